@@ -1,0 +1,158 @@
+"""AI labs: raise capital, buy GPUs, split compute, train and release models, do research."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.constants import SECONDS_PER_YEAR, WORK_HOURS_PER_YEAR
+from sim.mechanisms import research, training
+
+
+class Lab(mesa.Agent):
+    """A frontier or open-weights lab; state arrays are ``(B, 1)`` (scenario axis first)."""
+
+    def __init__(self, model, index: int):
+        super().__init__(model)
+        self.index = index
+        p = model.p.labs
+        self.name = p.name[index]
+        self.is_open = bool(p.is_open[index])
+        self.q = {k: getattr(p, k)[:, index:index + 1] for k in vars(p)
+                  if isinstance(getattr(p, k), np.ndarray) and getattr(p, k).ndim == 2}
+        q = self.q
+        self.cash_usd = q["initial_cash_usd"].copy()
+        self.investor_usd_per_yr = q["initial_investor_usd_per_yr"].copy()
+        self.revenue_usd_per_yr = np.zeros_like(self.cash_usd)
+        self.revenue_growth_per_yr = model.p.capital.investor_growth_per_yr.copy()
+        self.installed_flop_per_s = q["initial_compute_flop_per_s"].copy()
+        vendor0 = model.p.hardware.vendors
+        self.installed_watts = self.installed_flop_per_s / vendor0.initial_chip_flop_per_s[:, :1] \
+            * vendor0.chip_power_kw[:, :1] * 1e3
+        self.book_value_usd = self.installed_flop_per_s / vendor0.initial_chip_flop_per_s[:, :1] \
+            * vendor0.initial_chip_cost_usd[:, :1] * (1 + vendor0.markup[:, :1])
+        self.training_share = q["initial_training_share"].copy()
+        self.log10_efficiency = np.zeros_like(self.cash_usd)
+        self.run_flop = np.zeros_like(self.cash_usd)
+        self.run_elapsed_months = q["initial_run_progress_months"].copy()
+        self.experiment_growth_oom_per_yr = model.p.research.reference_compute_growth_oom_per_yr \
+            * np.ones_like(self.cash_usd)
+        self._last_experiment_flop_per_s = self.experiment_flop_per_s()
+        self.flows = {}
+        self.rd_speedup = np.ones_like(self.cash_usd)
+        self.research_automation = np.zeros_like(self.cash_usd)
+        self.ai_researchers = np.zeros_like(self.cash_usd)
+
+    # --- capital ---------------------------------------------------------------------------
+    def raise_capital(self):
+        """Revenue growth moves investors; money arrives with a yearly funding shock."""
+        m, c = self.model, self.model.p.capital
+        shock = m.shocks.investment[:, m.year_index, self.index][:, None]
+        self.investor_usd_per_yr = self.investor_usd_per_yr * np.exp(
+            (c.investor_growth_per_yr + c.revenue_growth_sensitivity
+             * (self.revenue_growth_per_yr - c.investor_growth_per_yr)) * m.dt_years
+            + c.investment_noise_sd * shock * m.dt_years)
+
+    def order_gpus(self, funding_scale):
+        """Receive money, pay staff, and order GPUs from vendors in proportion to their
+        capacity and price-performance."""
+        m, c = self.model, self.model.p.capital
+        investor = self.investor_usd_per_yr * funding_scale * m.dt_years
+        revenue = self.revenue_usd_per_yr * m.dt_years
+        cash = self.cash_usd + investor + revenue
+        opex = np.minimum(self.q["human_researchers"] * self.q["researcher_cost_usd_per_yr"]
+                          * m.dt_years, cash)
+        cash = cash - opex
+        budget = investor + revenue - opex + self.cash_usd * c.cash_drawdown_per_yr * m.dt_years
+        capex = np.clip(budget, 0.0, cash)
+        chips_usd = capex / m.p.hardware.datacenter_cost_multiplier
+        for vendor, share in zip(m.vendors, m.vendor_order_shares(), strict=True):
+            vendor.orders_usd[:, self.index] = (chips_usd * share)[:, 0]
+        self.flows = {"investor_usd": investor, "revenue_usd": revenue, "opex_usd": opex,
+                      "capex_usd": capex, "cash_before_usd": self.cash_usd}
+        self.cash_usd = cash - capex
+
+    def install_chips(self, power_scale):
+        """Install what vendors delivered; money for chips that could not be powered returns."""
+        refund = np.zeros_like(self.cash_usd)
+        all_in = self.model.p.hardware.datacenter_cost_multiplier
+        for v in self.model.vendors:
+            chips = v.delivered_chips[:, self.index:self.index + 1] * power_scale
+            self.installed_flop_per_s = self.installed_flop_per_s + chips * v.chip_flop_per_s
+            self.installed_watts = self.installed_watts + chips * v.chip_watts
+            paid = v.orders_usd[:, self.index:self.index + 1] * all_in
+            self.book_value_usd = self.book_value_usd + paid * power_scale
+            refund = refund + paid * (1.0 - power_scale)
+        self.cash_usd = self.cash_usd + refund
+        self.flows["refund_usd"] = refund
+
+    def depreciate(self, factor):
+        """Installed compute, its power draw and book value wear out."""
+        self.installed_flop_per_s = self.installed_flop_per_s * factor
+        self.installed_watts = self.installed_watts * factor
+        self.book_value_usd = self.book_value_usd * factor
+
+    # --- compute split and training ---------------------------------------------------------
+    def achieved_flop_per_s(self, share):
+        """Achieved FLOP/s of one slice of the lab's compute."""
+        return self.installed_flop_per_s * share * self.model.p.hardware.utilization
+
+    @property
+    def inference_share(self):
+        """Compute serving the lab's model: what training and research leave."""
+        return np.maximum(1.0 - self.training_share - self.q["research_share"], 0.0)
+
+    def experiment_flop_per_s(self):
+        """Compute spent on research experiments."""
+        return self.achieved_flop_per_s(self.q["research_share"])
+
+    def train(self):
+        """Frontier labs run bounded training runs and release better models; the
+        open-weights lab releases the frontier's model of ``open_weights_lag_years`` ago."""
+        m = self.model
+        fleet = m.fleets[self.index]
+        if self.is_open:
+            effective, physical = m.lagged_frontier(m.p.market.open_weights_lag_years)
+            fleet.deploy(effective > fleet.effective_flop, effective, physical)
+            return
+        t, q = m.p.training, self.q
+        self.training_share = np.minimum(
+            q["initial_training_share"] * np.exp(q["training_share_growth_per_yr"]
+                                                 * m.years_elapsed), q["max_training_share"])
+        rate = self.achieved_flop_per_s(self.training_share)
+        self.run_flop = training.accumulate_run(self.run_flop, rate, m.dt_years
+                                                * SECONDS_PER_YEAR, t.max_training_flop)
+        self.run_elapsed_months = self.run_elapsed_months + m.dt_months
+        done = self.run_elapsed_months >= t.run_months - 1e-9
+        effective = training.effective_compute(self.run_flop, 10.0**self.log10_efficiency,
+                                               m.unhobbling)
+        fleet.deploy(done & (effective > fleet.effective_flop), effective, self.run_flop)
+        self.run_flop = np.where(done, 0.0, self.run_flop)
+        self.run_elapsed_months = np.where(done, 0.0, self.run_elapsed_months)
+
+    # --- research ---------------------------------------------------------------------------
+    def do_research(self):
+        """AI and human researchers plus experiment compute speed up algorithmic progress."""
+        m, r, a = self.model, self.model.p.research, self.model.p.algorithms
+        fleet = m.fleets[self.index]
+        feasible = m.research_feasibility(fleet.capability)
+        self.research_automation = research.research_automation_share(feasible,
+                                                                      fleet.oversight_ratio)
+        self.ai_researchers = (fleet.rd_hours_per_yr / WORK_HOURS_PER_YEAR
+                               * r.ai_researcher_productivity)
+        labour = research.labour_multiplier(self.research_automation,
+                                            self.q["human_researchers"], self.ai_researchers,
+                                            r.parallel_exponent)
+        experiment = self.experiment_flop_per_s()
+        self.experiment_growth_oom_per_yr = research.smoothed_growth(
+            self.experiment_growth_oom_per_yr, experiment, self._last_experiment_flop_per_s,
+            m.dt_years, smoothing_years=1.0)
+        self._last_experiment_flop_per_s = experiment
+        compute = research.compute_multiplier(self.experiment_growth_oom_per_yr,
+                                              r.reference_compute_growth_oom_per_yr)
+        self.rd_speedup = research.ces(labour, compute, r.labour_share, r.ces_rho)
+        shock = m.shocks.efficiency[:, m.year_index, self.index][:, None]
+        gap = m.best_log10_efficiency - self.log10_efficiency
+        self.log10_efficiency = self.log10_efficiency + m.dt_years * (
+            a.base_efficiency_oom_per_yr * self.rd_speedup + a.efficiency_noise_sd * shock
+            + a.spillover_per_yr * gap)

@@ -1,0 +1,71 @@
+"""GPU vendors: chip generations, capacity with a lead time, scarcity pricing."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.mechanisms import hardware
+
+
+class GPUVendor(mesa.Agent):
+    """A chip vendor. State arrays have the scenario axis first; ``p`` is its (B,) slice of the
+    vendor parameters (``p.x`` is ``(B,)``)."""
+
+    def __init__(self, model, index: int):
+        super().__init__(model)
+        self.index = index
+        p = model.p.hardware.vendors
+        self.name = p.name[index]
+        B, lead = model.n_scenarios, model.vendor_lead_steps[index]
+        col = slice(index, index + 1)
+        self.capacity_chips_per_month = p.initial_capacity_chips_per_month[:, col].copy()
+        self.pipeline = np.zeros((B, lead))  #: capacity (chips/month) arriving in later steps
+        self.orders_usd = np.zeros((B, model.n_labs))  #: order book, filled by labs each step
+        self.delivered_chips = np.zeros((B, model.n_labs))
+        self.price_usd = np.zeros((B, 1))
+        self.revenue_usd_per_yr = np.zeros((B, 1))
+        self._p = {k: getattr(p, k)[:, col] for k in vars(p) if isinstance(getattr(p, k),
+                                                                              np.ndarray)}
+        self.update_technology()
+
+    def update_technology(self):
+        """Newest chip generation at the model's current time."""
+        hw, q = self.model.p.hardware, self._p
+        gens = hardware.generations_released(self.model.time_year, q["first_generation_year"],
+                                             q["generation_interval_years"])
+        self.chip_flop_per_s = hardware.chip_flop_per_s(
+            q["initial_chip_flop_per_s"], hw.flop_gain_per_generation, gens)
+        cost = hardware.chip_cost_usd(q["initial_chip_cost_usd"], hw.flop_gain_per_generation,
+                                      hw.price_performance_oom_per_yr,
+                                      q["generation_interval_years"], gens)
+        self.list_price_usd = cost * (1.0 + q["markup"])
+        self.chip_watts = q["chip_power_kw"] * 1e3
+
+    def ship(self):
+        """Advance technology and capacity, then clear last step's order book at the
+        scarcity price; chips are handed over when labs install them."""
+        m, q = self.model, self._p
+        self.update_technology()
+        slot = m.steps_done % self.pipeline.shape[1]
+        arriving = self.pipeline[:, slot:slot + 1].copy()
+        self.pipeline[:, slot] = 0.0
+        max_capacity = self.capacity_chips_per_month * (1.0 + q["max_capacity_growth_per_yr"]
+                                                        ) ** m.dt_years
+        self.capacity_chips_per_month = np.minimum(self.capacity_chips_per_month + arriving,
+                                                   max_capacity)
+        chips_this_step = self.capacity_chips_per_month * m.dt_months
+        total = self.orders_usd.sum(axis=1, keepdims=True)
+        self.price_usd = hardware.scarcity_price(self.list_price_usd, total, chips_this_step)
+        self.delivered_chips = self.orders_usd / self.price_usd
+
+    def settle(self, power_scale):
+        """Take payment for what was delivered and invest in capacity that arrives later."""
+        m, q = self.model, self._p
+        revenue = self.orders_usd.sum(axis=1, keepdims=True) * power_scale
+        self.revenue_usd_per_yr = revenue / m.dt_years
+        new_capacity = q["capacity_reinvest_share"] * revenue / q[
+            "capacity_cost_usd_per_chip_month"]
+        slot = m.steps_done % self.pipeline.shape[1]  # arrives one full lead time from now
+        self.pipeline[:, slot] += new_capacity[:, 0]
+        self.orders_usd = np.zeros_like(self.orders_usd)

@@ -1,0 +1,200 @@
+"""Command line: a thin layer over the Python API (``sim.load_config``, ``sim.run``)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from sim.errors import SimInputError
+
+EXIT_BAD_INPUT = 2
+
+
+def _config_options(f):
+    f = click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+                     help="Override one parameter, e.g. --set market.adoption_lag_years=5 "
+                          "or --set labs.frontier_a.training_share=0.5 (repeatable).")(f)
+    f = click.option("--scenario", default=None, metavar="NAME",
+                     help="Scenario overlay from configs/scenarios/ (see `sim scenarios`).")(f)
+    return f
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ai-economy-sim")
+def cli():
+    """Agent-based simulator of the AI economy: labs, GPU vendors, model copies, workers."""
+
+
+@cli.command()
+@click.argument("config", required=False, type=click.Path(dir_okay=False))
+@_config_options
+@click.option("--seed", type=click.IntRange(0), default=None, help="Random seed.")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Result folder (default: results/run-<date>-<time>).")
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet",
+              show_default=True, help="Table format.")
+@click.option("--no-plots", is_flag=True, help="Skip the PNG figures.")
+@click.option("--force", is_flag=True, help="Replace an existing result folder.")
+@click.option("--quiet", is_flag=True, help="No progress bar or summary.")
+def run(config, scenario, overrides, seed, out, fmt, no_plots, force, quiet):
+    """Run one scenario (the built-in default with no CONFIG) and write a result folder."""
+    from sim import output, runner
+    from sim.loading import load_config
+
+    cfg = load_config(config, scenario, overrides, seed)
+    out = Path(out or f"results/run-{time.strftime('%Y%m%d-%H%M%S')}")
+    output.prepare_target(out, force)
+    t0 = time.perf_counter()
+    results = runner.run(cfg, progress=not quiet)
+    stepped = time.perf_counter() - t0
+    folder = output.write_run(results, out, fmt=fmt, plots=not no_plots, force=force,
+                              command=" ".join(["sim"] + sys.argv[1:]))
+    if not quiet:
+        _print_summary(results.summary(), folder, stepped)
+
+
+def _fmt_year(y):
+    return "not by end" if y is None else f"{y:.1f}"
+
+
+def _print_summary(s: dict, folder: Path, seconds: float):
+    click.echo(f"\nResults: {folder}   (stepped in {seconds:.2f} s)")
+    click.echo("Milestones (year first reached; share of wage-weighted US work):")
+    ms = s["milestones"]
+    for level in ("20", "50", "95", "100"):
+        click.echo(f"  {level:>3}%  AI can do: {_fmt_year(ms.get(f'capable_{level}pct')):>10}"
+                   f"   AI does: {_fmt_year(ms.get(f'adopted_{level}pct')):>10}")
+    click.echo(f"  automated AI researcher: {_fmt_year(ms.get('automated_ai_researcher'))}")
+    click.echo("AI workforce vs human employment (full-time equivalents):")
+    for year, w in s["workforce"].items():
+        click.echo(f"  {year}: AI {w['ai_human_equivalent_workers']:.3g}   humans employed "
+                   f"{w['human_employment']:.4g}   R&D speed-up {w['rd_speedup']:.2f}x")
+    click.echo(f"Peak unemployment: {100 * s['peak_unemployment_rate']:.1f}% in "
+               f"{s['peak_unemployment_year']:.1f}")
+    click.echo(f"Max R&D speed-up: {s['max_rd_speedup']:.2f}x")
+
+
+@cli.command()
+@click.argument("config", required=False, type=click.Path(dir_okay=False))
+@_config_options
+def validate(config, scenario, overrides):
+    """Check a config (and overlay/overrides); explain every problem. Exit 0 or 2."""
+    from sim.loading import load_config
+
+    cfg = load_config(config, scenario, overrides)
+    click.echo(f"OK: {config or '(built-in default)'} is valid "
+               f"({len(cfg.labs)} labs, {len(cfg.hardware.vendors)} vendors, "
+               f"{cfg.time.n_steps} steps from {cfg.time.start_year:g}).")
+
+
+@cli.command()
+@click.option("--train-flop", type=float, required=True, help="Training compute, FLOP.")
+@click.option("--params", "n_params", type=float, required=True, help="Parameters N.")
+@click.option("--tokens-per-word", type=float, default=1.33, show_default=True)
+@click.option("--wpm", type=float, default=380.0, show_default=True,
+              help="Human words per minute.")
+@click.option("--speed", type=float, default=5.0, show_default=True,
+              help="Serial speed of each copy, x human.")
+@click.option("--k", type=float, default=5.0, show_default=True,
+              help="Trade-off factor: k^3 copies -> one copy k^2 faster.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def copies(train_flop, n_params, tokens_per_word, wpm, speed, k, as_json):
+    """Steinhardt's copy arithmetic, from the functions the model uses."""
+    from sim.mechanisms import copies as cp
+
+    for name, value in (("--train-flop", train_flop), ("--params", n_params),
+                        ("--tokens-per-word", tokens_per_word), ("--wpm", wpm),
+                        ("--speed", speed)):
+        if not value > 0:
+            raise SimInputError("command line", [_problem(name, value, "allowed: > 0")])
+    if not k >= 1:
+        raise SimInputError("command line", [_problem("--k", k, "allowed: >= 1")])
+    tokens = cp.tokens_from_flop(train_flop, n_params)
+    years = cp.human_years_from_flop(train_flop, n_params, wpm, tokens_per_word)
+    months_at_speed = 12.0 * cp.years_to_do(years, years, speed)
+    fast_copies, fast_speed = cp.trade_speed(years, speed, k)
+    days_fast = cp.DAYS_PER_YEAR * cp.years_to_do(years, fast_copies, fast_speed)
+    result = {
+        "tokens": tokens,
+        "human_tokens_per_s": cp.human_tokens_per_s(wpm, tokens_per_word),
+        "human_years_continuous": years,
+        "copies_for_one_year_at_1x": years,
+        "months_for_same_copies_at_speed": months_at_speed,
+        "speed": speed,
+        "traded_copies": float(fast_copies),
+        "traded_speed": float(fast_speed),
+        "days_for_each_traded_copy_to_do_a_year": float(cp.DAYS_PER_YEAR / fast_speed),
+        "days_for_all_the_work_traded": float(days_fast),
+        "experience_years_per_day_if_all_copies_run": float(cp.experience_years_per_day(years)),
+    }
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+        return
+    click.echo(f"Training compute {train_flop:.3g} FLOP buys {tokens:.3g} tokens of inference "
+               f"with {n_params:.3g} parameters (2N FLOP per token).")
+    click.echo(f"At {wpm:g} words/min x {tokens_per_word:g} tokens/word "
+               f"({result['human_tokens_per_s']:.2f} tokens/s) that is {years:,.0f} years of "
+               "human work (continuous time).")
+    click.echo(f"= {years:,.0f} copies for a year at 1x, or the same copies at {speed:g}x for "
+               f"{months_at_speed:.2f} months.")
+    click.echo(f"Trade-off k={k:g}: {fast_copies:,.0f} copies at {fast_speed:g}x human; each "
+               f"does a year of work in {result['days_for_each_traded_copy_to_do_a_year']:.2f} "
+               "days.")
+
+
+def _problem(field, value, allowed):
+    from sim.errors import Problem
+    return Problem(field, value, allowed)
+
+
+@cli.command()
+def scenarios():
+    """List the scenario overlays."""
+    from sim.loading import find_scenario, list_scenarios, read_yaml
+
+    for name in list_scenarios():
+        path = find_scenario(name)
+        first = next((line[1:].strip() for line in path.read_text().splitlines()
+                      if line.startswith("#")), "")
+        read_yaml(path)
+        click.echo(f"{name:24s} {first}")
+
+
+@cli.command()
+@click.option("--markdown", is_flag=True, help="Print a Markdown table.")
+def params(markdown):
+    """Every parameter with its unit, default, range and source."""
+    from sim.paramdoc import parameter_rows
+
+    rows = parameter_rows()
+    if markdown:
+        click.echo("| parameter | default | range | unit and source |\n|---|---|---|---|")
+        for r in rows:
+            click.echo(f"| `{r['name']}` | {r['default']} | {r['range']} | {r['doc']} |")
+        return
+    for r in rows:
+        click.echo(f"{r['name']} = {r['default']}  range {r['range']}\n    {r['doc']}")
+
+
+def main(argv=None):
+    """Entry point: input errors exit 2 with one message per problem and no traceback."""
+    try:
+        cli.main(args=argv, standalone_mode=False)
+    except SimInputError as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem.render(exc.file)}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted: no result folder was written", err=True)
+        sys.exit(130)
+    sys.exit(0)

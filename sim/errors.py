@@ -1,0 +1,63 @@
+"""One exception per kind of bad input, each naming the file, the field, the value and what is
+allowed. The CLI turns any :class:`SimInputError` into a one-line message and exit code 2."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Problem:
+    """One thing wrong with an input."""
+
+    field: str
+    value: object
+    allowed: str
+
+    def render(self, file: str) -> str:
+        """A one-line message: file, field, value, what is allowed."""
+        value = repr(self.value) if not isinstance(self.value, str) else f"'{self.value}'"
+        if len(value) > 80:
+            value = value[:77] + "..."
+        return f"{file}: {self.field} = {value}: {self.allowed}"
+
+
+class SimInputError(Exception):
+    """Base of every input error; carries one or more problems."""
+
+    def __init__(self, file: str, problems: list[Problem]):
+        self.file = file
+        self.problems = problems
+        super().__init__("\n".join(p.render(file) for p in problems))
+
+
+class ConfigFileNotFoundError(SimInputError):
+    """A config, overlay or data file does not exist."""
+
+
+class ConfigSyntaxError(SimInputError):
+    """The file is not valid YAML, or its top level is not a mapping."""
+
+
+class UnknownKeyError(SimInputError):
+    """A key that the schema does not know (often a typo)."""
+
+
+class InvalidValueError(SimInputError):
+    """A value of the wrong type, out of its range, or inconsistent with another field."""
+
+
+class BadOverrideError(SimInputError):
+    """A ``--set dotted.key=value`` that cannot be parsed or applied."""
+
+
+class ScenarioNotFoundError(SimInputError):
+    """``--scenario NAME`` names no overlay."""
+
+
+class OccupationTableError(SimInputError):
+    """An occupation table that is empty, or has missing or bad columns."""
+
+
+class BatchStructureError(SimInputError):
+    """Scenarios in one batch differ in structure (number of labs, time axis, ...)."""

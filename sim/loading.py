@@ -1,0 +1,248 @@
+"""Load a configuration: defaults, then a YAML file, then a scenario overlay, then ``--set``.
+
+Each layer is validated as it is applied, so an error names the layer (file) it came from.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from sim.config import SimConfig
+from sim.errors import (
+    BadOverrideError,
+    ConfigFileNotFoundError,
+    ConfigSyntaxError,
+    InvalidValueError,
+    Problem,
+    ScenarioNotFoundError,
+    SimInputError,
+    UnknownKeyError,
+)
+
+#: Folder of the repository's configs (editable installs and the source tree).
+REPO_CONFIGS = Path(__file__).resolve().parent.parent / "configs"
+
+
+def scenario_dirs() -> list[Path]:
+    """Where ``--scenario NAME`` looks, in order."""
+    return [Path.cwd() / "configs" / "scenarios", REPO_CONFIGS / "scenarios"]
+
+
+def list_scenarios() -> list[str]:
+    """Names of the scenario overlays that can be found."""
+    names: set[str] = set()
+    for d in scenario_dirs():
+        if d.is_dir():
+            names.update(p.stem for p in d.glob("*.yaml"))
+    return sorted(names)
+
+
+def find_scenario(name: str) -> Path:
+    """Path of the overlay called ``name`` (or ``name`` itself if it is a file)."""
+    if Path(name).suffix in (".yaml", ".yml") and Path(name).is_file():
+        return Path(name)
+    for d in scenario_dirs():
+        p = d / f"{name}.yaml"
+        if p.is_file():
+            return p
+    raise ScenarioNotFoundError(
+        "--scenario", [Problem("scenario", name, f"allowed: one of {list_scenarios()}")]
+    )
+
+
+def read_yaml(path: Path | str) -> dict[str, Any]:
+    """Read a YAML mapping, turning I/O and syntax problems into input errors."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigFileNotFoundError(
+            str(path), [Problem("(file)", str(path), "file not found; allowed: an existing "
+                                "YAML file")]
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigSyntaxError(
+            str(path), [Problem(where, problem, "malformed YAML; allowed: a YAML mapping")]
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigSyntaxError(
+            str(path), [Problem("(file)", str(exc)[:60], "allowed: UTF-8 text")]
+        ) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigSyntaxError(
+            str(path), [Problem("(top level)", type(data).__name__,
+                                "allowed: a mapping of section names to values")]
+        )
+    return data
+
+
+def deep_merge(base: dict, overlay: Mapping) -> dict:
+    """Merge ``overlay`` into a copy of ``base``; mappings merge, everything else replaces."""
+    out = copy.deepcopy(base)
+    for key, value in overlay.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _field_path(loc: tuple) -> str:
+    return ".".join(str(p) for p in loc) if loc else "(top level)"
+
+
+def _allowed(err: dict) -> str:
+    ctx = err.get("ctx") or {}
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return "unknown key; allowed: the keys documented by `sim params`"
+    if "ge" in ctx:
+        return f"allowed: >= {ctx['ge']}"
+    if "gt" in ctx:
+        return f"allowed: > {ctx['gt']}"
+    if "le" in ctx:
+        return f"allowed: <= {ctx['le']}"
+    if "lt" in ctx:
+        return f"allowed: < {ctx['lt']}"
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    return msg if "allowed" in msg else f"{msg}; allowed: see `sim params`"
+
+
+def _lookup(data: Any, loc: tuple) -> Any:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return "(missing)"
+    return data
+
+
+def validate(data: dict, source: str) -> SimConfig:
+    """Build a :class:`SimConfig`, turning every validation error into a named problem."""
+    try:
+        return SimConfig.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        problems = []
+        for err in errors:
+            loc = err["loc"]
+            value = err.get("input") if err["type"] != "extra_forbidden" else _lookup(data, loc)
+            if isinstance(value, dict):  # cross-field errors report the section
+                value = "(section)"
+            problems.append(Problem(_field_path(loc), value, _allowed(err)))
+        cls = (UnknownKeyError if all(e["type"] == "extra_forbidden" for e in errors)
+               else InvalidValueError)
+        raise cls(source, problems) from None
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """Split ``a.b.c=value`` into a key path and a YAML-parsed value."""
+    if "=" not in text:
+        raise BadOverrideError("--set", [Problem(text, text, "allowed: dotted.key=value")])
+    key, raw = text.split("=", 1)
+    path = [p for p in key.strip().split(".") if p]
+    if not path:
+        raise BadOverrideError("--set", [Problem(text, raw, "allowed: dotted.key=value")])
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError:
+        raise BadOverrideError(
+            "--set", [Problem(key, raw, "value is not valid YAML; allowed: a number, string, "
+                              "list or mapping")]
+        ) from None
+    return path, value
+
+
+def apply_override(data: dict, path: list[str], value: Any, text: str) -> dict:
+    """Set ``value`` at ``path``; list items are addressed by index or by their ``name``."""
+    out = copy.deepcopy(data)
+    node: Any = out
+    for i, part in enumerate(path):
+        last = i == len(path) - 1
+        if isinstance(node, list):
+            idx = _list_index(node, part)
+            if idx is None:
+                names = [item.get("name") for item in node if isinstance(item, dict)]
+                raise BadOverrideError("--set", [Problem(".".join(path[: i + 1]), part,
+                                       f"allowed: an index 0..{len(node) - 1} or a name in "
+                                       f"{names}")])
+            if last:
+                node[idx] = value
+            else:
+                node = node[idx]
+        elif isinstance(node, dict):
+            if last:
+                node[part] = value
+            else:
+                node = node.setdefault(part, {})
+        else:
+            raise BadOverrideError("--set", [Problem(".".join(path[:i]), node,
+                                   f"'{text}': this key holds a value, not a section")])
+    return out
+
+
+def _list_index(items: list, part: str) -> int | None:
+    if part.isdigit() and int(part) < len(items):
+        return int(part)
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and item.get("name") == part:
+            return i
+    return None
+
+
+def load_config(
+    path: Path | str | None = None,
+    scenario: str | None = None,
+    overrides: Iterable[str] = (),
+    seed: int | None = None,
+) -> SimConfig:
+    """Resolve a configuration from its layers; raises :class:`SimInputError` on bad input.
+
+    Args:
+        path: YAML file; ``None`` for the built-in defaults.
+        scenario: an overlay name in ``configs/scenarios/`` or a path to one.
+        overrides: ``dotted.key=value`` strings, applied last.
+        seed: overrides the config's seed.
+    """
+    data = SimConfig().model_dump(mode="python")
+    config = None
+    layers: list[tuple[str, dict]] = []
+    if path is not None:
+        layers.append((str(path), read_yaml(path)))
+    if scenario is not None:
+        overlay = find_scenario(scenario)
+        layers.append((str(overlay), read_yaml(overlay)))
+    for source, layer in layers:
+        data = deep_merge(data, layer)
+        config = validate(data, source)
+    for text in overrides:
+        key, value = parse_override(text)
+        data = apply_override(data, key, value, text)
+        config = validate(data, f"--set {text}")
+    if seed is not None:
+        data["seed"] = seed
+        config = validate(data, "--seed")
+    return config if config is not None else SimConfig()
+
+
+def config_to_yaml(config: SimConfig) -> str:
+    """The fully resolved config as YAML (inf written as .inf)."""
+    return yaml.safe_dump(config.model_dump(mode="python"), sort_keys=False,
+                          default_flow_style=False)
+
+
+__all__ = ["load_config", "validate", "read_yaml", "config_to_yaml", "SimInputError",
+           "list_scenarios", "find_scenario"]

@@ -1,0 +1,77 @@
+"""The task market: surplus, pricing with competition, adoption lag, allocation by surplus."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def markups(capability_, is_open, markup, window_oom):
+    """Share of customer surplus each lab captures, (B, L).
+
+    A lab alone at its capability level captures ``markup``; labs within ``window_oom`` of
+    each other share it, competition pushing price toward cost. Open-weights models are priced
+    at cost.
+    """
+    gap = np.abs(capability_[:, :, None] - capability_[:, None, :])
+    close = (gap <= window_oom[:, :, None]) & ~is_open[None, None, :]
+    n_close = np.maximum(close.sum(axis=2), 1)
+    return np.where(is_open[None, :], 0.0, markup / n_close)
+
+
+def customer_value_per_hour(wage, oversight_ratio):
+    """What a human-equivalent AI hour is worth to a customer: the wage saved less oversight."""
+    return wage * (1.0 - oversight_ratio)
+
+
+def price_per_hour(cost, value, markup_share):
+    """Price between cost and the customer's value: cost plus a share of the surplus."""
+    return cost + markup_share * np.maximum(value - cost, 0.0)
+
+
+#: Bass diffusion coefficients, per year: innovation p and imitation q, the averages of Sultan,
+#: Farley & Lehmann (1990)'s meta-analysis of 213 Bass-model fits.
+BASS_P, BASS_Q = 0.03, 0.38
+#: Years the Bass curve with those coefficients takes to reach half its ceiling (~6.2 years).
+BASS_HALF_LIFE_YEARS = float(np.log(BASS_Q / BASS_P) / (BASS_P + BASS_Q))
+
+
+def adopt(adoption, target, dt_years, lag_years):
+    """Bass (S-shaped) diffusion of adoption toward its target; ``lag_years`` is the time to
+    reach half of a new target from zero. Adoption above its target falls back at the
+    imitation rate.
+    """
+    scale = BASS_HALF_LIFE_YEARS / lag_years
+    p, q = BASS_P * scale, BASS_Q * scale
+    ratio = np.clip(adoption / np.where(target > 0, target, 1.0), 0.0, 1.0)
+    up = np.minimum((p + q * ratio) * dt_years, 1.0) * (target - adoption)
+    down = np.minimum(q * dt_years, 1.0) * (target - adoption)
+    return adoption + np.where(target >= adoption, up, down)
+
+
+def allocate_by_surplus(demand, surplus, supply):
+    """Serve demand in order of surplus until supply runs out.
+
+    Args:
+        demand: hours wanted per task from each lab, (B, L, K).
+        surplus: customer surplus per hour, (B, L, K); higher is served first.
+        supply: hours each lab can offer, (B, L).
+
+    Returns:
+        Hours served, (B, L, K). Rows with enough supply are served in full without sorting;
+        the rest are rationed by surplus. Every operation acts within one scenario, so a
+        scenario's allocation does not depend on the batch around it.
+    """
+    served = demand.copy()
+    total = demand.sum(axis=2)
+    short = total > supply
+    if np.any(short):
+        b, lab = np.nonzero(short)
+        d = demand[b, lab]
+        order = np.argsort(-surplus[b, lab], axis=1, kind="stable")
+        d_sorted = np.take_along_axis(d, order, axis=1)
+        before = np.cumsum(d_sorted, axis=1) - d_sorted
+        got = np.clip(supply[b, lab][:, None] - before, 0.0, d_sorted)
+        rationed = np.empty_like(got)
+        np.put_along_axis(rationed, order, got, axis=1)
+        served[b, lab] = rationed
+    return served

@@ -1,0 +1,42 @@
+"""Task thresholds from task-automation rules, soft feasibility, autonomy and oversight."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def base_thresholds(low_by_class, high_by_class, exposure, quantile, verifiability,
+                    bonus_oom, verifiability_reference):
+    """Capability threshold of every task bin (log10 effective FLOP), shape (B, K).
+
+    A bin's class (E0/E1/E2) picks its ``[low, high]`` range (each ``(B, 1)`` in
+    ``low_by_class``/``high_by_class``); its quantile places it inside; verifiable,
+    decomposable tasks get ``bonus_oom`` per unit of verifiability above the reference (the
+    24-game effect [004]).
+    """
+    low = np.choose(exposure, low_by_class)
+    high = np.choose(exposure, high_by_class)
+    return low + quantile * (high - low) - bonus_oom * (verifiability - verifiability_reference)
+
+
+def soft_feasibility(level, threshold, softness):
+    """Share of a task AI can do at ``level``: a logistic ramp around its threshold, 0 to 1."""
+    z = np.clip((level - threshold) / softness, -60.0, 60.0)
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def autonomy_horizon_hours(capability_, capability_0, initial_hours, oom_per_oom, max_hours):
+    """Hours of human-equivalent work a model does before a human must check in."""
+    return np.minimum(initial_hours * 10.0 ** (oom_per_oom * (capability_ - capability_0)),
+                      max_hours)
+
+
+def oversight_hours_per_ai_hour(review_hours, horizon_hours):
+    """Human oversight hours each AI hour needs: one review per horizon of work."""
+    return review_hours / horizon_hours
+
+
+def learning_reduction_oom(experience_hours, oom_per_decade, reference_hours, max_oom):
+    """How far parallel learning has lowered a task's threshold (OOM), diminishing returns."""
+    return np.minimum(oom_per_decade * np.log10(1.0 + experience_hours / reference_hours),
+                      max_oom)

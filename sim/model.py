@@ -1,0 +1,234 @@
+"""The model: its agents, its random streams, and the order in which they act.
+
+Every numeric array carries the scenario axis first (length B), so one model steps B scenarios
+in lock-step; B = 1 is a single run. The step order in :meth:`AIEconomyModel.step` is the one
+stated in DESIGN section 2.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.agents.fleet import ModelFleet
+from sim.agents.lab import Lab
+from sim.agents.vendor import GPUVendor
+from sim.agents.workers import WorkerGroup
+from sim.mechanisms import hardware
+from sim.occupations import OccupationTable, TaskProfile
+from sim.params import Params
+from sim.recorder import Recorder
+from sim.shocks import draw_shocks
+from sim.task_market import TaskMarket
+
+
+class AIEconomyModel(mesa.Model):
+    """GPU vendors, labs, their model fleets and the workers of one occupation table."""
+
+    def __init__(self, params: Params, table: OccupationTable, research_profile: TaskProfile,
+                 seeds, *, start_year: float, steps_per_year: int, n_steps: int,
+                 record_occupations: bool = True):
+        # Mesa's own generator is unused by the dynamics: every scenario draws from its own
+        # stream (sim.shocks), so results do not depend on the batch around a scenario.
+        super().__init__(rng=int(seeds[0]))
+        self.p = params
+        self.n_scenarios = len(seeds)
+        self.start_year = start_year
+        self.steps_per_year = steps_per_year
+        self.dt_years = 1.0 / steps_per_year
+        self.dt_months = 12.0 / steps_per_year
+        self.n_steps = n_steps
+        self.steps_done = 0
+        n_years = int(np.ceil(n_steps / steps_per_year)) + 1
+        self.n_labs = len(params.labs.name)
+        self.shocks = draw_shocks(seeds, n_years, self.n_labs)
+        lead = params.hardware.vendors.capacity_lead_time_months  # (B, V), structural per run
+        self.vendor_lead_steps = [max(1, int(round(x * steps_per_year / 12.0)))
+                                  for x in lead.max(axis=0)]
+        self._update_clock_quantities()
+        self.funding_scale = np.ones((self.n_scenarios, 1))
+
+        for v in range(len(params.hardware.vendors.name)):
+            GPUVendor(self, v)
+        for i in range(self.n_labs):
+            Lab(self, i)
+        self.vendors = list(self.agents_by_type[GPUVendor])
+        self.labs = list(self.agents_by_type[Lab])
+        for lab in self.labs:
+            ModelFleet(self, lab)
+        self.fleets = list(self.agents_by_type[ModelFleet])
+        self.workers = WorkerGroup(self, table)
+        self.task_market = TaskMarket(self, table, research_profile)
+
+        self.frontier_history = np.empty((self.n_scenarios, n_steps))
+        self.frontier_physical_history = np.empty((self.n_scenarios, n_steps))
+        self.initial_frontier_flop = self._frontier()[0]
+        self._track_frontier(record=False)
+        self.best_log10_efficiency = np.zeros((self.n_scenarios, 1))
+        self.robotics_index = np.zeros((self.n_scenarios, 1))
+        self.recorder = Recorder(n_steps, self.n_scenarios, table.n_occupations,
+                                 record_occupations)
+
+    # --- clock ------------------------------------------------------------------------------
+    @property
+    def years_elapsed(self) -> float:
+        """Years since the start, at the beginning of the current step."""
+        return self.steps_done * self.dt_years
+
+    @property
+    def time_year(self) -> float:
+        """Calendar time (decimal year) at the beginning of the current step."""
+        return self.start_year + self.years_elapsed
+
+    @property
+    def year_index(self) -> int:
+        """Index of the current year, for yearly shocks."""
+        return int(self.years_elapsed)
+
+    def _update_clock_quantities(self):
+        """Quantities that follow calendar time: unhobbling, serving efficiency, speed."""
+        a, c, y = self.p.algorithms, self.p.copies, self.years_elapsed
+        self.unhobbling = 10.0 ** np.minimum(a.unhobbling_oom_per_yr * y, a.max_unhobbling_oom)
+        self.inference_efficiency = 10.0 ** (a.inference_efficiency_oom_per_yr * y)
+        self.serial_speed = np.minimum(c.initial_serial_speed
+                                       * 10.0 ** (c.serial_speed_oom_per_yr * y),
+                                       c.max_serial_speed)
+
+    # --- the step ---------------------------------------------------------------------------
+    def step(self):
+        """One month: vendors ship -> labs buy -> labs train / release -> fleets size their
+        copies -> the task market clears -> the labour market updates -> research advances
+        algorithmic efficiency -> data is collected."""
+        self._update_clock_quantities()
+        hw = self.p.hardware
+
+        for vendor in self.vendors:                       # vendors ship
+            vendor.ship()
+        power_scale = self._power_scale()
+        for lab in self.labs:
+            lab.install_chips(power_scale)
+            lab.depreciate(hardware.depreciation_factor(self.dt_years,
+                                                        hw.depreciation_life_years))
+        for vendor in self.vendors:
+            vendor.settle(power_scale)
+
+        for lab in self.labs:                             # labs buy
+            lab.raise_capital()
+        self.funding_scale = self._gdp_cap_scale()
+        for lab in self.labs:
+            lab.order_gpus(self.funding_scale)
+
+        for lab in self.labs:                             # labs train / release
+            lab.train()
+        self._track_frontier()
+
+        for fleet in self.fleets:                         # fleets size their copies
+            fleet.size_copies()
+
+        self.outcome = self.task_market.clear(self.fleets, self.workers)   # task market
+        for i, (lab, fleet) in enumerate(zip(self.labs, self.fleets, strict=True)):
+            lab.revenue_growth_per_yr = self._revenue_growth(lab, self.outcome
+                                                             .revenue_usd_per_yr[:, i:i + 1])
+            lab.revenue_usd_per_yr = self.outcome.revenue_usd_per_yr[:, i:i + 1]
+            fleet.assign_labour(self.outcome.sold_hours_per_yr[:, i:i + 1])
+
+        self.workers.update(self.outcome)                 # labour market
+
+        for lab in self.labs:                             # research
+            lab.do_research()
+        self._advance_frontier_knowledge()
+
+        self.recorder.collect(self, self.steps_done)      # data
+        self.steps_done += 1
+
+    def run(self, progress=None):
+        """Step to the end; ``progress`` is an optional tqdm-like bar updated per step."""
+        while self.steps_done < self.n_steps:
+            self.step()
+            if progress is not None:
+                progress.update(1)
+
+    # --- couplings between agents -----------------------------------------------------------
+    def vendor_order_shares(self):
+        """How labs split GPU orders: by vendor capacity, weighted toward price-performance."""
+        pp = [v.chip_flop_per_s / v.list_price_usd for v in self.vendors]
+        best = np.maximum.reduce(pp)
+        weights = [v.capacity_chips_per_month * (x / best) ** 2
+                   for v, x in zip(self.vendors, pp, strict=True)]
+        total = sum(weights)
+        return [w / total for w in weights]
+
+    def _power_scale(self):
+        """Share of delivered chips that can be powered under the AI power cap, (B, 1)."""
+        hw = self.p.hardware
+        cap = hardware.power_cap_w(self.years_elapsed, hw.initial_power_cap_gw,
+                                   hw.power_cap_growth_per_yr, hw.max_power_cap_gw)
+        installed = sum(lab.installed_watts for lab in self.labs)
+        new = sum(v.delivered_chips.sum(axis=1, keepdims=True) * v.chip_watts
+                  for v in self.vendors)
+        return np.clip(hardware.safe_ratio(cap - installed, new, 1.0), 0.0, 1.0)
+
+    def _gdp_cap_scale(self):
+        """Scale on investor money so total AI spending stays under its share of world GDP."""
+        c = self.p.capital
+        gdp = c.world_gdp_usd * np.exp(c.gdp_growth_per_yr * self.years_elapsed)
+        revenue = sum(lab.revenue_usd_per_yr for lab in self.labs)
+        investor = sum(lab.investor_usd_per_yr for lab in self.labs)
+        room = np.maximum(c.max_ai_spend_share_of_gdp * gdp - revenue, 0.0)
+        return np.minimum(1.0, hardware.safe_ratio(room, investor, 1.0))
+
+    def _revenue_growth(self, lab, new_revenue):
+        """Smoothed log growth of a lab's revenue, per year."""
+        c = self.p.capital
+        inst = np.clip((np.log(new_revenue + 1e6) - np.log(lab.revenue_usd_per_yr + 1e6))
+                       / self.dt_years, -2.0, 5.0)
+        relax = 1.0 - np.exp(-self.dt_years / c.revenue_growth_smoothing_years)
+        return lab.revenue_growth_per_yr + (inst - lab.revenue_growth_per_yr) * relax
+
+    def _frontier(self):
+        """Best frontier model's effective and physical FLOP, each (B, 1)."""
+        frontier = [f for f, lab in zip(self.fleets, self.labs, strict=True) if not lab.is_open]
+        eff = np.concatenate([f.effective_flop for f in frontier], axis=1)
+        phys = np.concatenate([f.physical_flop for f in frontier], axis=1)
+        best = np.argmax(eff, axis=1)[:, None]
+        return (np.take_along_axis(eff, best, axis=1), np.take_along_axis(phys, best, axis=1),
+                phys.max(axis=1, keepdims=True))
+
+    def _track_frontier(self, record=True):
+        self.frontier_effective_flop, self.frontier_physical_flop, self.largest_run_flop = \
+            self._frontier()
+        if record:
+            self.frontier_history[:, self.steps_done] = self.frontier_effective_flop[:, 0]
+            self.frontier_physical_history[:, self.steps_done] = self.frontier_physical_flop[:, 0]
+
+    def lagged_frontier(self, lag_years):
+        """The frontier model of ``lag_years`` ago (B, 1): effective and physical FLOP.
+
+        Before the start, the frontier is extrapolated back at its historical growth rate.
+        """
+        lag_steps = np.round(lag_years * self.steps_per_year).astype(int)[:, 0]
+        idx = np.minimum(self.steps_done - lag_steps, self.steps_done - 1)
+        rows = np.arange(self.n_scenarios)
+        safe = np.maximum(idx, 0)
+        eff = self.frontier_history[rows, safe][:, None]
+        phys = self.frontier_physical_history[rows, safe][:, None]
+        back = np.maximum(lag_years - self.years_elapsed, 0.0)
+        before = self.initial_frontier_flop * 10.0 ** (
+            -self.p.market.historical_frontier_growth_oom_per_yr * back)
+        early = (idx < 0)[:, None]
+        return np.where(early, before, eff), np.where(early, before, phys)
+
+    def research_feasibility(self, capability_):
+        """Share of AI-research work a model of ``capability_`` can do, (B, 1)."""
+        return self.task_market.research_feasibility(capability_)
+
+    def _advance_frontier_knowledge(self):
+        """Best algorithms (for spillovers) and robotics after this step's research."""
+        r = self.p.robotics
+        effs = np.concatenate([lab.log10_efficiency for lab in self.labs if not lab.is_open],
+                              axis=1)
+        self.best_log10_efficiency = effs.max(axis=1, keepdims=True)
+        gain = np.maximum(np.log10(self.frontier_effective_flop)
+                          - self.p.autonomy.reference_capability_oom, 0.0)
+        self.robotics_index = r.growth_oom_per_yr * (self.years_elapsed + self.dt_years) \
+            + r.capability_coupling * gain

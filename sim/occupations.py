@@ -1,0 +1,167 @@
+"""Occupations and their tasks, held as arrays (one row per occupation, one per task bin).
+
+The built-in table is the 22 SOC major groups in ``sim/data/major_groups.csv``, rebuilt from the
+public O*NET x BLS data by ``python -m sim.data.build_major_groups``. Each occupation's task-hours
+are split into *task bins*: exposure class (E0/E1/E2) x physical or not x a few threshold
+quantiles inside the class. A detailed table (~800 occupations) plugs in by producing the same
+:class:`OccupationTable`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import OccupationTableError, Problem
+
+#: Exposure classes in task arrays: index -> label (Eloundou et al. 2023 rubric).
+EXPOSURE_CLASSES = ("e0", "e1", "e2")
+
+REQUIRED_COLUMNS = (
+    "soc_major", "title", "employment", "mean_wage_usd_per_hour", "share_e0", "share_e1",
+    "share_e2", "physical_share_e0", "physical_share_e1", "physical_share_e2", "verifiability",
+    "experiment_share",
+)
+
+
+@dataclass(frozen=True)
+class TaskProfile:
+    """Task bins of a set of occupations; every array has one entry per bin (axis K)."""
+
+    occupation: np.ndarray  #: index of the bin's occupation (int, K)
+    hours_share: np.ndarray  #: share of its occupation's task-hours (K); sums to 1 per occupation
+    exposure: np.ndarray  #: 0=E0, 1=E1, 2=E2 (int, K)
+    quantile: np.ndarray  #: position of the bin's threshold inside its class's range, 0-1 (K)
+    physical: np.ndarray  #: 1.0 if the bin is physical work, else 0.0 (K)
+    verifiability: np.ndarray  #: 0-1 proxy (K)
+    experiment_share: np.ndarray  #: share of the bin's hours bound by real-world experiments (K)
+
+    @property
+    def n_tasks(self) -> int:
+        """Number of task bins (K)."""
+        return len(self.occupation)
+
+
+@dataclass(frozen=True)
+class OccupationTable:
+    """Occupations (axis O) with their start-of-run labour market and their task bins."""
+
+    codes: tuple[str, ...]
+    titles: tuple[str, ...]
+    employment: np.ndarray  #: workers employed at the start (O)
+    wage_usd_per_hour: np.ndarray  #: mean hourly wage at the start, USD 2021 (O)
+    tasks: TaskProfile
+    job_zone: np.ndarray  #: O*NET Job Zone 1-5, employment-weighted (O); NaN where unknown
+    task_starts: np.ndarray  #: first task-bin index of each occupation (O); bins are contiguous
+    source: str
+
+    @property
+    def n_occupations(self) -> int:
+        """Number of occupations (O)."""
+        return len(self.codes)
+
+
+def _bins_for_row(row: pd.Series, bins: dict[str, int]) -> list[tuple]:
+    """Task bins for one occupation: (exposure, quantile, physical, hours_share)."""
+    out = []
+    for e, cls in enumerate(EXPOSURE_CLASSES):
+        share = float(row[f"share_{cls}"])
+        phys = float(row[f"physical_share_{cls}"])
+        n = bins[cls]
+        for physical, part in ((0.0, 1.0 - phys), (1.0, phys)):
+            for j in range(n):
+                out.append((e, (j + 0.5) / n, physical, share * part / n))
+    return out
+
+
+def table_from_frame(df: pd.DataFrame, source: str, bins: dict[str, int]) -> OccupationTable:
+    """Validate an occupation frame and split it into task bins."""
+    missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
+    if missing:
+        raise OccupationTableError(source, [Problem("columns", missing, "missing columns; "
+                                                    f"allowed: a table with {REQUIRED_COLUMNS}")])
+    if len(df) == 0:
+        raise OccupationTableError(source, [Problem("rows", 0, "empty occupation table; "
+                                                    "allowed: at least one occupation")])
+    numeric = [c for c in REQUIRED_COLUMNS if c not in ("soc_major", "title")]
+    for col in numeric:
+        values = pd.to_numeric(df[col], errors="coerce")
+        bad = values.isna() | (values < 0)
+        if col.startswith(("share", "physical", "verif", "experiment")):
+            bad |= values > 1
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise OccupationTableError(source, [Problem(f"{col} (row {i + 1})", df[col].iloc[i],
+                                                        "allowed: a number >= 0 (<= 1 for "
+                                                        "shares)")])
+        df[col] = values
+    share_sum = df[["share_e0", "share_e1", "share_e2"]].sum(axis=1)
+    if ((share_sum - 1).abs() > 1e-2).any():
+        i = int(np.flatnonzero(((share_sum - 1).abs() > 1e-2).to_numpy())[0])
+        raise OccupationTableError(source, [Problem(f"share_e0+share_e1+share_e2 (row {i + 1})",
+                                                    float(share_sum.iloc[i]),
+                                                    "allowed: sums to 1 (within 0.01)")])
+    if (df["employment"] <= 0).any():
+        raise OccupationTableError(source, [Problem("employment", "<= 0", "allowed: > 0")])
+
+    rows, starts = [], []
+    for o, (_, row) in enumerate(df.iterrows()):
+        starts.append(len(rows))
+        norm = float(row[["share_e0", "share_e1", "share_e2"]].sum())
+        for e, q, phys, h in _bins_for_row(row, bins):
+            rows.append((o, e, q, phys, h / norm, row["verifiability"], row["experiment_share"]))
+    arr = np.array(rows, dtype=float)
+    tasks = TaskProfile(
+        occupation=arr[:, 0].astype(np.intp), exposure=arr[:, 1].astype(np.intp),
+        quantile=arr[:, 2], physical=arr[:, 3], hours_share=arr[:, 4],
+        verifiability=arr[:, 5], experiment_share=arr[:, 6],
+    )
+    job_zone = (pd.to_numeric(df["job_zone"], errors="coerce").to_numpy(float)
+                if "job_zone" in df else np.full(len(df), np.nan))
+    return OccupationTable(
+        codes=tuple(str(c) for c in df["soc_major"]), titles=tuple(str(t) for t in df["title"]),
+        employment=df["employment"].to_numpy(float),
+        wage_usd_per_hour=df["mean_wage_usd_per_hour"].to_numpy(float),
+        tasks=tasks, job_zone=job_zone, task_starts=np.array(starts, dtype=np.intp),
+        source=source,
+    )
+
+
+def _read_csv(path: Path | str, source: str) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype={"soc_major": str})
+    except FileNotFoundError:
+        raise OccupationTableError(source, [Problem("(file)", str(path), "file not found")]
+                                   ) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise OccupationTableError(source, [Problem("(file)", str(exc)[:60],
+                                                    "allowed: a CSV table")]) from None
+
+
+def builtin_frame() -> pd.DataFrame:
+    """The 22 SOC major groups shipped with the package."""
+    with resources.as_file(resources.files("sim.data") / "major_groups.csv") as p:
+        return _read_csv(p, "sim/data/major_groups.csv")
+
+
+def load_builtin(bins: dict[str, int]) -> OccupationTable:
+    """The built-in 22-group table split into task bins."""
+    return table_from_frame(builtin_frame(), "sim/data/major_groups.csv", bins)
+
+
+def load_table_file(path: Path | str, bins: dict[str, int]) -> OccupationTable:
+    """An occupation table in the built-in CSV format, from a user's file."""
+    return table_from_frame(_read_csv(path, str(path)), str(path), bins)
+
+
+def load_research_profile(bins: dict[str, int]) -> TaskProfile:
+    """Task bins of AI research (O*NET 15-1221, Computer and Information Research Scientists)."""
+    with resources.as_file(resources.files("sim.data") / "ai_research_tasks.csv") as p:
+        df = _read_csv(p, "sim/data/ai_research_tasks.csv")
+    df = df.assign(soc_major="15-1221", title="AI research", employment=1.0,
+                   mean_wage_usd_per_hour=1.0)
+    return table_from_frame(df, "sim/data/ai_research_tasks.csv", bins).tasks

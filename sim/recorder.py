@@ -1,0 +1,135 @@
+"""Per-step records into preallocated arrays (T, B) and (T, B, O).
+
+Mesa's ``DataCollector`` keeps Python lists of per-agent dicts and knows nothing of a scenario
+axis; for thousands of scenarios in lock-step, preallocated arrays are both faster and smaller.
+Each series is declared once below with its unit; tables are built after the run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.constants import DAYS_PER_YEAR, HOURS_PER_CALENDAR_YEAR, WORK_HOURS_PER_YEAR
+
+
+def _sum(items, attr):
+    return sum(getattr(x, attr) for x in items)
+
+
+def _leader(m):
+    """Index of the most capable frontier fleet, (B, 1)."""
+    caps = np.concatenate([f.capability for f in m.fleets], axis=1)
+    caps = np.where(m.p.labs.is_open[None, :], -np.inf, caps)
+    return np.argmax(caps, axis=1)[:, None]
+
+
+def _of_leader(m, values):
+    return np.take_along_axis(np.concatenate(values, axis=1), _leader(m), axis=1)
+
+
+#: name -> (unit, function of the model returning (B, 1)); recorded after every step.
+AGGREGATES = {
+    "frontier_effective_flop": ("FLOP (2023-algorithm equivalent)",
+                                lambda m: m.frontier_effective_flop),
+    "frontier_capability": ("log10 effective FLOP", lambda m: np.log10(m.frontier_effective_flop)),
+    "frontier_physical_flop": ("FLOP", lambda m: m.frontier_physical_flop),
+    "open_weights_effective_flop": ("FLOP (2023-algorithm equivalent)",
+                                    lambda m: _open_effective(m)),
+    "largest_run_flop": ("FLOP", lambda m: m.largest_run_flop),
+    "global_compute_flop_per_s": ("FLOP/s (peak)", lambda m: _sum(m.labs,
+                                                                  "installed_flop_per_s")),
+    "ai_power_gw": ("GW", lambda m: _sum(m.labs, "installed_watts") / 1e9),
+    "ai_capex_usd_per_yr": ("USD/yr", lambda m: sum(lab.flows["capex_usd"] for lab in m.labs)
+                            / m.dt_years),
+    "ai_revenue_usd_per_yr": ("USD/yr", lambda m: _sum(m.labs, "revenue_usd_per_yr")),
+    "investor_usd_per_yr": ("USD/yr", lambda m: _sum(m.labs, "investor_usd_per_yr")
+                            * m.funding_scale),
+    "lab_cash_usd": ("USD", lambda m: _sum(m.labs, "cash_usd")),
+    "chip_price_usd": ("USD per chip", lambda m: m.vendors[0].price_usd),
+    "chip_flop_per_s_per_usd": ("FLOP/s per USD (list price, leading vendor)",
+                                lambda m: m.vendors[0].chip_flop_per_s
+                                / m.vendors[0].list_price_usd),
+    "vendor_capacity_chips_per_month": ("chips/month",
+                                        lambda m: _sum(m.vendors, "capacity_chips_per_month")),
+    "algorithmic_efficiency": ("x (2023 = 1)", lambda m: 10.0 ** m.best_log10_efficiency),
+    "unhobbling": ("x (2023 = 1)", lambda m: m.unhobbling),
+    "robotics_index": ("robotics OOM", lambda m: m.robotics_index),
+    "leader_params": ("parameters", lambda m: _of_leader(m, [f.n_params for f in m.fleets])),
+    "leader_copies_at_human_speed": ("copies at 1x", lambda m: _of_leader(
+        m, [f.copies_1x for f in m.fleets])),
+    "ai_copies": ("copies", lambda m: _sum(m.fleets, "copies")),
+    "serial_speed": ("x human", lambda m: m.fleets[0].serial_speed),
+    "ai_human_equivalent_workers": ("full-time workers (2,000 h/yr)",
+                                    lambda m: _sum(m.fleets, "hours_per_yr")
+                                    / WORK_HOURS_PER_YEAR),
+    "ai_workers_in_market": ("full-time workers, world", lambda m: _sum(
+        m.fleets, "sold_hours_per_yr") / WORK_HOURS_PER_YEAR),
+    "ai_workers_in_rd": ("full-time workers", lambda m: _sum(m.fleets, "rd_hours_per_yr")
+                         / WORK_HOURS_PER_YEAR),
+    "ai_workers_idle": ("full-time workers", lambda m: _sum(m.fleets, "idle_hours_per_yr")
+                        / WORK_HOURS_PER_YEAR),
+    "ai_text_person_days_per_day": ("person-days (24 h) of text per day", lambda m: _sum(
+        m.fleets, "sold_hours_per_yr") / DAYS_PER_YEAR / 24.0),
+    "experience_years_per_day": ("human-years per day", lambda m: _sum(m.fleets, "hours_per_yr")
+                                 / HOURS_PER_CALENDAR_YEAR / DAYS_PER_YEAR),
+    "horizon_hours": ("h", lambda m: _of_leader(m, [f.horizon_hours for f in m.fleets])),
+    "ai_cost_usd_per_hour": ("USD per human-equivalent hour", lambda m: _of_leader(
+        m, [f.cost_usd_per_hour for f in m.fleets])),
+    "employed": ("workers", lambda m: m.workers.employed.sum(axis=1, keepdims=True)),
+    "unemployed": ("workers", lambda m: m.workers.unemployed.sum(axis=1, keepdims=True)),
+    "retraining": ("workers", lambda m: m.workers.retraining.sum(axis=1, keepdims=True)),
+    "labour_force": ("workers", lambda m: (m.workers.employed + m.workers.unemployed
+                                           + m.workers.retraining).sum(axis=1, keepdims=True)),
+    "unemployment_rate": ("fraction", lambda m: (m.workers.unemployed + m.workers.retraining)
+                          .sum(axis=1, keepdims=True) / m.workers.labour_force_0),
+    "mean_wage_usd_per_hour": ("USD/h (2021)", lambda m: (
+        m.workers.earnings_usd_per_hour() * m.workers.employed).sum(axis=1, keepdims=True)
+        / m.workers.employed.sum(axis=1, keepdims=True)),
+    "displaced_total": ("workers (cumulative layoffs)",
+                        lambda m: m.workers.displaced_total.sum(axis=1, keepdims=True)),
+    "capable_share": ("fraction of wage-weighted work", lambda m: m.outcome.capable_share),
+    "adopted_share": ("fraction of wage-weighted work", lambda m: m.outcome.adopted_share),
+    "rd_speedup": ("x base rate", lambda m: _of_leader(m, [lab.rd_speedup for lab in m.labs])),
+    "research_automation_share": ("fraction of research work", lambda m: _of_leader(
+        m, [lab.research_automation for lab in m.labs])),
+    "ai_researcher_years_per_day": ("researcher-years per day",
+                                    lambda m: _sum(m.labs, "ai_researchers") / DAYS_PER_YEAR),
+}
+
+
+def _open_effective(m):
+    opens = [f.effective_flop for f, is_open in zip(m.fleets, m.p.labs.is_open, strict=True)
+             if is_open]
+    return np.maximum.reduce(opens) if opens else np.full_like(m.frontier_effective_flop, np.nan)
+
+
+#: name -> (unit, function returning (B, O)); recorded per occupation when asked.
+OCCUPATION_SERIES = {
+    "employed": ("workers", lambda m: m.workers.employed),
+    "unemployed": ("workers", lambda m: m.workers.unemployed),
+    "retraining": ("workers", lambda m: m.workers.retraining),
+    "wage_usd_per_hour": ("USD/h (2021)", lambda m: m.workers.earnings_usd_per_hour()),
+    "automated_share": ("fraction of task-hours", lambda m: m.outcome.automated_hours
+                        / np.maximum(m.workers.demand_hours_per_yr(), 1e-300)),
+    "capable_share": ("fraction of task-hours", lambda m: m.outcome.capable_share_occ),
+    "displaced_total": ("workers (cumulative)", lambda m: m.workers.displaced_total),
+    "reemployed_total": ("workers (cumulative)", lambda m: m.workers.reemployed_total),
+}
+
+
+class Recorder:
+    """Preallocated arrays for every recorded series."""
+
+    def __init__(self, n_steps: int, n_scenarios: int, n_occupations: int,
+                 record_occupations: bool = True):
+        self.aggregates = {k: np.empty((n_steps, n_scenarios)) for k in AGGREGATES}
+        self.occupations = ({k: np.empty((n_steps, n_scenarios, n_occupations))
+                             for k in OCCUPATION_SERIES} if record_occupations else {})
+
+    def collect(self, model, step: int):
+        """Store this step's values."""
+        for name, (_, fn) in AGGREGATES.items():
+            self.aggregates[name][step] = fn(model)[:, 0]
+        for name, (_, fn) in OCCUPATION_SERIES.items():
+            if self.occupations:
+                self.occupations[name][step] = fn(model)

@@ -1,0 +1,131 @@
+"""Results of a run or batch: arrays as recorded, and tidy pandas tables built from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sim.config import SimConfig
+from sim.milestones import milestone_years
+from sim.recorder import AGGREGATES, OCCUPATION_SERIES
+
+#: Years at which the summary reports the AI and human workforces.
+SUMMARY_YEARS = (2030, 2040, 2050)
+
+
+@dataclass
+class Results:
+    """What a model recorded, per scenario (axis 1 of every array)."""
+
+    configs: list[SimConfig]
+    times: np.ndarray  #: decimal year at the start of each step (T,)
+    aggregates: dict[str, np.ndarray]  #: name -> (T, B)
+    occupations: dict[str, np.ndarray]  #: name -> (T, B, O); empty if not recorded
+    occupation_codes: tuple[str, ...]
+    occupation_titles: tuple[str, ...]
+    milestones: dict[str, np.ndarray] = field(default_factory=dict)  #: name -> (B,) year
+
+    @classmethod
+    def from_model(cls, model, configs: list[SimConfig]) -> Results:
+        """Collect a finished model's records."""
+        times = model.start_year + np.arange(model.n_steps) * model.dt_years
+        rec = model.recorder
+        table = model.workers.table
+        res = cls(configs, times, rec.aggregates, rec.occupations, table.codes, table.titles)
+        res.milestones = milestone_years(
+            rec.aggregates, times, configs[0].milestones.levels,
+            configs[0].milestones.full_automation_share,
+            [c.research.automated_researcher_share for c in configs])
+        return res
+
+    @property
+    def n_scenarios(self) -> int:
+        """Number of scenarios (B)."""
+        return len(self.configs)
+
+    def scenario(self, i: int) -> Results:
+        """The results of scenario ``i`` alone."""
+        return Results([self.configs[i]], self.times,
+                       {k: v[:, i:i + 1] for k, v in self.aggregates.items()},
+                       {k: v[:, i:i + 1] for k, v in self.occupations.items()},
+                       self.occupation_codes, self.occupation_titles,
+                       {k: v[i:i + 1] for k, v in self.milestones.items()})
+
+    def _time_columns(self) -> pd.DataFrame:
+        month = np.round((self.times % 1) * 12).astype(int) + 1
+        return pd.DataFrame({"step": np.arange(len(self.times)), "year": self.times,
+                             "date": [f"{int(y)}-{m:02d}" for y, m in
+                                      zip(np.floor(self.times + 1e-9), month, strict=True)]})
+
+    def aggregates_frame(self) -> pd.DataFrame:
+        """One row per scenario and step, one column per aggregate (units: :meth:`units`)."""
+        T, B = len(self.times), self.n_scenarios
+        t = self._time_columns()
+        data = {"scenario": np.repeat(np.arange(B), T),
+                "seed": np.repeat([c.seed for c in self.configs], T)}
+        for col in t.columns:
+            data[col] = np.tile(t[col].to_numpy(), B)
+        for name, values in self.aggregates.items():
+            data[name] = values.T.reshape(-1)
+        return pd.DataFrame(data)
+
+    def occupations_frame(self) -> pd.DataFrame:
+        """One row per scenario, step and occupation."""
+        if not self.occupations:
+            return pd.DataFrame()
+        T, B, O = next(iter(self.occupations.values())).shape
+        t = self._time_columns()
+        data = {"scenario": np.repeat(np.arange(B), T * O),
+                "step": np.tile(np.repeat(t["step"].to_numpy(), O), B),
+                "year": np.tile(np.repeat(t["year"].to_numpy(), O), B),
+                "date": np.tile(np.repeat(t["date"].to_numpy(), O), B),
+                "occupation": np.tile(np.array(self.occupation_codes), T * B),
+                "title": np.tile(np.array(self.occupation_titles), T * B)}
+        for name, values in self.occupations.items():
+            data[name] = values.transpose(1, 0, 2).reshape(-1)
+        return pd.DataFrame(data)
+
+    def milestones_frame(self) -> pd.DataFrame:
+        """One row per scenario and milestone; ``year`` is NaN if not reached by the end."""
+        rows = [{"scenario": b, "seed": self.configs[b].seed, "milestone": name,
+                 "year": float(years[b])}
+                for name, years in self.milestones.items() for b in range(self.n_scenarios)]
+        return pd.DataFrame(rows)
+
+    @staticmethod
+    def units() -> dict[str, str]:
+        """Unit of every recorded series."""
+        out = {k: u for k, (u, _) in AGGREGATES.items()}
+        out.update({f"occupation.{k}": u for k, (u, _) in OCCUPATION_SERIES.items()})
+        return out
+
+    def value_at(self, name: str, year: float, scenario: int = 0) -> float:
+        """A recorded aggregate in the last step of ``year`` (or the last step run)."""
+        idx = np.searchsorted(self.times, year + 1.0 - 1e-9) - 1
+        idx = int(np.clip(idx, 0, len(self.times) - 1))
+        return float(self.aggregates[name][idx, scenario])
+
+    def summary(self, scenario: int = 0) -> dict:
+        """Headline figures of one scenario, as written to ``summary.json``."""
+        a = self.aggregates
+        urate = a["unemployment_rate"][:, scenario]
+        peak = int(np.argmax(urate))
+        end = float(self.times[-1])
+        workforce = {
+            str(y): {
+                "ai_human_equivalent_workers": self.value_at("ai_human_equivalent_workers", y,
+                                                             scenario),
+                "human_employment": self.value_at("employed", y, scenario),
+                "rd_speedup": self.value_at("rd_speedup", y, scenario),
+            } for y in SUMMARY_YEARS if y <= end}
+        return {
+            "seed": self.configs[scenario].seed,
+            "milestones": {k: (None if np.isnan(v[scenario]) else round(float(v[scenario]), 3))
+                           for k, v in self.milestones.items()},
+            "workforce": workforce,
+            "peak_unemployment_rate": float(urate[peak]),
+            "peak_unemployment_year": float(self.times[peak]),
+            "max_rd_speedup": float(a["rd_speedup"][:, scenario].max()),
+        }

@@ -1,0 +1,62 @@
+"""Run one scenario or a batch of scenarios in lock-step and return their results."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from sim.config import SimConfig
+from sim.errors import OccupationTableError, Problem
+from sim.model import AIEconomyModel
+from sim.occupations import OccupationTable, load_builtin, load_research_profile
+from sim.params import stack_configs
+from sim.results import Results
+
+
+def _bins(config: SimConfig) -> dict[str, int]:
+    r = config.tasks
+    return {"e0": r.e0.bins, "e1": r.e1.bins, "e2": r.e2.bins}
+
+
+def load_occupations(config: SimConfig) -> OccupationTable:
+    """The occupation table a config asks for."""
+    if config.occupations.source == "builtin":
+        return load_builtin(_bins(config))
+    raise OccupationTableError("config", [Problem("occupations.source",
+                                                  config.occupations.source,
+                                                  "allowed: 'builtin'")])
+
+
+def build_model(configs: Sequence[SimConfig], record_occupations: bool = True,
+                table: OccupationTable | None = None) -> AIEconomyModel:
+    """A model stepping ``configs`` (structurally identical) in lock-step."""
+    first = configs[0]
+    params = stack_configs(list(configs))
+    table = table or load_occupations(first)
+    return AIEconomyModel(
+        params, table, load_research_profile(_bins(first)), [c.seed for c in configs],
+        start_year=first.time.start_year, steps_per_year=first.time.steps_per_year,
+        n_steps=first.time.n_steps, record_occupations=record_occupations)
+
+
+def run_batch(configs: Sequence[SimConfig], *, progress: bool = False,
+              record_occupations: bool = True, table: OccupationTable | None = None
+              ) -> Results:
+    """Run structurally identical scenarios in one model; results per scenario.
+
+    A scenario's results are identical whether it runs alone or in any batch.
+    """
+    model = build_model(configs, record_occupations, table)
+    with tqdm(total=model.n_steps, disable=not progress,
+                                          unit="month", desc="simulating") as bar:
+        model.run(progress=bar)
+    return Results.from_model(model, list(configs))
+
+
+def run(config: SimConfig | None = None, *, progress: bool = False,
+        record_occupations: bool = True) -> Results:
+    """Run one scenario (the built-in default if ``config`` is None)."""
+    return run_batch([config or SimConfig()], progress=progress,
+                     record_occupations=record_occupations)

@@ -1,0 +1,161 @@
+"""The task market: which tasks AI can do, which it does, for whom, at what price.
+
+Each step, fleets offer human-equivalent hours; customers adopt feasible, cheaper automation
+with a lag; offered hours are allocated to tasks in order of customer surplus until they run
+out. Task-level state (adoption, experience) lives here, along the task-bin axis K.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.mechanisms import market, tasks
+
+
+@dataclass
+class MarketOutcome:
+    """One step's result; per-occupation arrays are ``(B, O)``, per-lab ``(B, L)``."""
+
+    automated_hours: np.ndarray  #: US task-hours done by AI per year, by occupation
+    human_task_hours: np.ndarray  #: US task-hours still done by people per year
+    oversight_hours: np.ndarray  #: human hours per year spent overseeing AI
+    cost_saving_share: np.ndarray  #: share of the occupation's wage cost saved by AI
+    ai_competing_hours: np.ndarray  #: remaining human task-hours on tasks where AI is adopted
+    ai_wage_equivalent: np.ndarray  #: hourly wage at which a human matches AI's price
+    capable_share_occ: np.ndarray  #: share of the occupation's hours AI can do (capability)
+    revenue_usd_per_yr: np.ndarray  #: per lab, world (US x (1 + rest of world))
+    sold_hours_per_yr: np.ndarray  #: per lab, world
+    capable_share: np.ndarray  #: (B, 1) wage-weighted share of work AI can do
+    adopted_share: np.ndarray  #: (B, 1) wage-weighted share of work AI does
+
+
+def _per_occupation(x, starts):
+    return np.add.reduceat(x, starts, axis=1)
+
+
+class TaskMarket:
+    """Task bins of the occupation table with their thresholds and adoption state."""
+
+    def __init__(self, model, table, research_profile):
+        self.model = model
+        p, tp = model.p, table.tasks
+        self.occ = tp.occupation
+        self.starts = table.task_starts
+        self.hours_share = tp.hours_share
+        self.theta0 = self._thresholds(tp)
+        self.physical = tp.physical.astype(bool)
+        self.physical_threshold = self._physical_thresholds(tp)
+        self.cap = 1.0 - tp.experiment_share * (1.0 - p.tasks.experiment_cap)
+        wage = np.broadcast_to(table.wage_usd_per_hour, (model.n_scenarios, len(table.codes)))
+        hours0 = table.employment[self.occ] * p.labour.hours_per_worker_per_yr * self.hours_share
+        self.wage_bill_weight = hours0 * wage[:, self.occ]
+        self.wage_bill_total = self.wage_bill_weight.sum(axis=1, keepdims=True)
+        self.adoption = np.where(tp.exposure == 1, p.market.initial_adoption_share, 0.0)
+        self.adoption = np.broadcast_to(self.adoption, self.theta0.shape).copy()
+        self.experience_hours = np.zeros_like(self.theta0)
+        self.automated_share = np.zeros_like(self.theta0)
+        self.research = research_profile
+        self.research_theta = self._thresholds(research_profile)
+        self.research_physical_threshold = self._physical_thresholds(research_profile)
+
+    def _thresholds(self, tp):
+        r = self.model.p.tasks
+        return tasks.base_thresholds(
+            [r.e0.low_oom, r.e1.low_oom, r.e2.low_oom], [r.e0.high_oom, r.e1.high_oom,
+                                                         r.e2.high_oom],
+            tp.exposure, tp.quantile, tp.verifiability, r.verifiability_bonus_oom,
+            r.verifiability_reference)
+
+    def _physical_thresholds(self, tp):
+        r = self.model.p.tasks
+        return r.physical_low + tp.quantile * (r.physical_high - r.physical_low)
+
+    def _gate(self, physical, threshold):
+        """Physical tasks also need robotics; others pass."""
+        m = self.model
+        ok = tasks.soft_feasibility(m.robotics_index, threshold, m.p.tasks.softness_oom)
+        return np.where(physical, ok, 1.0)
+
+    def feasibility(self, capability_):
+        """Share of each task bin each lab's model can do, (B, L, K)."""
+        m, lr = self.model, self.model.p.learning
+        learned = tasks.learning_reduction_oom(self.experience_hours, lr.oom_per_decade,
+                                               lr.reference_hours, lr.max_oom)
+        theta = self.theta0 - learned
+        gate = self._gate(self.physical, self.physical_threshold)
+        return tasks.soft_feasibility(capability_[:, :, None], theta[:, None, :],
+                                      m.p.tasks.softness_oom) * gate[:, None, :]
+
+    def research_feasibility(self, capability_):
+        """Share of AI-research task-hours a model at ``capability_`` (B, 1) can do."""
+        rp = self.research
+        f = tasks.soft_feasibility(capability_, self.research_theta,
+                                   self.model.p.tasks.softness_oom)
+        f = f * self._gate(rp.physical.astype(bool), self.research_physical_threshold)
+        return (f * rp.hours_share).sum(axis=1, keepdims=True)
+
+    def clear(self, fleets, workers) -> MarketOutcome:
+        """Adopt, allocate and price this step's AI labour."""
+        m, mk = self.model, self.model.p.market
+        capability_ = np.concatenate([f.capability for f in fleets], axis=1)
+        oversight = np.concatenate([f.oversight_ratio for f in fleets], axis=1)
+        cost = np.concatenate([f.cost_usd_per_hour for f in fleets], axis=1)
+        supply = np.concatenate([f.market_hours_per_yr for f in fleets], axis=1)
+
+        feasible = self.feasibility(capability_)
+        wage = workers.wage[:, self.occ]
+        value = market.customer_value_per_hour(wage[:, None, :], oversight[:, :, None])
+        share = market.markups(capability_, m.p.labs.is_open, mk.markup,
+                               mk.competition_window_oom)
+        price = market.price_per_hour(cost[:, :, None], value, share[:, :, None])
+        surplus = value - price
+        best = np.argmax(feasible * np.maximum(surplus, 0.0), axis=1)[:, None, :]
+        f_best = np.take_along_axis(feasible, best, axis=1)[:, 0]
+        surplus_best = np.take_along_axis(surplus, best, axis=1)[:, 0]
+        price_best = np.take_along_axis(price, best, axis=1)[:, 0]
+        oversight_best = np.take_along_axis(
+            np.broadcast_to(oversight[:, :, None], feasible.shape), best, axis=1)[:, 0]
+
+        target = np.where(surplus_best > 0.0, f_best * self.cap, 0.0)
+        self.adoption = market.adopt(self.adoption, target, m.dt_years, mk.adoption_lag_years)
+        demand_occ = workers.demand_hours_per_yr()
+        demand = demand_occ[:, self.occ] * self.hours_share
+        world = 1.0 + mk.rest_of_world_multiplier
+        wanted = self.adoption * demand * world
+        lab_ids = np.arange(len(fleets))[None, :, None]
+        served = market.allocate_by_surplus(wanted[:, None, :] * (best == lab_ids), surplus,
+                                            supply)
+        served_task = served.sum(axis=1)
+        self.experience_hours = self.experience_hours + served_task * m.dt_years
+        automated = served_task / world
+        self.automated_share = automated / np.maximum(demand, 1e-300)
+        human = demand - automated
+        oversight_hours = (served * oversight[:, :, None]).sum(axis=1) / world
+        saving = automated * np.maximum(wage - price_best - oversight_best * wage, 0.0)
+        competing = human * self.adoption
+        ai_wage = price_best / np.maximum(1.0 - oversight_best, 1e-3)
+        competing_occ = _per_occupation(competing, self.starts)
+        human_occ = _per_occupation(human, self.starts)
+        capable = feasible.max(axis=1)
+        return MarketOutcome(
+            automated_hours=_per_occupation(automated, self.starts),
+            human_task_hours=human_occ,
+            oversight_hours=_per_occupation(oversight_hours, self.starts),
+            cost_saving_share=_per_occupation(saving, self.starts)
+            / _per_occupation(wage * demand, self.starts),
+            ai_competing_hours=competing_occ,
+            ai_wage_equivalent=np.where(
+                competing_occ > 0.0,
+                _per_occupation(competing * ai_wage, self.starts)
+                / np.maximum(competing_occ, 1e-300), np.inf),
+            capable_share_occ=_per_occupation(capable * self.hours_share, self.starts),
+            revenue_usd_per_yr=(served * price).sum(axis=2),
+            sold_hours_per_yr=served.sum(axis=2),
+            capable_share=(capable * self.wage_bill_weight).sum(axis=1, keepdims=True)
+            / self.wage_bill_total,
+            adopted_share=(self.automated_share * self.wage_bill_weight).sum(axis=1,
+                                                                             keepdims=True)
+            / self.wage_bill_total,
+        )
