@@ -126,7 +126,8 @@ class HardwareConfig(Section):
 
 class LabConfig(Section):
     """One AI lab. Frontier labs train their own models; the open-weights lab copies the
-    frontier with a lag and prices at cost."""
+    frontier with a lag and prices at cost.
+    """
 
     name: str
     kind: Literal["frontier", "open_weights"] = "frontier"

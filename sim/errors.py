@@ -1,5 +1,6 @@
 """One exception per kind of bad input, each naming the file, the field, the value and what is
-allowed. The CLI turns any :class:`SimInputError` into a one-line message and exit code 2."""
+allowed. The CLI turns any :class:`SimInputError` into a one-line message and exit code 2.
+"""
 
 from __future__ import annotations
 

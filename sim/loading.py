@@ -216,6 +216,7 @@ def load_config(
         scenario: an overlay name in ``configs/scenarios/`` or a path to one.
         overrides: ``dotted.key=value`` strings, applied last.
         seed: overrides the config's seed.
+
     """
     data = SimConfig().model_dump(mode="python")
     config = None

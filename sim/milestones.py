@@ -15,7 +15,8 @@ def first_crossing(series: np.ndarray, times: np.ndarray, level: float) -> np.nd
 def milestone_years(aggregates: dict, times: np.ndarray, levels, full_share: float,
                     researcher_share) -> dict[str, np.ndarray]:
     """Every milestone's year per scenario: capability and adoption of 20/50/95/100% of
-    wage-weighted work, and the automated-AI-researcher date."""
+    wage-weighted work, and the automated-AI-researcher date.
+    """
     out = {}
     for level in levels:
         threshold = full_share if level >= 1.0 else level

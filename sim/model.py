@@ -20,6 +20,7 @@ from sim.params import Params
 from sim.recorder import Recorder
 from sim.shocks import draw_shocks
 from sim.task_market import TaskMarket
+from sim.xp import total
 
 
 class AIEconomyModel(mesa.Model):
@@ -98,7 +99,8 @@ class AIEconomyModel(mesa.Model):
     def step(self):
         """One month: vendors ship -> labs buy -> labs train / release -> fleets size their
         copies -> the task market clears -> the labour market updates -> research advances
-        algorithmic efficiency -> data is collected."""
+        algorithmic efficiency -> data is collected.
+        """
         self._update_clock_quantities()
         hw = self.p.hardware
 
@@ -164,7 +166,7 @@ class AIEconomyModel(mesa.Model):
         cap = hardware.power_cap_w(self.years_elapsed, hw.initial_power_cap_gw,
                                    hw.power_cap_growth_per_yr, hw.max_power_cap_gw)
         installed = sum(lab.installed_watts for lab in self.labs)
-        new = sum(v.delivered_chips.sum(axis=1, keepdims=True) * v.chip_watts
+        new = sum(total(v.delivered_chips, axis=1, keepdims=True) * v.chip_watts
                   for v in self.vendors)
         return np.clip(hardware.safe_ratio(cap - installed, new, 1.0), 0.0, 1.0)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.constants import DAYS_PER_YEAR, HOURS_PER_CALENDAR_YEAR, WORK_HOURS_PER_YEAR
+from sim.xp import total
 
 
 def _sum(items, attr):
@@ -75,18 +76,19 @@ AGGREGATES = {
     "horizon_hours": ("h", lambda m: _of_leader(m, [f.horizon_hours for f in m.fleets])),
     "ai_cost_usd_per_hour": ("USD per human-equivalent hour", lambda m: _of_leader(
         m, [f.cost_usd_per_hour for f in m.fleets])),
-    "employed": ("workers", lambda m: m.workers.employed.sum(axis=1, keepdims=True)),
-    "unemployed": ("workers", lambda m: m.workers.unemployed.sum(axis=1, keepdims=True)),
-    "retraining": ("workers", lambda m: m.workers.retraining.sum(axis=1, keepdims=True)),
-    "labour_force": ("workers", lambda m: (m.workers.employed + m.workers.unemployed
-                                           + m.workers.retraining).sum(axis=1, keepdims=True)),
-    "unemployment_rate": ("fraction", lambda m: (m.workers.unemployed + m.workers.retraining)
-                          .sum(axis=1, keepdims=True) / m.workers.labour_force_0),
-    "mean_wage_usd_per_hour": ("USD/h (2021)", lambda m: (
-        m.workers.earnings_usd_per_hour() * m.workers.employed).sum(axis=1, keepdims=True)
-        / m.workers.employed.sum(axis=1, keepdims=True)),
+    "employed": ("workers", lambda m: total(m.workers.employed, axis=1, keepdims=True)),
+    "unemployed": ("workers", lambda m: total(m.workers.unemployed, axis=1, keepdims=True)),
+    "retraining": ("workers", lambda m: total(m.workers.retraining, axis=1, keepdims=True)),
+    "labour_force": ("workers", lambda m: total((m.workers.employed + m.workers.unemployed
+                                           + m.workers.retraining), axis=1, keepdims=True)),
+    "unemployment_rate": ("fraction", lambda m: total(m.workers.unemployed
+                                                      + m.workers.retraining, axis=1,
+                                                      keepdims=True) / m.workers.labour_force_0),
+    "mean_wage_usd_per_hour": ("USD/h (2021)", lambda m: total((
+        m.workers.earnings_usd_per_hour() * m.workers.employed), axis=1, keepdims=True)
+        / total(m.workers.employed, axis=1, keepdims=True)),
     "displaced_total": ("workers (cumulative layoffs)",
-                        lambda m: m.workers.displaced_total.sum(axis=1, keepdims=True)),
+                        lambda m: total(m.workers.displaced_total, axis=1, keepdims=True)),
     "capable_share": ("fraction of wage-weighted work", lambda m: m.outcome.capable_share),
     "adopted_share": ("fraction of wage-weighted work", lambda m: m.outcome.adopted_share),
     "rd_speedup": ("x base rate", lambda m: _of_leader(m, [lab.rd_speedup for lab in m.labs])),

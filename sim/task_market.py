@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.mechanisms import market, tasks
+from sim.xp import segment_total, total
 
 
 @dataclass
@@ -32,7 +33,8 @@ class MarketOutcome:
 
 
 def _per_occupation(x, starts):
-    return np.add.reduceat(x, starts, axis=1)
+    """Sum task bins into occupations (every occupation has the same number of bins)."""
+    return segment_total(x, len(starts))
 
 
 class TaskMarket:
@@ -51,7 +53,7 @@ class TaskMarket:
         wage = np.broadcast_to(table.wage_usd_per_hour, (model.n_scenarios, len(table.codes)))
         hours0 = table.employment[self.occ] * p.labour.hours_per_worker_per_yr * self.hours_share
         self.wage_bill_weight = hours0 * wage[:, self.occ]
-        self.wage_bill_total = self.wage_bill_weight.sum(axis=1, keepdims=True)
+        self.wage_bill_total = total(self.wage_bill_weight, axis=1, keepdims=True)
         self.adoption = np.where(tp.exposure == 1, p.market.initial_adoption_share, 0.0)
         self.adoption = np.broadcast_to(self.adoption, self.theta0.shape).copy()
         self.experience_hours = np.zeros_like(self.theta0)
@@ -86,7 +88,7 @@ class TaskMarket:
         theta = self.theta0 - learned
         gate = self._gate(self.physical, self.physical_threshold)
         return tasks.soft_feasibility(capability_[:, :, None], theta[:, None, :],
-                                      m.p.tasks.softness_oom) * gate[:, None, :]
+                                      m.p.tasks.softness_oom[:, :, None]) * gate[:, None, :]
 
     def research_feasibility(self, capability_):
         """Share of AI-research task-hours a model at ``capability_`` (B, 1) can do."""
@@ -94,7 +96,7 @@ class TaskMarket:
         f = tasks.soft_feasibility(capability_, self.research_theta,
                                    self.model.p.tasks.softness_oom)
         f = f * self._gate(rp.physical.astype(bool), self.research_physical_threshold)
-        return (f * rp.hours_share).sum(axis=1, keepdims=True)
+        return total((f * rp.hours_share), axis=1, keepdims=True)
 
     def clear(self, fleets, workers) -> MarketOutcome:
         """Adopt, allocate and price this step's AI labour."""
@@ -127,12 +129,12 @@ class TaskMarket:
         lab_ids = np.arange(len(fleets))[None, :, None]
         served = market.allocate_by_surplus(wanted[:, None, :] * (best == lab_ids), surplus,
                                             supply)
-        served_task = served.sum(axis=1)
+        served_task = total(served, axis=1)
         self.experience_hours = self.experience_hours + served_task * m.dt_years
         automated = served_task / world
         self.automated_share = automated / np.maximum(demand, 1e-300)
         human = demand - automated
-        oversight_hours = (served * oversight[:, :, None]).sum(axis=1) / world
+        oversight_hours = total((served * oversight[:, :, None]), axis=1) / world
         saving = automated * np.maximum(wage - price_best - oversight_best * wage, 0.0)
         competing = human * self.adoption
         ai_wage = price_best / np.maximum(1.0 - oversight_best, 1e-3)
@@ -151,11 +153,10 @@ class TaskMarket:
                 _per_occupation(competing * ai_wage, self.starts)
                 / np.maximum(competing_occ, 1e-300), np.inf),
             capable_share_occ=_per_occupation(capable * self.hours_share, self.starts),
-            revenue_usd_per_yr=(served * price).sum(axis=2),
-            sold_hours_per_yr=served.sum(axis=2),
-            capable_share=(capable * self.wage_bill_weight).sum(axis=1, keepdims=True)
+            revenue_usd_per_yr=total((served * price), axis=2),
+            sold_hours_per_yr=total(served, axis=2),
+            capable_share=total((capable * self.wage_bill_weight), axis=1, keepdims=True)
             / self.wage_bill_total,
-            adopted_share=(self.automated_share * self.wage_bill_weight).sum(axis=1,
-                                                                             keepdims=True)
-            / self.wage_bill_total,
+            adopted_share=total(self.automated_share * self.wage_bill_weight, axis=1,
+                                keepdims=True) / self.wage_bill_total,
         )

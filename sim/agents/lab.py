@@ -55,7 +55,8 @@ class Lab(mesa.Agent):
 
     def order_gpus(self, funding_scale):
         """Receive money, pay staff, and order GPUs from vendors in proportion to their
-        capacity and price-performance."""
+        capacity and price-performance.
+        """
         m, c = self.model, self.model.p.capital
         investor = self.investor_usd_per_yr * funding_scale * m.dt_years
         revenue = self.revenue_usd_per_yr * m.dt_years
@@ -108,7 +109,8 @@ class Lab(mesa.Agent):
 
     def train(self):
         """Frontier labs run bounded training runs and release better models; the
-        open-weights lab releases the frontier's model of ``open_weights_lag_years`` ago."""
+        open-weights lab releases the frontier's model of ``open_weights_lag_years`` ago.
+        """
         m = self.model
         fleet = m.fleets[self.index]
         if self.is_open:

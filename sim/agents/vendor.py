@@ -6,11 +6,13 @@ import mesa
 import numpy as np
 
 from sim.mechanisms import hardware
+from sim.xp import total
 
 
 class GPUVendor(mesa.Agent):
     """A chip vendor. State arrays have the scenario axis first; ``p`` is its (B,) slice of the
-    vendor parameters (``p.x`` is ``(B,)``)."""
+    vendor parameters (``p.x`` is ``(B,)``).
+    """
 
     def __init__(self, model, index: int):
         super().__init__(model)
@@ -44,7 +46,8 @@ class GPUVendor(mesa.Agent):
 
     def ship(self):
         """Advance technology and capacity, then clear last step's order book at the
-        scarcity price; chips are handed over when labs install them."""
+        scarcity price; chips are handed over when labs install them.
+        """
         m, q = self.model, self._p
         self.update_technology()
         slot = m.steps_done % self.pipeline.shape[1]
@@ -55,14 +58,14 @@ class GPUVendor(mesa.Agent):
         self.capacity_chips_per_month = np.minimum(self.capacity_chips_per_month + arriving,
                                                    max_capacity)
         chips_this_step = self.capacity_chips_per_month * m.dt_months
-        total = self.orders_usd.sum(axis=1, keepdims=True)
-        self.price_usd = hardware.scarcity_price(self.list_price_usd, total, chips_this_step)
+        ordered = total(self.orders_usd, axis=1, keepdims=True)
+        self.price_usd = hardware.scarcity_price(self.list_price_usd, ordered, chips_this_step)
         self.delivered_chips = self.orders_usd / self.price_usd
 
     def settle(self, power_scale):
         """Take payment for what was delivered and invest in capacity that arrives later."""
         m, q = self.model, self._p
-        revenue = self.orders_usd.sum(axis=1, keepdims=True) * power_scale
+        revenue = total(self.orders_usd, axis=1, keepdims=True) * power_scale
         self.revenue_usd_per_yr = revenue / m.dt_years
         new_capacity = q["capacity_reinvest_share"] * revenue / q[
             "capacity_cost_usd_per_chip_month"]

@@ -11,6 +11,7 @@ import mesa
 import numpy as np
 
 from sim.mechanisms import labour
+from sim.xp import total
 
 
 class WorkerGroup(mesa.Agent):
@@ -25,7 +26,7 @@ class WorkerGroup(mesa.Agent):
         self.employed = emp0.copy()
         self.unemployed = emp0 * u / (1.0 - u)
         self.retraining = np.zeros_like(emp0)
-        self.labour_force_0 = (self.employed + self.unemployed).sum(axis=1, keepdims=True)
+        self.labour_force_0 = total((self.employed + self.unemployed), axis=1, keepdims=True)
         self.base_hours_per_yr = emp0 * lab.hours_per_worker_per_yr
         self.market_wage = np.broadcast_to(table.wage_usd_per_hour, emp0.shape).astype(float)
         self.wage = self.market_wage.copy()

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.xp import total
+
 
 @dataclass
 class LabourFlows:
@@ -44,8 +46,8 @@ def move_workers(employed, unemployed, retraining, target, *, dt_months, max_lay
     completions = retraining * np.minimum(dt_months / retraining_months, 1.0)
 
     openings = np.maximum(gap - hires, 0.0)
-    total_openings = openings.sum(axis=1, keepdims=True)
-    graduates = completions.sum(axis=1, keepdims=True)
+    total_openings = total(openings, axis=1, keepdims=True)
+    graduates = total(completions, axis=1, keepdims=True)
     placed_total = np.minimum(graduates, total_openings)
     placed = openings * (placed_total / np.maximum(total_openings, 1e-300))
     unplaced = completions * (1.0 - placed_total / np.maximum(graduates, 1e-300))

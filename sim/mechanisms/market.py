@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.xp import total
+
 
 def markups(capability_, is_open, markup, window_oom):
     """Share of customer surplus each lab captures, (B, L).
@@ -14,7 +16,7 @@ def markups(capability_, is_open, markup, window_oom):
     """
     gap = np.abs(capability_[:, :, None] - capability_[:, None, :])
     close = (gap <= window_oom[:, :, None]) & ~is_open[None, None, :]
-    n_close = np.maximum(close.sum(axis=2), 1)
+    n_close = np.maximum(total(close, axis=2), 1)
     return np.where(is_open[None, :], 0.0, markup / n_close)
 
 
@@ -60,10 +62,10 @@ def allocate_by_surplus(demand, surplus, supply):
         Hours served, (B, L, K). Rows with enough supply are served in full without sorting;
         the rest are rationed by surplus. Every operation acts within one scenario, so a
         scenario's allocation does not depend on the batch around it.
+
     """
     served = demand.copy()
-    total = demand.sum(axis=2)
-    short = total > supply
+    short = total(demand, axis=2) > supply
     if np.any(short):
         b, lab = np.nonzero(short)
         d = demand[b, lab]
