@@ -69,8 +69,8 @@ class Lab(mesa.Agent):
         chips_usd = capex / m.p.hardware.datacenter_cost_multiplier
         for vendor, share in zip(m.vendors, m.vendor_order_shares(), strict=True):
             vendor.orders_usd[:, self.index] = (chips_usd * share)[:, 0]
-        self.flows = {"investor_usd": investor, "revenue_usd": revenue, "opex_usd": opex,
-                      "capex_usd": capex, "cash_before_usd": self.cash_usd}
+        self.flows.update(investor_usd=investor, revenue_usd=revenue, opex_usd=opex,
+                          capex_usd=capex)
         self.cash_usd = cash - capex
 
     def install_chips(self, power_scale):
@@ -85,7 +85,7 @@ class Lab(mesa.Agent):
             self.book_value_usd = self.book_value_usd + paid * power_scale
             refund = refund + paid * (1.0 - power_scale)
         self.cash_usd = self.cash_usd + refund
-        self.flows["refund_usd"] = refund
+        self.flows = {"refund_usd": refund}  # this step's cash flows start here
 
     def depreciate(self, factor):
         """Installed compute, its power draw and book value wear out."""

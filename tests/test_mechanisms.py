@@ -1,0 +1,131 @@
+"""Each mechanism on its own: the pure functions the agents call."""
+
+import numpy as np
+import pytest
+
+from sim.mechanisms import hardware, labour, market, research, tasks, training
+from sim.milestones import first_crossing
+from sim.xp import segment_total, total
+
+
+def test_price_performance_improves_at_stated_rate():
+    gens = np.array([0.0, 1.0, 2.0, 3.0])
+    flop = hardware.chip_flop_per_s(1e15, 2.5, gens)
+    cost = hardware.chip_cost_usd(2e4, 2.5, 0.24, 2.0, gens)
+    oom_per_yr = np.diff(np.log10(flop / cost)) / 2.0
+    np.testing.assert_allclose(oom_per_yr, 0.24)
+    np.testing.assert_allclose(flop[1] / flop[0], 2.5)
+
+
+def test_generations_and_scarcity_price():
+    assert hardware.generations_released(2024.0, 2024.5, 2.0) == 0
+    assert hardware.generations_released(2024.5, 2024.5, 2.0) == 1
+    assert hardware.generations_released(2028.6, 2024.5, 2.0) == 3
+    # ample capacity: list price; scarce: dollars ordered buy exactly the capacity
+    assert hardware.scarcity_price(3e4, 1e9, 1e5) == 3e4
+    assert hardware.scarcity_price(3e4, 1e10, 1e5) == pytest.approx(1e5)
+
+
+def test_depreciation_and_power_cap():
+    assert hardware.depreciation_factor(4.0, 4.0) == pytest.approx(np.exp(-1))
+    assert hardware.power_cap_w(100.0, 10.0, 0.3, 100.0) == pytest.approx(1e11)
+
+
+def test_chinchilla_sizing():
+    n = training.chinchilla_params(2e25, 20.0)
+    assert 6 * n * (20 * n) == pytest.approx(2e25)
+    assert training.tokens_per_parameter(20, 0.4, 0.4, 1.0) == 20
+    assert training.tokens_per_parameter(20, 0.8, 0.2, 1.0) == pytest.approx(80)
+    assert training.capability(2e25) == pytest.approx(25.3, abs=0.01)
+    assert training.accumulate_run(9e25, 1e20, 1e6, 1e26) == 1e26  # capped run
+
+
+def test_soft_thresholds_and_verifiability_bonus():
+    f = tasks.soft_feasibility(np.array([24.0, 25.3, 27.0]), 25.3, 0.3)
+    assert f[0] < 0.02 and f[1] == pytest.approx(0.5) and f[2] > 0.98
+    exposure = np.array([0, 1, 2])
+    theta = tasks.base_thresholds([np.array([[32.0]]), np.array([[25.3]]), np.array([[26.5]])],
+                                  [np.array([[36.0]]), np.array([[26.5]]), np.array([[29.0]])],
+                                  exposure, np.array([0.5, 0.5, 0.5]), np.array([0.75] * 3),
+                                  1.0, 0.75)
+    np.testing.assert_allclose(theta, [[34.0, 25.9, 27.75]])
+    easier = tasks.base_thresholds([np.array([[32.0]])] * 3, [np.array([[36.0]])] * 3,
+                                   exposure, np.full(3, 0.5), np.array([0.95] * 3), 1.0, 0.75)
+    assert (easier < 34.0).all()  # verifiable tasks need less capability (24-game effect)
+
+
+def test_autonomy_and_oversight():
+    h = tasks.autonomy_horizon_hours(np.array([25.3, 27.8]), 25.3, 0.1, 0.4, 1e5)
+    np.testing.assert_allclose(h, [0.1, 1.0])
+    assert tasks.oversight_hours_per_ai_hour(0.05, 0.1) == pytest.approx(0.5)
+    assert tasks.learning_reduction_oom(1e8 * 9, 0.2, 1e8, 1.0) == pytest.approx(0.2)
+    assert tasks.learning_reduction_oom(1e30, 0.2, 1e8, 1.0) == 1.0
+
+
+def test_allocation_by_surplus_respects_supply_and_order():
+    demand = np.array([[[10.0, 10.0, 10.0]]])
+    surplus = np.array([[[1.0, 3.0, 2.0]]])
+    served = market.allocate_by_surplus(demand, surplus, np.array([[15.0]]))
+    np.testing.assert_allclose(served, [[[0.0, 10.0, 5.0]]])
+    plenty = market.allocate_by_surplus(demand, surplus, np.array([[100.0]]))
+    np.testing.assert_allclose(plenty, demand)
+
+
+def test_pricing_and_competition():
+    cap = np.array([[30.0, 30.1, 25.0]])
+    share = market.markups(cap, np.array([False, False, True]), np.array([[0.5]]),
+                           np.array([[0.5]]))
+    np.testing.assert_allclose(share, [[0.25, 0.25, 0.0]])  # two close rivals; open at cost
+    price = market.price_per_hour(1.0, 21.0, 0.25)
+    assert price == pytest.approx(6.0)
+    assert market.customer_value_per_hour(30.0, 0.5) == 15.0
+
+
+def test_adoption_is_s_shaped_with_the_stated_lag():
+    a, dt, path = np.zeros(1), 1 / 12, []
+    for _ in range(int(30 / dt)):
+        a = market.adopt(a, np.ones(1), dt, 6.0)
+        path.append(a[0])
+    path = np.array(path)
+    half = np.argmax(path >= 0.5) * dt
+    assert 5.0 < half < 7.5  # half of the ceiling after ~6 years
+    assert np.all(np.diff(path) >= 0) and path[-1] < 1.0 + 1e-12
+
+
+def test_labour_flows_conserve_workers_and_respect_bounds():
+    rng = np.random.default_rng(0)
+    e, u, r = rng.uniform(1e5, 1e6, (3, 5, 7))
+    target = e * rng.uniform(0.5, 1.5, (5, 7))
+    e2, u2, r2, f = labour.move_workers(e, u, r, target, dt_months=1.0, max_layoff_rate=0.02,
+                                        job_finding_rate=0.25, retraining_entry_rate=0.05,
+                                        retraining_months=12.0)
+    np.testing.assert_allclose((e2 + u2 + r2).sum(axis=1), (e + u + r).sum(axis=1), rtol=1e-12)
+    assert (f.layoffs <= 0.02 * e + 1e-9).all()
+    assert (f.hires_same_occupation <= 0.25 * u + 1e-9).all()
+    assert (f.layoffs[target >= e] == 0).all()
+
+
+def test_wage_cap_and_demand_multiplier():
+    assert labour.wage_capped_by_ai(30.0, 0.5, 10.0) == pytest.approx(20.0)
+    assert labour.wage_capped_by_ai(30.0, 0.5, 50.0) == pytest.approx(30.0)
+    assert labour.demand_multiplier(0.0, 0.5) == 1.0
+    assert labour.demand_multiplier(0.75, 0.5) == pytest.approx(2.0)
+
+
+def test_research_acceleration():
+    assert research.ces(1.0, 1.0, 0.5, -0.5) == pytest.approx(1.0)
+    assert research.labour_multiplier(0.5, 100.0, 1e9, 1.0) == pytest.approx(2.0)  # Amdahl
+    assert research.labour_multiplier(0.99, 100.0, 100.0, 1.0) == pytest.approx(2.0)  # labour
+    # complements: unlimited labour with compute on trend is bounded
+    assert research.ces(1e12, 1.0, 0.5, -0.5) < 4.0 + 1e-6
+    assert research.compute_multiplier(0.5, 0.5) == 1.0
+    assert research.research_automation_share(0.8, 0.25) == pytest.approx(0.6)
+
+
+def test_first_crossing_and_totals():
+    series = np.array([[0.1, 0.0], [0.3, 0.1], [0.6, 0.2]])
+    years = first_crossing(series, np.array([2023.0, 2024.0, 2025.0]), 0.5)
+    assert years[0] == 2025.0 and np.isnan(years[1])
+    x = np.arange(12.0).reshape(2, 6)
+    np.testing.assert_array_equal(total(x, axis=1), x.sum(axis=1))
+    np.testing.assert_array_equal(segment_total(x, 3), [[1, 5, 9], [13, 17, 21]])
