@@ -198,3 +198,7 @@ def main(argv=None):
         click.echo("interrupted: no result folder was written", err=True)
         sys.exit(130)
     sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

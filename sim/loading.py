@@ -6,6 +6,7 @@ Each layer is validated as it is applied, so an error names the layer (file) it 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -130,6 +131,27 @@ def _lookup(data: Any, loc: tuple) -> Any:
     return data
 
 
+def _cross_field(section: dict, loc: tuple, allowed: str) -> tuple[tuple, Any, str]:
+    """For an error raised on a whole section, the first of its keys the message names
+    (e.g. ``time.end_year`` rather than ``time``) and that key's value."""
+    prefix = re.match(r"([\w.]+): ", allowed)  # "hardware.vendors: ..." names its field
+    if prefix and _lookup(section, tuple(prefix[1].split("."))) != "(missing)":
+        path = tuple(prefix[1].split("."))
+        allowed = allowed[prefix.end():]
+    else:
+        hits = [(m.start(), key) for key in section
+                if (m := re.search(rf"\b{re.escape(str(key))}\b", allowed))]
+        if not hits:
+            return loc, "(section)", allowed
+        path = (min(hits)[1],)
+    value = _lookup(section, path)
+    if isinstance(value, list) and all(isinstance(v, dict) and "name" in v for v in value):
+        value = [v["name"] for v in value]  # a list of labs/vendors: show their names
+    elif isinstance(value, dict):
+        value = "(section)"
+    return (*loc, *path), value, allowed
+
+
 def validate(data: dict, source: str) -> SimConfig:
     """Build a :class:`SimConfig`, turning every validation error into a named problem."""
     try:
@@ -140,9 +162,10 @@ def validate(data: dict, source: str) -> SimConfig:
         for err in errors:
             loc = err["loc"]
             value = err.get("input") if err["type"] != "extra_forbidden" else _lookup(data, loc)
-            if isinstance(value, dict):  # cross-field errors report the section
-                value = "(section)"
-            problems.append(Problem(_field_path(loc), value, _allowed(err)))
+            allowed = _allowed(err)
+            if isinstance(value, dict):  # cross-field error: name the field it is about
+                loc, value, allowed = _cross_field(value, loc, allowed)
+            problems.append(Problem(_field_path(loc), value, allowed))
         cls = (UnknownKeyError if all(e["type"] == "extra_forbidden" for e in errors)
                else InvalidValueError)
         raise cls(source, problems) from None

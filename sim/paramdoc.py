@@ -40,3 +40,41 @@ def parameter_rows(model: type[BaseModel] = SimConfig, prefix: str = "",
             rows.append({"name": dotted, "default": value, "range": _range(field),
                          "doc": field.description or ""})
     return rows
+
+
+def _yaml_value(value) -> str:
+    if isinstance(value, float) and value == float("inf"):
+        return ".inf"
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(_yaml_value(v) for v in value) + "]"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and value != 0 and not 1e-3 <= abs(value) < 1e5:
+        mantissa, exponent = f"{value:.6e}".split("e")
+        mantissa = mantissa.rstrip("0")
+        return f"{mantissa}0e{exponent}" if mantissa.endswith(".") else f"{mantissa}e{exponent}"
+    return repr(value)
+
+
+def default_yaml(config: BaseModel | None = None, indent: int = 0) -> str:
+    """The defaults as commented YAML: every value with its unit and source."""
+    config = config if config is not None else SimConfig()
+    pad = " " * indent
+    lines = []
+    for name, field in type(config).model_fields.items():
+        value = getattr(config, name)
+        if isinstance(value, BaseModel):
+            lines.append(f"{pad}{name}:")
+            lines.append(default_yaml(value, indent + 2))
+        elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
+            lines.append(f"{pad}{name}:")
+            for item in value:
+                body = default_yaml(item, indent + 4).splitlines()
+                lines.append(f"{pad}  - {body[0].strip()}")
+                lines.extend(body[1:])
+        else:
+            doc = (field.description or "").replace("\n", " ")
+            rng = _range(field)
+            comment = (f"  # {doc}" + (f" Range: {rng}." if rng else "")) if doc else ""
+            lines.append(f"{pad}{name}: {_yaml_value(value)}{comment}")
+    return "\n".join(lines)
