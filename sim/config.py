@@ -269,6 +269,9 @@ class AlgorithmsConfig(Section):
         0.3, "OOM/yr", "Fall in FLOP per token at fixed parameters (quantisation, "
         "distillation, better serving; assumption below [001]'s 3 OOM in 2 years on MATH, "
         "which mixes in capability gains).", ge=0, le=3)
+    max_inference_efficiency_oom: float = P(
+        3.0, "OOM", "Ceiling on those serving gains (assumption: hardware-bound limits of "
+        "quantisation and distillation).", ge=0, le=10)
 
 
 class CopiesConfig(Section):

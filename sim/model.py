@@ -90,7 +90,8 @@ class AIEconomyModel(mesa.Model):
         """Quantities that follow calendar time: unhobbling, serving efficiency, speed."""
         a, c, y = self.p.algorithms, self.p.copies, self.years_elapsed
         self.unhobbling = 10.0 ** np.minimum(a.unhobbling_oom_per_yr * y, a.max_unhobbling_oom)
-        self.inference_efficiency = 10.0 ** (a.inference_efficiency_oom_per_yr * y)
+        self.inference_efficiency = 10.0 ** np.minimum(a.inference_efficiency_oom_per_yr * y,
+                                                       a.max_inference_efficiency_oom)
         self.serial_speed = np.minimum(c.initial_serial_speed
                                        * 10.0 ** (c.serial_speed_oom_per_yr * y),
                                        c.max_serial_speed)
