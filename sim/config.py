@@ -255,7 +255,10 @@ class AlgorithmsConfig(Section):
 
     base_efficiency_oom_per_yr: float = P(
         0.4, "OOM/yr", "Algorithmic efficiency before AI R&D feedback: ~0.5 OOM/yr [001], "
-        "47%/yr cheaper training [004] (0.28 OOM/yr); band 0.3-0.5.", ge=0, le=3)
+        "47%/yr cheaper training [004] (0.28 OOM/yr); band 0.3-0.5.", ge=0, le=1.5)
+    max_efficiency_oom: float = P(
+        15.0, "OOM above 2023 algorithms", "Ceiling on algorithmic efficiency (assumption; "
+        "Davidson 2023's takeoff model also bounds software progress).", ge=0, le=40)
     efficiency_noise_sd: float = P(0.05, "OOM per year", "Year-to-year noise in algorithmic "
                                    "progress (assumption).", ge=0, le=1)
     spillover_per_yr: float = P(1.0, "1/yr", "Rate at which a lab closes its efficiency gap to "

@@ -155,6 +155,6 @@ class Lab(mesa.Agent):
         self.rd_speedup = research.ces(labour, compute, r.labour_share, r.ces_rho)
         shock = m.shocks.efficiency[:, m.year_index, self.index][:, None]
         gap = m.best_log10_efficiency - self.log10_efficiency
-        self.log10_efficiency = self.log10_efficiency + m.dt_years * (
+        self.log10_efficiency = np.minimum(self.log10_efficiency + m.dt_years * (
             a.base_efficiency_oom_per_yr * self.rd_speedup + a.efficiency_noise_sd * shock
-            + a.spillover_per_yr * gap)
+            + a.spillover_per_yr * gap), a.max_efficiency_oom)
