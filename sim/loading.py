@@ -133,7 +133,8 @@ def _lookup(data: Any, loc: tuple) -> Any:
 
 def _cross_field(section: dict, loc: tuple, allowed: str) -> tuple[tuple, Any, str]:
     """For an error raised on a whole section, the first of its keys the message names
-    (e.g. ``time.end_year`` rather than ``time``) and that key's value."""
+    (e.g. ``time.end_year`` rather than ``time``) and that key's value.
+    """
     prefix = re.match(r"([\w.]+): ", allowed)  # "hardware.vendors: ..." names its field
     if prefix and _lookup(section, tuple(prefix[1].split("."))) != "(missing)":
         path = tuple(prefix[1].split("."))

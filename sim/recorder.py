@@ -25,7 +25,7 @@ def _leader(m):
 
 
 def _of_leader(m, values):
-    return np.take_along_axis(np.concatenate(values, axis=1), _leader(m), axis=1)
+    return np.take_along_axis(np.concatenate(values, axis=1), m.leader_index, axis=1)
 
 
 #: name -> (unit, function of the model returning (B, 1)); recorded after every step.
@@ -130,6 +130,7 @@ class Recorder:
 
     def collect(self, model, step: int):
         """Store this step's values."""
+        model.leader_index = _leader(model)
         for name, (_, fn) in AGGREGATES.items():
             self.aggregates[name][step] = fn(model)[:, 0]
         for name, (_, fn) in OCCUPATION_SERIES.items():

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.mechanisms import market, tasks
-from sim.xp import segment_total, total
+from sim.xp import group_total, segment_total, total
 
 
 @dataclass
@@ -125,22 +125,21 @@ class TaskMarket:
         demand_occ = workers.demand_hours_per_yr()
         demand = demand_occ[:, self.occ] * self.hours_share
         world = 1.0 + mk.rest_of_world_multiplier
-        wanted = self.adoption * demand * world
-        lab_ids = np.arange(len(fleets))[None, :, None]
-        served = market.allocate_by_surplus(wanted[:, None, :] * (best == lab_ids), surplus,
-                                            supply)
-        served_task = total(served, axis=1)
+        lab = best[:, 0]
+        served_task = market.allocate_by_surplus(self.adoption * demand * world, surplus_best,
+                                                 lab, supply)
         self.experience_hours = self.experience_hours + served_task * m.dt_years
         automated = served_task / world
         self.automated_share = automated / np.maximum(demand, 1e-300)
         human = demand - automated
-        oversight_hours = total((served * oversight[:, :, None]), axis=1) / world
+        oversight_hours = automated * oversight_best
         saving = automated * np.maximum(wage - price_best - oversight_best * wage, 0.0)
         competing = human * self.adoption
         ai_wage = price_best / np.maximum(1.0 - oversight_best, 1e-3)
         competing_occ = _per_occupation(competing, self.starts)
         human_occ = _per_occupation(human, self.starts)
         capable = feasible.max(axis=1)
+        n_labs = len(fleets)
         return MarketOutcome(
             automated_hours=_per_occupation(automated, self.starts),
             human_task_hours=human_occ,
@@ -153,8 +152,8 @@ class TaskMarket:
                 _per_occupation(competing * ai_wage, self.starts)
                 / np.maximum(competing_occ, 1e-300), np.inf),
             capable_share_occ=_per_occupation(capable * self.hours_share, self.starts),
-            revenue_usd_per_yr=total((served * price), axis=2),
-            sold_hours_per_yr=total(served, axis=2),
+            revenue_usd_per_yr=group_total(served_task * price_best, lab, n_labs),
+            sold_hours_per_yr=group_total(served_task, lab, n_labs),
             capable_share=total((capable * self.wage_bill_weight), axis=1, keepdims=True)
             / self.wage_bill_total,
             adopted_share=total(self.automated_share * self.wage_bill_weight, axis=1,

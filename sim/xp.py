@@ -10,9 +10,21 @@ from __future__ import annotations
 
 import numpy as xp  # noqa: F401 - the one place a GPU backend (CuPy) would be swapped in
 
+#: Axes up to this length are summed slice by slice (fast for labs and vendors); longer ones
+#: through ``cumsum``. Both add strictly in order.
+SHORT_AXIS = 16
+
 
 def total(x, axis: int = -1, keepdims: bool = False):
     """Sum along ``axis`` in a fixed, sequential order."""
+    axis = axis % x.ndim
+    n = x.shape[axis]
+    if 0 < n <= SHORT_AXIS:
+        lead = (slice(None),) * axis
+        out = x[lead + (0,)].astype(float)  # a copy, so the sum never writes into x
+        for i in range(1, n):
+            out += x[lead + (i,)]
+        return xp.expand_dims(out, axis) if keepdims else out
     out = xp.take(xp.cumsum(x, axis=axis), [-1], axis=axis)
     return out if keepdims else xp.squeeze(out, axis=axis)
 
@@ -21,3 +33,15 @@ def segment_total(x, n_segments: int):
     """Sums of ``n_segments`` equal, contiguous segments along the last axis of ``(B, K)``."""
     b, k = x.shape
     return total(x.reshape(b, n_segments, k // n_segments), axis=-1)
+
+
+def group_total(x, group, n_groups: int):
+    """Per-scenario sums of ``x`` (B, K) by ``group`` (K or B x K ints in [0, n_groups)).
+
+    ``bincount`` adds in element order, so each scenario's sums are batch-invariant; returns
+    ``(B, n_groups)``.
+    """
+    b, k = x.shape
+    index = xp.arange(b)[:, None] * n_groups + xp.broadcast_to(group, (b, k))
+    return xp.bincount(index.ravel(), weights=x.ravel(), minlength=b * n_groups).reshape(
+        b, n_groups)

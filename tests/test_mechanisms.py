@@ -5,7 +5,7 @@ import pytest
 
 from sim.mechanisms import hardware, labour, market, research, tasks, training
 from sim.milestones import first_crossing
-from sim.xp import segment_total, total
+from sim.xp import group_total, segment_total, total
 
 
 def test_price_performance_improves_at_stated_rate():
@@ -63,12 +63,15 @@ def test_autonomy_and_oversight():
 
 
 def test_allocation_by_surplus_respects_supply_and_order():
-    demand = np.array([[[10.0, 10.0, 10.0]]])
-    surplus = np.array([[[1.0, 3.0, 2.0]]])
-    served = market.allocate_by_surplus(demand, surplus, np.array([[15.0]]))
-    np.testing.assert_allclose(served, [[[0.0, 10.0, 5.0]]])
-    plenty = market.allocate_by_surplus(demand, surplus, np.array([[100.0]]))
+    demand = np.array([[10.0, 10.0, 10.0, 7.0]])
+    surplus = np.array([[1.0, 3.0, 2.0, 9.0]])
+    lab = np.array([[0, 0, 0, 1]])
+    served = market.allocate_by_surplus(demand, surplus, lab, np.array([[15.0, 100.0]]))
+    np.testing.assert_allclose(served, [[0.0, 10.0, 5.0, 7.0]])  # lab 0 rationed, lab 1 not
+    plenty = market.allocate_by_surplus(demand, surplus, lab, np.array([[100.0, 100.0]]))
     np.testing.assert_allclose(plenty, demand)
+    short_both = market.allocate_by_surplus(demand, surplus, lab, np.array([[0.0, 3.0]]))
+    np.testing.assert_allclose(short_both, [[0.0, 0.0, 0.0, 3.0]])
 
 
 def test_pricing_and_competition():
@@ -129,3 +132,5 @@ def test_first_crossing_and_totals():
     x = np.arange(12.0).reshape(2, 6)
     np.testing.assert_array_equal(total(x, axis=1), x.sum(axis=1))
     np.testing.assert_array_equal(segment_total(x, 3), [[1, 5, 9], [13, 17, 21]])
+    np.testing.assert_array_equal(group_total(x, np.array([0, 1, 0, 1, 2, 2]), 3),
+                                  [[2, 4, 9], [14, 16, 21]])

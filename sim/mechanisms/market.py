@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.xp import total
+from sim.xp import group_total, total
 
 
 def markups(capability_, is_open, markup, window_oom):
@@ -50,30 +50,32 @@ def adopt(adoption, target, dt_years, lag_years):
     return adoption + np.where(target >= adoption, up, down)
 
 
-def allocate_by_surplus(demand, surplus, supply):
-    """Serve demand in order of surplus until supply runs out.
+def allocate_by_surplus(demand, surplus, lab, supply):
+    """Serve demand in order of surplus until each lab's supply runs out.
 
     Args:
-        demand: hours wanted per task from each lab, (B, L, K).
-        surplus: customer surplus per hour, (B, L, K); higher is served first.
+        demand: hours wanted per task, (B, K), each from the lab in ``lab``.
+        surplus: customer surplus per hour of each task, (B, K); higher is served first.
+        lab: index of the lab serving each task, (B, K).
         supply: hours each lab can offer, (B, L).
 
     Returns:
-        Hours served, (B, L, K). Rows with enough supply are served in full without sorting;
-        the rest are rationed by surplus. Every operation acts within one scenario, so a
-        scenario's allocation does not depend on the batch around it.
+        Hours served, (B, K). Labs with enough supply serve in full without sorting; the rest
+        ration by surplus. Every operation acts within one scenario, so a scenario's
+        allocation does not depend on the batch around it.
 
     """
     served = demand.copy()
-    short = total(demand, axis=2) > supply
-    if np.any(short):
-        b, lab = np.nonzero(short)
-        d = demand[b, lab]
-        order = np.argsort(-surplus[b, lab], axis=1, kind="stable")
+    short = group_total(demand, lab, supply.shape[1]) > supply
+    for j in np.flatnonzero(short.any(axis=0)):
+        rows = np.flatnonzero(short[:, j])
+        mine = lab[rows] == j
+        d = np.where(mine, demand[rows], 0.0)
+        order = np.argsort(-np.where(mine, surplus[rows], -np.inf), axis=1, kind="stable")
         d_sorted = np.take_along_axis(d, order, axis=1)
         before = np.cumsum(d_sorted, axis=1) - d_sorted
-        got = np.clip(supply[b, lab][:, None] - before, 0.0, d_sorted)
+        got = np.clip(supply[rows, j][:, None] - before, 0.0, d_sorted)
         rationed = np.empty_like(got)
         np.put_along_axis(rationed, order, got, axis=1)
-        served[b, lab] = rationed
+        served[rows] = np.where(mine, rationed, served[rows])
     return served
