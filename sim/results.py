@@ -75,7 +75,7 @@ class Results:
         """One row per scenario, step and occupation."""
         if not self.occupations:
             return pd.DataFrame()
-        T, B, O = next(iter(self.occupations.values())).shape
+        T, B, O = next(iter(self.occupations.values())).shape  # noqa: E741
         t = self._time_columns()
         data = {"scenario": np.repeat(np.arange(B), T * O),
                 "step": np.tile(np.repeat(t["step"].to_numpy(), O), B),
