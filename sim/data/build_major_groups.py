@@ -415,7 +415,7 @@ def map_onet_to_bls(onet_codes: pd.Series, detailed_codes: set[str]) -> pd.Serie
     construction shares its first 6 characters.
 
     Args:
-        onet_codes: O*NET-SOC codes (``XX-XXXX.XX``).
+        onet_codes: O*NET-SOC codes (``NN-NNNN.NN``).
         detailed_codes: ``OCC_CODE`` of the BLS rows with ``O_GROUP == "detailed"``.
 
     Returns:
