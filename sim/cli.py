@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from sim.errors import SimInputError
+from sim.errors import Problem, SimInputError
 
 EXIT_BAD_INPUT = 2
 
@@ -110,9 +110,9 @@ def copies(train_flop, n_params, tokens_per_word, wpm, speed, k, as_json):
                         ("--tokens-per-word", tokens_per_word), ("--wpm", wpm),
                         ("--speed", speed)):
         if not value > 0:
-            raise SimInputError("command line", [_problem(name, value, "allowed: > 0")])
+            raise SimInputError("command line", [Problem(name, value, "allowed: > 0")])
     if not k >= 1:
-        raise SimInputError("command line", [_problem("--k", k, "allowed: >= 1")])
+        raise SimInputError("command line", [Problem("--k", k, "allowed: >= 1")])
     tokens = cp.tokens_from_flop(train_flop, n_params)
     years = cp.human_years_from_flop(train_flop, n_params, wpm, tokens_per_word)
     months_at_speed = 12.0 * cp.years_to_do(years, years, speed)
@@ -144,11 +144,6 @@ def copies(train_flop, n_params, tokens_per_word, wpm, speed, k, as_json):
     click.echo(f"Trade-off k={k:g}: {fast_copies:,.0f} copies at {fast_speed:g}x human; each "
                f"does a year of work in {result['days_for_each_traded_copy_to_do_a_year']:.2f} "
                "days.")
-
-
-def _problem(field, value, allowed):
-    from sim.errors import Problem
-    return Problem(field, value, allowed)
 
 
 @cli.command()

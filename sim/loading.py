@@ -263,10 +263,18 @@ def load_config(
     return config if config is not None else SimConfig()
 
 
+def _plain(x):
+    """Tuples as lists, so safe YAML can write them."""
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_plain(v) for v in x]
+    return x
+
+
 def config_to_yaml(config: SimConfig) -> str:
-    """The fully resolved config as YAML (inf written as .inf)."""
-    return yaml.safe_dump(config.model_dump(mode="python"), sort_keys=False,
-                          default_flow_style=False)
+    """The fully resolved config as YAML (inf written as .inf); loads back to an equal config."""
+    return yaml.safe_dump(_plain(config.model_dump(mode="python")), sort_keys=False)
 
 
 __all__ = ["load_config", "validate", "read_yaml", "config_to_yaml", "SimInputError",

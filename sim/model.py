@@ -20,7 +20,7 @@ from sim.params import Params
 from sim.recorder import Recorder
 from sim.shocks import draw_shocks
 from sim.task_market import TaskMarket
-from sim.xp import total
+from sim.xp import safe_ratio, total
 
 
 class AIEconomyModel(mesa.Model):
@@ -169,7 +169,7 @@ class AIEconomyModel(mesa.Model):
         installed = sum(lab.installed_watts for lab in self.labs)
         new = sum(total(v.delivered_chips, axis=1, keepdims=True) * v.chip_watts
                   for v in self.vendors)
-        return np.clip(hardware.safe_ratio(cap - installed, new, 1.0), 0.0, 1.0)
+        return np.clip(safe_ratio(cap - installed, new, 1.0), 0.0, 1.0)
 
     def _gdp_cap_scale(self):
         """Scale on investor money so total AI spending stays under its share of world GDP."""
@@ -178,7 +178,7 @@ class AIEconomyModel(mesa.Model):
         revenue = sum(lab.revenue_usd_per_yr for lab in self.labs)
         investor = sum(lab.investor_usd_per_yr for lab in self.labs)
         room = np.maximum(c.max_ai_spend_share_of_gdp * gdp - revenue, 0.0)
-        return np.minimum(1.0, hardware.safe_ratio(room, investor, 1.0))
+        return np.minimum(1.0, safe_ratio(room, investor, 1.0))
 
     def _revenue_growth(self, lab, new_revenue):
         """Smoothed log growth of a lab's revenue, per year."""
@@ -220,10 +220,6 @@ class AIEconomyModel(mesa.Model):
             -self.p.market.historical_frontier_growth_oom_per_yr * back)
         early = (idx < 0)[:, None]
         return np.where(early, before, eff), np.where(early, before, phys)
-
-    def research_feasibility(self, capability_):
-        """Share of AI-research work a model of ``capability_`` can do, (B, 1)."""
-        return self.task_market.research_feasibility(capability_)
 
     def _advance_frontier_knowledge(self):
         """Best algorithms (for spillovers) and robotics after this step's research."""

@@ -56,7 +56,6 @@ class OccupationTable:
     wage_usd_per_hour: np.ndarray  #: mean hourly wage at the start, USD 2021 (O)
     tasks: TaskProfile
     job_zone: np.ndarray  #: O*NET Job Zone 1-5, employment-weighted (O); NaN where unknown
-    task_starts: np.ndarray  #: first task-bin index of each occupation (O); bins are contiguous
     source: str
 
     @property
@@ -108,9 +107,8 @@ def table_from_frame(df: pd.DataFrame, source: str, bins: dict[str, int]) -> Occ
     if (df["employment"] <= 0).any():
         raise OccupationTableError(source, [Problem("employment", "<= 0", "allowed: > 0")])
 
-    rows, starts = [], []
+    rows = []
     for o, (_, row) in enumerate(df.iterrows()):
-        starts.append(len(rows))
         norm = float(row[["share_e0", "share_e1", "share_e2"]].sum())
         for e, q, phys, h in _bins_for_row(row, bins):
             rows.append((o, e, q, phys, h / norm, row["verifiability"], row["experiment_share"]))
@@ -126,7 +124,7 @@ def table_from_frame(df: pd.DataFrame, source: str, bins: dict[str, int]) -> Occ
         codes=tuple(str(c) for c in df["soc_major"]), titles=tuple(str(t) for t in df["title"]),
         employment=df["employment"].to_numpy(float),
         wage_usd_per_hour=df["mean_wage_usd_per_hour"].to_numpy(float),
-        tasks=tasks, job_zone=job_zone, task_starts=np.array(starts, dtype=np.intp),
+        tasks=tasks, job_zone=job_zone,
         source=source,
     )
 

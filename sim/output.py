@@ -17,22 +17,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from sim.errors import Problem, SimInputError
+from sim.loading import config_to_yaml
 from sim.results import Results
 
 MANIFEST = "manifest.json"
-
-
-def _dump_config(config) -> str:
-    def plain(x):
-        if isinstance(x, dict):
-            return {k: plain(v) for k, v in x.items()}
-        if isinstance(x, (list, tuple)):
-            return [plain(v) for v in x]
-        return x
-    return yaml.safe_dump(plain(config.model_dump(mode="python")), sort_keys=False)
 
 
 def write_table(df: pd.DataFrame, path_stem: Path, fmt: str) -> Path:
@@ -78,7 +68,7 @@ def write_run(results: Results, out: Path | str, *, fmt: str = "parquet", plots:
         ]
         if results.occupations:
             files.append(write_table(results.occupations_frame(), tmp / "occupations", fmt))
-        (tmp / "config.yaml").write_text(_dump_config(results.configs[0]))
+        (tmp / "config.yaml").write_text(config_to_yaml(results.configs[0]))
         (tmp / "seed.txt").write_text(f"{results.configs[0].seed}\n")
         summaries = [results.summary(b) for b in range(results.n_scenarios)]
         (tmp / "summary.json").write_text(json.dumps(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.mechanisms import market, tasks
-from sim.xp import group_total, segment_total, total
+from sim.xp import group_total, run_total, total
 
 
 @dataclass
@@ -32,11 +32,6 @@ class MarketOutcome:
     adopted_share: np.ndarray  #: (B, 1) wage-weighted share of work AI does
 
 
-def _per_occupation(x, starts):
-    """Sum task bins into occupations (every occupation has the same number of bins)."""
-    return segment_total(x, len(starts))
-
-
 class TaskMarket:
     """Task bins of the occupation table with their thresholds and adoption state."""
 
@@ -44,7 +39,9 @@ class TaskMarket:
         self.model = model
         p, tp = model.p, table.tasks
         self.occ = tp.occupation
-        self.starts = table.task_starts
+        if np.any(np.diff(self.occ) < 0) or len(np.unique(self.occ)) != table.n_occupations:
+            raise ValueError("task bins must be stored occupation by occupation")
+        self.occupation_starts = np.flatnonzero(np.r_[True, np.diff(self.occ) != 0])
         self.hours_share = tp.hours_share
         self.theta0 = self._thresholds(tp)
         self.physical = tp.physical.astype(bool)
@@ -61,6 +58,10 @@ class TaskMarket:
         self.research = research_profile
         self.research_theta = self._thresholds(research_profile)
         self.research_physical_threshold = self._physical_thresholds(research_profile)
+
+    def _by_occupation(self, x):
+        """Sum task bins into their occupations, (B, K) -> (B, O)."""
+        return run_total(x, self.occupation_starts)
 
     def _thresholds(self, tp):
         r = self.model.p.tasks
@@ -80,15 +81,12 @@ class TaskMarket:
         ok = tasks.soft_feasibility(m.robotics_index, threshold, m.p.tasks.softness_oom)
         return np.where(physical, ok, 1.0)
 
-    def feasibility(self, capability_):
-        """Share of each task bin each lab's model can do, (B, L, K)."""
-        m, lr = self.model, self.model.p.learning
+    def _thresholds_and_gate(self):
+        """Thresholds after parallel learning, and the robotics gate, each (B, K)."""
+        lr = self.model.p.learning
         learned = tasks.learning_reduction_oom(self.experience_hours, lr.oom_per_decade,
                                                lr.reference_hours, lr.max_oom)
-        theta = self.theta0 - learned
-        gate = self._gate(self.physical, self.physical_threshold)
-        return tasks.soft_feasibility(capability_[:, :, None], theta[:, None, :],
-                                      m.p.tasks.softness_oom[:, :, None]) * gate[:, None, :]
+        return self.theta0 - learned, self._gate(self.physical, self.physical_threshold)
 
     def research_feasibility(self, capability_):
         """Share of AI-research task-hours a model at ``capability_`` (B, 1) can do."""
@@ -106,26 +104,35 @@ class TaskMarket:
         cost = np.concatenate([f.cost_usd_per_hour for f in fleets], axis=1)
         supply = np.concatenate([f.market_hours_per_yr for f in fleets], axis=1)
 
-        feasible = self.feasibility(capability_)
+        theta, gate = self._thresholds_and_gate()
+        softness = m.p.tasks.softness_oom
+        feasible = tasks.soft_feasibility(capability_[:, :, None], theta[:, None, :],
+                                          softness[:, :, None])
+        feasible *= gate[:, None, :]
         wage = workers.wage[:, self.occ]
-        value = market.customer_value_per_hour(wage[:, None, :], oversight[:, :, None])
         share = market.markups(capability_, m.p.labs.is_open, mk.markup,
                                mk.competition_window_oom)
-        price = market.price_per_hour(cost[:, :, None], value, share[:, :, None])
-        surplus = value - price
-        best = np.argmax(feasible * np.maximum(surplus, 0.0), axis=1)[:, None, :]
-        f_best = np.take_along_axis(feasible, best, axis=1)[:, 0]
-        surplus_best = np.take_along_axis(surplus, best, axis=1)[:, 0]
-        price_best = np.take_along_axis(price, best, axis=1)[:, 0]
-        oversight_best = np.take_along_axis(
-            np.broadcast_to(oversight[:, :, None], feasible.shape), best, axis=1)[:, 0]
+        # Customers pick, per task, the lab offering the most expected surplus: the customer
+        # keeps (1 - markup share) of value over cost. Only this choice needs the lab axis,
+        # so it is computed in place on one (B, L, K) array.
+        kept = market.customer_value_per_hour(wage[:, None, :], oversight[:, :, None])
+        kept -= cost[:, :, None]
+        np.maximum(kept, 0.0, out=kept)
+        kept *= (1.0 - share)[:, :, None]
+        kept *= feasible
+        lab = np.argmax(kept, axis=1)
+        f_best = np.take_along_axis(feasible, lab[:, None, :], axis=1)[:, 0]
+        oversight_best = np.take_along_axis(oversight, lab, axis=1)
+        value_best = market.customer_value_per_hour(wage, oversight_best)
+        price_best = market.price_per_hour(np.take_along_axis(cost, lab, axis=1), value_best,
+                                           np.take_along_axis(share, lab, axis=1))
+        surplus_best = value_best - price_best
 
         target = np.where(surplus_best > 0.0, f_best * self.cap, 0.0)
         self.adoption = market.adopt(self.adoption, target, m.dt_years, mk.adoption_lag_years)
         demand_occ = workers.demand_hours_per_yr()
         demand = demand_occ[:, self.occ] * self.hours_share
         world = 1.0 + mk.rest_of_world_multiplier
-        lab = best[:, 0]
         served_task = market.allocate_by_surplus(self.adoption * demand * world, surplus_best,
                                                  lab, supply)
         self.experience_hours = self.experience_hours + served_task * m.dt_years
@@ -136,22 +143,24 @@ class TaskMarket:
         saving = automated * np.maximum(wage - price_best - oversight_best * wage, 0.0)
         competing = human * self.adoption
         ai_wage = price_best / np.maximum(1.0 - oversight_best, 1e-3)
-        competing_occ = _per_occupation(competing, self.starts)
-        human_occ = _per_occupation(human, self.starts)
-        capable = feasible.max(axis=1)
+        competing_occ = self._by_occupation(competing)
+        human_occ = self._by_occupation(human)
+        # feasibility rises with capability, so the most capable model can do the most
+        capable = tasks.soft_feasibility(capability_.max(axis=1, keepdims=True), theta,
+                                         softness) * gate
         n_labs = len(fleets)
         return MarketOutcome(
-            automated_hours=_per_occupation(automated, self.starts),
+            automated_hours=self._by_occupation(automated),
             human_task_hours=human_occ,
-            oversight_hours=_per_occupation(oversight_hours, self.starts),
-            cost_saving_share=_per_occupation(saving, self.starts)
-            / _per_occupation(wage * demand, self.starts),
+            oversight_hours=self._by_occupation(oversight_hours),
+            cost_saving_share=self._by_occupation(saving)
+            / self._by_occupation(wage * demand),
             ai_competing_hours=competing_occ,
             ai_wage_equivalent=np.where(
                 competing_occ > 0.0,
-                _per_occupation(competing * ai_wage, self.starts)
+                self._by_occupation(competing * ai_wage)
                 / np.maximum(competing_occ, 1e-300), np.inf),
-            capable_share_occ=_per_occupation(capable * self.hours_share, self.starts),
+            capable_share_occ=self._by_occupation(capable * self.hours_share),
             revenue_usd_per_yr=group_total(served_task * price_best, lab, n_labs),
             sold_hours_per_yr=group_total(served_task, lab, n_labs),
             capable_share=total((capable * self.wage_bill_weight), axis=1, keepdims=True)

@@ -29,10 +29,14 @@ def total(x, axis: int = -1, keepdims: bool = False):
     return out if keepdims else xp.squeeze(out, axis=axis)
 
 
-def segment_total(x, n_segments: int):
-    """Sums of ``n_segments`` equal, contiguous segments along the last axis of ``(B, K)``."""
-    b, k = x.shape
-    return total(x.reshape(b, n_segments, k // n_segments), axis=-1)
+def run_total(x, starts):
+    """Sums of contiguous runs of the last axis of ``(B, K)`` that begin at ``starts``.
+
+    ``reduceat`` reduces each run of each row on its own, so the sums are batch-invariant
+    (``tests/test_batch_equivalence.py`` holds it to that); it is the fast path for task bins,
+    which are stored occupation by occupation.
+    """
+    return xp.add.reduceat(x, starts, axis=-1)
 
 
 def group_total(x, group, n_groups: int):
@@ -45,3 +49,9 @@ def group_total(x, group, n_groups: int):
     index = xp.arange(b)[:, None] * n_groups + xp.broadcast_to(group, (b, k))
     return xp.bincount(index.ravel(), weights=x.ravel(), minlength=b * n_groups).reshape(
         b, n_groups)
+
+
+def safe_ratio(num, den, default):
+    """``num / den`` where ``den > 0``, else ``default`` (no division by zero is evaluated)."""
+    positive = den > 0
+    return xp.where(positive, num / xp.where(positive, den, 1.0), default)

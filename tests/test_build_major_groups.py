@@ -15,16 +15,7 @@ DATA_DIR = REPO_ROOT.parent / "shared" / "data" / "onet_exposure"
 COMMITTED = REPO_ROOT / "sim" / "data" / "major_groups.csv"
 COMMITTED_RESEARCH = REPO_ROOT / "sim" / "data" / "ai_research_tasks.csv"
 
-SHARE_COLUMNS = [
-    "share_e0",
-    "share_e1",
-    "share_e2",
-    "physical_share_e0",
-    "physical_share_e1",
-    "physical_share_e2",
-    "experiment_share",
-    "verifiability",
-]
+SHARE_COLUMNS = [*bmg.PROFILE_COLUMNS, "verifiability"]
 
 needs_data = pytest.mark.skipif(
     not (DATA_DIR / bmg.TASKS_FILE).is_file(),

@@ -59,8 +59,9 @@ def test_default_run_keeps_invariants_every_step():
 
 def test_scenario_batch_keeps_invariants():
     configs = [load_config(overrides=o) for o in (
-        [], ["training.max_training_flop=1e26"], ["hardware.vendors.leader.max_capacity_growth_per_yr=0.1",
-                                                   "hardware.vendors.challenger.max_capacity_growth_per_yr=0.1"],
+        [], ["training.max_training_flop=1e26"],
+        ["hardware.vendors.leader.max_capacity_growth_per_yr=0.1",
+         "hardware.vendors.challenger.max_capacity_growth_per_yr=0.1"],
         ["hardware.max_power_cap_gw=5", "hardware.initial_power_cap_gw=1"],
         ["capital.max_ai_spend_share_of_gdp=0.001"])]
     check_every_step(build_model(configs))
@@ -106,7 +107,8 @@ def configs(draw):
     return load_config(overrides=overrides)
 
 
-@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(configs())
 def test_invariants_hold_over_documented_ranges(config):
     check_every_step(build_model([config]))

@@ -5,7 +5,7 @@ import pytest
 
 from sim.mechanisms import hardware, labour, market, research, tasks, training
 from sim.milestones import first_crossing
-from sim.xp import group_total, segment_total, total
+from sim.xp import group_total, run_total, safe_ratio, total
 
 
 def test_price_performance_improves_at_stated_rate():
@@ -131,6 +131,8 @@ def test_first_crossing_and_totals():
     assert years[0] == 2025.0 and np.isnan(years[1])
     x = np.arange(12.0).reshape(2, 6)
     np.testing.assert_array_equal(total(x, axis=1), x.sum(axis=1))
-    np.testing.assert_array_equal(segment_total(x, 3), [[1, 5, 9], [13, 17, 21]])
+    np.testing.assert_array_equal(safe_ratio(np.array([1.0, 1.0]), np.array([2.0, 0.0]), 7.0),
+                                  [0.5, 7.0])
+    np.testing.assert_array_equal(run_total(x, np.array([0, 2, 3])), [[1, 2, 12], [13, 8, 30]])
     np.testing.assert_array_equal(group_total(x, np.array([0, 1, 0, 1, 2, 2]), 3),
                                   [[2, 4, 9], [14, 16, 21]])

@@ -137,7 +137,7 @@ class Lab(mesa.Agent):
         """AI and human researchers plus experiment compute speed up algorithmic progress."""
         m, r, a = self.model, self.model.p.research, self.model.p.algorithms
         fleet = m.fleets[self.index]
-        feasible = m.research_feasibility(fleet.capability)
+        feasible = m.task_market.research_feasibility(fleet.capability)
         self.research_automation = research.research_automation_share(feasible,
                                                                       fleet.oversight_ratio)
         self.ai_researchers = (fleet.rd_hours_per_yr / WORK_HOURS_PER_YEAR

@@ -43,8 +43,3 @@ def power_cap_w(t_years_since_start, initial_gw, growth_per_yr, max_gw):
     """Power (W) available to AI data centres."""
     return 1e9 * np.minimum(initial_gw * np.exp(growth_per_yr * t_years_since_start), max_gw)
 
-
-def safe_ratio(num, den, default):
-    """``num / den`` where ``den > 0``, else ``default`` (no division by zero is evaluated)."""
-    positive = den > 0
-    return np.where(positive, num / np.where(positive, den, 1.0), default)

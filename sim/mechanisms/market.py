@@ -44,10 +44,10 @@ def adopt(adoption, target, dt_years, lag_years):
     """
     scale = BASS_HALF_LIFE_YEARS / lag_years
     p, q = BASS_P * scale, BASS_Q * scale
-    ratio = np.clip(adoption / np.where(target > 0, target, 1.0), 0.0, 1.0)
-    up = np.minimum((p + q * ratio) * dt_years, 1.0) * (target - adoption)
-    down = np.minimum(q * dt_years, 1.0) * (target - adoption)
-    return adoption + np.where(target >= adoption, up, down)
+    rising = target >= adoption
+    ratio = np.minimum(adoption / np.where(target > 0, target, 1.0), 1.0)
+    rate = np.where(rising, p + q * ratio, q)
+    return adoption + np.minimum(rate * dt_years, 1.0) * (target - adoption)
 
 
 def allocate_by_surplus(demand, surplus, lab, supply):

@@ -21,8 +21,8 @@ def base_thresholds(low_by_class, high_by_class, exposure, quantile, verifiabili
 
 def soft_feasibility(level, threshold, softness):
     """Share of a task AI can do at ``level``: a logistic ramp around its threshold, 0 to 1."""
-    z = np.clip((level - threshold) / softness, -60.0, 60.0)
-    return 1.0 / (1.0 + np.exp(-z))
+    # the logistic 1 / (1 + exp(-z)), written with tanh: one pass, and it cannot overflow
+    return 0.5 + 0.5 * np.tanh((level - threshold) / (2.0 * softness))
 
 
 def autonomy_horizon_hours(capability_, capability_0, initial_hours, oom_per_oom, max_hours):
