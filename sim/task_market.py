@@ -120,7 +120,7 @@ class TaskMarket:
         np.maximum(kept, 0.0, out=kept)
         kept *= (1.0 - share)[:, :, None]
         kept *= feasible
-        lab = np.argmax(kept, axis=1)
+        lab = market.best_lab(kept)
         f_best = np.take_along_axis(feasible, lab[:, None, :], axis=1)[:, 0]
         oversight_best = np.take_along_axis(oversight, lab, axis=1)
         value_best = market.customer_value_per_hour(wage, oversight_best)

@@ -74,6 +74,12 @@ def test_allocation_by_surplus_respects_supply_and_order():
     np.testing.assert_allclose(short_both, [[0.0, 0.0, 0.0, 3.0]])
 
 
+def test_best_lab_matches_argmax_with_ties_to_the_first():
+    rng = np.random.default_rng(3)
+    score = rng.integers(0, 3, (5, 4, 7)).astype(float)  # many ties
+    np.testing.assert_array_equal(market.best_lab(score), np.argmax(score, axis=1))
+
+
 def test_pricing_and_competition():
     cap = np.array([[30.0, 30.1, 25.0]])
     share = market.markups(cap, np.array([False, False, True]), np.array([[0.5]]),

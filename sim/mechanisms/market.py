@@ -50,6 +50,20 @@ def adopt(adoption, target, dt_years, lag_years):
     return adoption + np.minimum(rate * dt_years, 1.0) * (target - adoption)
 
 
+def best_lab(score):
+    """Index of the highest score along the lab axis of ``(B, L, K)``; ties go to the first.
+
+    The same as ``argmax(axis=1)``, which numpy runs slowly along a middle axis.
+    """
+    lab = np.zeros(score.shape[::2], dtype=np.intp)
+    best = score[:, 0].copy()
+    for j in range(1, score.shape[1]):
+        better = score[:, j] > best
+        lab[better] = j
+        np.maximum(best, score[:, j], out=best)
+    return lab
+
+
 def allocate_by_surplus(demand, surplus, lab, supply):
     """Serve demand in order of surplus until each lab's supply runs out.
 

@@ -21,8 +21,14 @@ def base_thresholds(low_by_class, high_by_class, exposure, quantile, verifiabili
 
 def soft_feasibility(level, threshold, softness):
     """Share of a task AI can do at ``level``: a logistic ramp around its threshold, 0 to 1."""
-    # the logistic 1 / (1 + exp(-z)), written with tanh: one pass, and it cannot overflow
-    return 0.5 + 0.5 * np.tanh((level - threshold) / (2.0 * softness))
+    # the logistic 1 / (1 + exp(-z)), written with tanh (it cannot overflow), in place on one
+    # new array because this runs on (scenario x lab x task) arrays every step
+    z = np.subtract(level, threshold)
+    z /= 2.0 * softness
+    np.tanh(z, out=z)
+    z *= 0.5
+    z += 0.5
+    return z
 
 
 def autonomy_horizon_hours(capability_, capability_0, initial_hours, oom_per_oom, max_hours):
