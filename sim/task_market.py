@@ -76,10 +76,12 @@ class TaskMarket:
         return r.physical_low + tp.quantile * (r.physical_high - r.physical_low)
 
     def _gate(self, physical, threshold):
-        """Physical tasks also need robotics; others pass."""
+        """Physical tasks also need robotics; others pass. Computed for physical bins only."""
         m = self.model
-        ok = tasks.soft_feasibility(m.robotics_index, threshold, m.p.tasks.softness_oom)
-        return np.where(physical, ok, 1.0)
+        gate = np.ones_like(threshold)
+        gate[:, physical] = tasks.soft_feasibility(m.robotics_index, threshold[:, physical],
+                                                   m.p.tasks.softness_oom)
+        return gate
 
     def _thresholds_and_gate(self):
         """Thresholds after parallel learning, and the robotics gate, each (B, K)."""
@@ -153,8 +155,7 @@ class TaskMarket:
             automated_hours=self._by_occupation(automated),
             human_task_hours=human_occ,
             oversight_hours=self._by_occupation(oversight_hours),
-            cost_saving_share=self._by_occupation(saving)
-            / self._by_occupation(wage * demand),
+            cost_saving_share=self._by_occupation(saving) / (workers.wage * demand_occ),
             ai_competing_hours=competing_occ,
             ai_wage_equivalent=np.where(
                 competing_occ > 0.0,

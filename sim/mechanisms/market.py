@@ -79,8 +79,10 @@ def allocate_by_surplus(demand, surplus, lab, supply):
         allocation does not depend on the batch around it.
 
     """
-    served = demand.copy()
     short = group_total(demand, lab, supply.shape[1]) > supply
+    if not short.any():
+        return demand
+    served = demand.copy()
     for j in np.flatnonzero(short.any(axis=0)):
         rows = np.flatnonzero(short[:, j])
         mine = lab[rows] == j
