@@ -9,6 +9,7 @@ quantiles inside the class. A detailed table (~800 occupations) plugs in by prod
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -57,11 +58,31 @@ class OccupationTable:
     tasks: TaskProfile
     job_zone: np.ndarray  #: O*NET Job Zone 1-5, employment-weighted (O); NaN where unknown
     source: str
+    #: the data's own exposure score ``dv_rating_beta`` (E1 + 0.5 E2), (O); NaN where unknown
+    exposure_score: np.ndarray | None = None
 
     @property
     def n_occupations(self) -> int:
         """Number of occupations (O)."""
         return len(self.codes)
+
+    @property
+    def major_codes(self) -> tuple[str, ...]:
+        """SOC major group of each occupation: the first two characters of its code."""
+        return tuple(c[:2] for c in self.codes)
+
+    def info_frame(self) -> pd.DataFrame:
+        """Static facts of every occupation, written beside the results of a run."""
+        titles = major_group_titles()
+        n = self.n_occupations
+        score = self.exposure_score if self.exposure_score is not None else np.full(n, np.nan)
+        return pd.DataFrame({
+            "occupation": list(self.codes), "title": list(self.titles),
+            "soc_major": list(self.major_codes),
+            "soc_major_title": [titles.get(m, m) for m in self.major_codes],
+            "employment_start": self.employment, "wage_usd_per_hour_start":
+            self.wage_usd_per_hour, "job_zone": self.job_zone, "exposure_score": score,
+        })
 
 
 def _bins_for_row(row: pd.Series, bins: dict[str, int]) -> list[tuple]:
@@ -120,12 +141,14 @@ def table_from_frame(df: pd.DataFrame, source: str, bins: dict[str, int]) -> Occ
     )
     job_zone = (pd.to_numeric(df["job_zone"], errors="coerce").to_numpy(float)
                 if "job_zone" in df else np.full(len(df), np.nan))
+    score = (pd.to_numeric(df["dv_rating_beta"], errors="coerce").to_numpy(float)
+             if "dv_rating_beta" in df else np.full(len(df), np.nan))
     return OccupationTable(
         codes=tuple(str(c) for c in df["soc_major"]), titles=tuple(str(t) for t in df["title"]),
         employment=df["employment"].to_numpy(float),
         wage_usd_per_hour=df["mean_wage_usd_per_hour"].to_numpy(float),
         tasks=tasks, job_zone=job_zone,
-        source=source,
+        source=source, exposure_score=score,
     )
 
 
@@ -144,6 +167,13 @@ def builtin_frame() -> pd.DataFrame:
     """The 22 SOC major groups shipped with the package."""
     with resources.as_file(resources.files("sim.data") / "major_groups.csv") as p:
         return _read_csv(p, "sim/data/major_groups.csv")
+
+
+@functools.cache
+def major_group_titles() -> dict[str, str]:
+    """SOC major group code -> title (the 22 groups of the built-in table)."""
+    df = builtin_frame()
+    return dict(zip(df["soc_major"].astype(str), df["title"].astype(str), strict=True))
 
 
 def load_builtin(bins: dict[str, int]) -> OccupationTable:

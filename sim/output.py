@@ -68,6 +68,8 @@ def write_run(results: Results, out: Path | str, *, fmt: str = "parquet", plots:
         ]
         if results.occupations:
             files.append(write_table(results.occupations_frame(), tmp / "occupations", fmt))
+        if results.occupation_info is not None:
+            files.append(write_table(results.occupation_info, tmp / "occupation_info", fmt))
         (tmp / "config.yaml").write_text(config_to_yaml(results.configs[0]))
         (tmp / "seed.txt").write_text(f"{results.configs[0].seed}\n")
         summaries = [results.summary(b) for b in range(results.n_scenarios)]

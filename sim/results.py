@@ -26,6 +26,9 @@ class Results:
     occupation_codes: tuple[str, ...]
     occupation_titles: tuple[str, ...]
     milestones: dict[str, np.ndarray] = field(default_factory=dict)  #: name -> (B,) year
+    #: static facts per occupation (code, title, SOC major group, start employment and wage,
+    #: Job Zone, exposure score); see ``OccupationTable.info_frame``
+    occupation_info: pd.DataFrame | None = None
 
     @classmethod
     def from_model(cls, model, configs: list[SimConfig]) -> Results:
@@ -33,7 +36,8 @@ class Results:
         times = model.start_year + np.arange(model.n_steps) * model.dt_years
         rec = model.recorder
         table = model.workers.table
-        res = cls(configs, times, rec.aggregates, rec.occupations, table.codes, table.titles)
+        res = cls(configs, times, rec.aggregates, rec.occupations, table.codes, table.titles,
+                  occupation_info=table.info_frame())
         res.milestones = milestone_years(
             rec.aggregates, times, configs[0].milestones.levels,
             configs[0].milestones.full_automation_share,
@@ -51,7 +55,8 @@ class Results:
                        {k: v[:, i:i + 1] for k, v in self.aggregates.items()},
                        {k: v[:, i:i + 1] for k, v in self.occupations.items()},
                        self.occupation_codes, self.occupation_titles,
-                       {k: v[i:i + 1] for k, v in self.milestones.items()})
+                       {k: v[i:i + 1] for k, v in self.milestones.items()},
+                       self.occupation_info)
 
     def _time_columns(self) -> pd.DataFrame:
         month = np.round((self.times % 1) * 12).astype(int) + 1

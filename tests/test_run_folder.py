@@ -18,7 +18,8 @@ import sim
 from sim import output
 from sim.cli import EXIT_BAD_INPUT, main
 
-EXPECTED_FILES = {"aggregates.csv", "occupations.csv", "milestones.csv", "config.yaml",
+EXPECTED_FILES = {"aggregates.csv", "occupations.csv", "occupation_info.csv",
+                  "milestones.csv", "config.yaml",
                   "seed.txt", "summary.json", "manifest.json", "units.json"}
 SEED = 7
 
