@@ -15,6 +15,16 @@ EXIT_BAD_INPUT = 2
 
 
 def _config_options(f):
+    f = click.option("--data", "data_dir", default=None, metavar="PATH",
+                     type=click.Path(file_okay=False),
+                     help="Folder of the O*NET x BLS exposure data for --occupations detailed "
+                          "(default: occupations.data_dir, $SIM_ONET_DATA, then "
+                          "../shared/data/onet_exposure).")(f)
+    f = click.option("--occupations", type=click.Choice(["builtin", "detailed"]), default=None,
+                     help="Occupation table: the 22 built-in SOC major groups, or the ~780 "
+                          "detailed occupations read from --data.")(f)
+    f = click.option("--rules", default=None, metavar="NAME",
+                     help="Task-automation rule set by name (see `sim rules`).")(f)
     f = click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
                      help="Override one parameter, e.g. --set market.adoption_lag_years=5 "
                           "or --set labs.frontier_a.training_share=0.5 (repeatable).")(f)
@@ -40,21 +50,48 @@ def cli():
 @click.option("--no-plots", is_flag=True, help="Skip the PNG figures.")
 @click.option("--force", is_flag=True, help="Replace an existing result folder.")
 @click.option("--quiet", is_flag=True, help="No progress bar or summary.")
-def run(config, scenario, overrides, seed, out, fmt, no_plots, force, quiet):
+def run(config, scenario, overrides, rules, occupations, data_dir, seed, out, fmt, no_plots,
+        force, quiet):
     """Run one scenario (the built-in default with no CONFIG) and write a result folder."""
     from sim import output, runner
     from sim.loading import load_config
 
-    cfg = load_config(config, scenario, overrides, seed)
+    cfg = load_config(config, scenario, _shortcuts(rules, occupations, data_dir, overrides),
+                      seed)
     out = Path(out or f"results/run-{time.strftime('%Y%m%d-%H%M%S')}")
     output.prepare_target(out, force)
+    cfg = runner.resolve_data_dir(cfg)
+    join_report = None
+    if cfg.occupations.source == "detailed":
+        from sim.data.detailed import format_join_report, load_detailed
+
+        if not quiet:
+            click.echo(f"reading detailed occupations from {cfg.occupations.data_dir} ...")
+        join_report = load_detailed(cfg.occupations.data_dir, runner._bins(cfg))[1]
+        if not quiet:
+            click.echo(format_join_report(join_report))
     t0 = time.perf_counter()
     results = runner.run(cfg, progress=not quiet)
+    results.join_report = join_report
     stepped = time.perf_counter() - t0
     folder = output.write_run(results, out, fmt=fmt, plots=not no_plots, force=force,
                               command=" ".join(["sim"] + sys.argv[1:]))
     if not quiet:
         _print_summary(results.summary(), folder, stepped)
+
+
+def _shortcuts(rules, occupations, data_dir, overrides) -> list[str]:
+    """``--rules``, ``--occupations`` and ``--data`` as the ``--set`` overrides they stand for
+    (applied before the user's own ``--set``).
+    """
+    out = []
+    if rules is not None:
+        out.append(f"tasks.name={json.dumps(rules)}")
+    if occupations is not None:
+        out.append(f"occupations.source={occupations}")
+    if data_dir is not None:
+        out.append(f"occupations.data_dir={json.dumps(str(Path(data_dir).resolve()))}")
+    return out + list(overrides)
 
 
 def _fmt_year(y):
@@ -81,11 +118,11 @@ def _print_summary(s: dict, folder: Path, seconds: float):
 @cli.command()
 @click.argument("config", required=False, type=click.Path(dir_okay=False))
 @_config_options
-def validate(config, scenario, overrides):
+def validate(config, scenario, overrides, rules, occupations, data_dir):
     """Check a config (and overlay/overrides); explain every problem. Exit 0 or 2."""
     from sim.loading import load_config
 
-    cfg = load_config(config, scenario, overrides)
+    cfg = load_config(config, scenario, _shortcuts(rules, occupations, data_dir, overrides))
     click.echo(f"OK: {config or '(built-in default)'} is valid "
                f"({len(cfg.labs)} labs, {len(cfg.hardware.vendors)} vendors, "
                f"{cfg.time.n_steps} steps from {cfg.time.start_year:g}).")
@@ -157,6 +194,39 @@ def scenarios():
                       if line.startswith("#")), "")
         read_yaml(path)
         click.echo(f"{name:24s} {first}")
+
+
+@cli.command()
+def rules():
+    """List the task-automation rule sets (configs/task_rules/)."""
+    from sim.loading import list_rule_sets, rule_set_dirs
+
+    for name in list_rule_sets():
+        first = "The schema's defaults: E1 near GPT-4, E2 after tools, E0 over Davidson's gap."
+        for d in rule_set_dirs():
+            path = d / f"{name}.yaml"
+            if path.is_file():
+                first = next((line[1:].strip() for line in path.read_text().splitlines()
+                              if line.startswith("#")), "")
+                break
+        click.echo(f"{name:20s} {first}")
+
+
+@cli.command()
+@click.option("--data", "data_dir", default=None, type=click.Path(file_okay=False),
+              help="Data folder (default: $SIM_ONET_DATA, then ../shared/data/onet_exposure).")
+def occupations(data_dir):
+    """Read the detailed O*NET x BLS data and report every join: what matched, what was
+    dropped and why.
+    """
+    from sim.config import SimConfig
+    from sim.data.detailed import find_data_dir, format_join_report, load_detailed
+    from sim.runner import _bins
+
+    table, report = load_detailed(find_data_dir(data_dir), _bins(SimConfig()))
+    click.echo(format_join_report(report))
+    click.echo(f"  {table.n_occupations} occupations, {report['task_bins']:,} task bins "
+               "(tasks with identical labels pooled, classes split into quantile bins)")
 
 
 @cli.command()

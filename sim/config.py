@@ -361,6 +361,15 @@ class TaskRulesConfig(Section):
     experiment_cap: float = P(
         0.5, "fraction", "Share of experiment-bound task hours AI can take over: costly "
         "real-world experiments cap throughput [000] (assumption).", ge=0, le=1)
+    automation_position_weight: float = P(
+        0.0, "fraction", "How much a task's GPT-4 automation rating (T0-T4, Eloundou et al. "
+        "2023) places it inside its class's threshold range: position = (1 - w) x spread "
+        "quantile + w x (1 - rating). 0 = ratings ignored (default: the built-in groups carry "
+        "none); unrated tasks keep their spread quantile.", ge=0, le=1)
+    oversight_rating_slope: float = P(
+        0.0, "x review time per unit of (1 - rating)", "Extra oversight a task needs when "
+        "GPT-4 rated it as little automatable: review time x (1 + extra x (1 - rating)); "
+        "unrated tasks count as rating 0.5 (assumption; 0 = uniform oversight).", ge=0, le=10)
     physical_low: float = P(1.0, "robotics OOM", "Lowest robotics level a physical task needs "
                             "(assumption).", ge=0, le=20)
     physical_high: float = P(4.0, "robotics OOM", "Highest robotics level a physical task "
@@ -481,8 +490,13 @@ class LearningConfig(Section):
 class OccupationsConfig(Section):
     """Which occupation table the workers use."""
 
-    source: Literal["builtin"] = Field("builtin", description="'builtin': the 22 SOC major "
-                                       "groups shipped with the package.")
+    source: Literal["builtin", "detailed"] = Field(
+        "builtin", description="'builtin': the 22 SOC major groups shipped with the package; "
+        "'detailed': the ~780 BLS detailed occupations with their O*NET tasks, read from "
+        "data_dir (Eloundou et al. 2023 data, O*NET x BLS OEWS May 2021).")
+    data_dir: str | None = Field(
+        None, description="Folder of the O*NET x BLS exposure data for 'detailed' (None: "
+        "$SIM_ONET_DATA, else ../shared/data/onet_exposure beside the checkout).")
 
 
 class MilestonesConfig(Section):
@@ -542,5 +556,5 @@ class SimConfig(Section):
             tuple((lab.name, lab.kind) for lab in self.labs),
             tuple(v.name for v in self.hardware.vendors),
             (self.tasks.e0.bins, self.tasks.e1.bins, self.tasks.e2.bins),
-            self.occupations.source, self.milestones.levels,
+            self.occupations.source, self.occupations.data_dir, self.milestones.levels,
         )

@@ -57,6 +57,44 @@ def find_scenario(name: str) -> Path:
     )
 
 
+def rule_set_dirs() -> list[Path]:
+    """Where named task-automation rule sets (``tasks.name``) are looked up, in order."""
+    return [Path.cwd() / "configs" / "task_rules", REPO_CONFIGS / "task_rules"]
+
+
+def list_rule_sets() -> list[str]:
+    """Names of the task-automation rule sets ('default' is the schema's own)."""
+    names = {"default"}
+    for d in rule_set_dirs():
+        if d.is_dir():
+            names.update(p.stem for p in d.glob("*.yaml"))
+    return sorted(names)
+
+
+def rule_set(name: str, source: str) -> dict[str, Any]:
+    """The ``tasks:`` section of rule set ``name``: the defaults with its file on top."""
+    base = SimConfig().tasks.model_dump(mode="python")
+    if name == "default":
+        return base
+    for d in rule_set_dirs():
+        path = d / f"{name}.yaml"
+        if path.is_file():
+            rules = read_yaml(path).get("tasks", {})
+            return deep_merge(base, {**rules, "name": name})
+    raise InvalidValueError(source, [Problem("tasks.name", name,
+                                             f"allowed: one of {list_rule_sets()}")])
+
+
+def _apply_rule_set(data: dict, layer: Mapping, source: str) -> dict:
+    """A layer that names a rule set (``tasks.name``) swaps in that set's whole ``tasks``
+    section first; the layer's other ``tasks`` keys then apply on top.
+    """
+    tasks = layer.get("tasks") if isinstance(layer, Mapping) else None
+    if isinstance(tasks, Mapping) and isinstance(tasks.get("name"), str):
+        data = {**data, "tasks": rule_set(tasks["name"], source)}
+    return data
+
+
 def read_yaml(path: Path | str) -> dict[str, Any]:
     """Read a YAML mapping, turning I/O and syntax problems into input errors."""
     path = Path(path)
@@ -251,10 +289,12 @@ def load_config(
         overlay = find_scenario(scenario)
         layers.append((str(overlay), read_yaml(overlay)))
     for source, layer in layers:
-        data = deep_merge(data, layer)
+        data = deep_merge(_apply_rule_set(data, layer, source), layer)
         config = validate(data, source)
     for text in overrides:
         key, value = parse_override(text)
+        if key == ["tasks", "name"] and isinstance(value, str):
+            data = _apply_rule_set(data, {"tasks": {"name": value}}, f"--set {text}")
         data = apply_override(data, key, value, text)
         config = validate(data, f"--set {text}")
     if seed is not None:
@@ -278,4 +318,4 @@ def config_to_yaml(config: SimConfig) -> str:
 
 
 __all__ = ["load_config", "validate", "read_yaml", "config_to_yaml", "SimInputError",
-           "list_scenarios", "find_scenario"]
+           "list_scenarios", "find_scenario", "list_rule_sets", "rule_set"]

@@ -40,6 +40,14 @@ class TaskProfile:
     physical: np.ndarray  #: 1.0 if the bin is physical work, else 0.0 (K)
     verifiability: np.ndarray  #: 0-1 proxy (K)
     experiment_share: np.ndarray  #: share of the bin's hours bound by real-world experiments (K)
+    #: GPT-4 automation rating T0-T4 as 0-1 (K); None where the table carries no ratings
+    automation: np.ndarray | None = None
+
+    @property
+    def automation_or_nan(self) -> np.ndarray:
+        """Automation ratings, NaN where unknown (the rules then treat the bin as unrated)."""
+        return (self.automation if self.automation is not None
+                else np.full(self.n_tasks, np.nan))
 
     @property
     def n_tasks(self) -> int:

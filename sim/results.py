@@ -29,6 +29,8 @@ class Results:
     #: static facts per occupation (code, title, SOC major group, start employment and wage,
     #: Job Zone, exposure score); see ``OccupationTable.info_frame``
     occupation_info: pd.DataFrame | None = None
+    #: how the detailed data joined (counts of what matched and was dropped), when used
+    join_report: dict | None = None
 
     @classmethod
     def from_model(cls, model, configs: list[SimConfig]) -> Results:

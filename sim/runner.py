@@ -20,12 +20,29 @@ def _bins(config: SimConfig) -> dict[str, int]:
 
 
 def load_occupations(config: SimConfig) -> OccupationTable:
-    """The occupation table a config asks for."""
+    """The occupation table a config asks for (the detailed one is cached per folder)."""
     if config.occupations.source == "builtin":
         return load_builtin(_bins(config))
+    if config.occupations.source == "detailed":
+        from sim.data.detailed import find_data_dir, load_detailed
+
+        return load_detailed(find_data_dir(config.occupations.data_dir), _bins(config))[0]
     raise OccupationTableError("config", [Problem("occupations.source",
                                                   config.occupations.source,
-                                                  "allowed: 'builtin'")])
+                                                  "allowed: 'builtin' or 'detailed'")])
+
+
+def resolve_data_dir(config: SimConfig) -> SimConfig:
+    """The config with the detailed data folder written out, so a result folder's config.yaml
+    reruns without the environment variable that may have named it.
+    """
+    if config.occupations.source != "detailed":
+        return config
+    from sim.data.detailed import find_data_dir
+
+    folder = str(find_data_dir(config.occupations.data_dir))
+    return config.model_copy(update={"occupations": config.occupations.model_copy(
+        update={"data_dir": folder})})
 
 
 def build_model(configs: Sequence[SimConfig], record_occupations: bool = True,
@@ -47,6 +64,7 @@ def run_batch(configs: Sequence[SimConfig], *, progress: bool = False,
 
     A scenario's results are identical whether it runs alone or in any batch.
     """
+    configs = [resolve_data_dir(c) for c in configs]
     model = build_model(configs, record_occupations, table)
     with tqdm(total=model.n_steps, disable=not progress,
                                           unit="month", desc="simulating") as bar:

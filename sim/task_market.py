@@ -47,6 +47,10 @@ class TaskMarket:
         self.physical = tp.physical.astype(bool)
         self.physical_threshold = self._physical_thresholds(tp)
         self.cap = 1.0 - tp.experiment_share * (1.0 - p.tasks.experiment_cap)
+        # review time per task from its rating (B, K); skipped in the step when uniform
+        self.oversight_multiplier = tasks.oversight_multiplier(tp.automation_or_nan,
+                                                               p.tasks.oversight_rating_slope)
+        self.uniform_oversight = bool(np.all(self.oversight_multiplier == 1.0))
         wage = np.broadcast_to(table.wage_usd_per_hour, (model.n_scenarios, len(table.codes)))
         hours0 = table.employment[self.occ] * p.labour.hours_per_worker_per_yr * self.hours_share
         self.wage_bill_weight = hours0 * wage[:, self.occ]
@@ -65,10 +69,12 @@ class TaskMarket:
 
     def _thresholds(self, tp):
         r = self.model.p.tasks
+        position = tasks.position_in_class(tp.quantile, tp.automation_or_nan,
+                                           r.automation_position_weight)
         return tasks.base_thresholds(
             [r.e0.low_oom, r.e1.low_oom, r.e2.low_oom], [r.e0.high_oom, r.e1.high_oom,
                                                          r.e2.high_oom],
-            tp.exposure, tp.quantile, tp.verifiability, r.verifiability_bonus_oom,
+            tp.exposure, position, tp.verifiability, r.verifiability_bonus_oom,
             r.verifiability_reference)
 
     def _physical_thresholds(self, tp):
@@ -117,7 +123,9 @@ class TaskMarket:
         # Customers pick, per task, the lab offering the most expected surplus: the customer
         # keeps (1 - markup share) of value over cost. Only this choice needs the lab axis,
         # so it is computed in place on one (B, L, K) array.
-        kept = market.customer_value_per_hour(wage[:, None, :], oversight[:, :, None])
+        oversight_lk = (oversight[:, :, None] if self.uniform_oversight
+                        else oversight[:, :, None] * self.oversight_multiplier[:, None, :])
+        kept = market.customer_value_per_hour(wage[:, None, :], oversight_lk)
         kept -= cost[:, :, None]
         np.maximum(kept, 0.0, out=kept)
         kept *= (1.0 - share)[:, :, None]
@@ -125,6 +133,8 @@ class TaskMarket:
         lab = market.best_lab(kept)
         f_best = np.take_along_axis(feasible, lab[:, None, :], axis=1)[:, 0]
         oversight_best = np.take_along_axis(oversight, lab, axis=1)
+        if not self.uniform_oversight:
+            oversight_best = oversight_best * self.oversight_multiplier
         value_best = market.customer_value_per_hour(wage, oversight_best)
         price_best = market.price_per_hour(np.take_along_axis(cost, lab, axis=1), value_best,
                                            np.take_along_axis(share, lab, axis=1))

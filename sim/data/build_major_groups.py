@@ -293,10 +293,77 @@ def needs_experiments(task: str) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
-def _to_number(values: pd.Series) -> pd.Series:
-    """Parse BLS numbers: drop thousands separators; ``*``, ``**``, ``#`` become NaN."""
+#: Columns each file must have (the rest are ignored).
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    TASKS_FILE: ("O*NET-SOC Code", "Task", "Task Type", "Title", "gpt4_exposure", "automation"),
+    OCC_LEVEL_FILE: ("O*NET-SOC Code", "Title", "dv_rating_beta"),
+    BLS_FILE: ("OCC_CODE", "OCC_TITLE", "O_GROUP", "TOT_EMP", "H_MEAN", "A_MEAN"),
+    WORK_CONTEXT_FILE: ("occupation", "structured_versus_unstructured_work_context",
+                        "importance_of_being_exact_or_accurate_context"),
+    SKILLS_FILE: ("Occupation", "Job Zone"),
+}
+
+#: BLS markers: ``*`` and ``**`` = not published; ``#`` = top-coded (>= $100/h, >= $208,000/yr),
+#: which is taken at the top code.
+BLS_MISSING = ("*", "**")
+BLS_TOP_CODE = {"H_MEAN": 100.0, "A_MEAN": 208_000.0}
+
+#: GPT-4 automation ratings T0-T4 as the data encodes them (0 = none ... 1 = full automation).
+AUTOMATION_SCORES = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+WHERE_FROM = ("the O*NET x BLS exposure folder (see its README), given by --data, "
+              "occupations.data_dir or SIM_ONET_DATA")
+
+
+def _problem(path: Path, field: str, value, allowed: str):
+    from sim.errors import OccupationTableError, Problem
+
+    return OccupationTableError(str(path), [Problem(field, value, allowed)])
+
+
+def read_data_file(data_dir: Path, name: str, **read_csv) -> pd.DataFrame:
+    """Read one file of the data folder; a missing file or column is an input error.
+
+    Args:
+        data_dir: The data folder.
+        name: File name (one of ``REQUIRED_COLUMNS``).
+        **read_csv: Passed to :func:`pandas.read_csv`.
+
+    Returns:
+        The file as read.
+
+    """
+    path = Path(data_dir) / name
+    if not path.is_file():
+        raise _problem(path, "(file)", str(path), f"file not found; allowed: {WHERE_FROM}")
+    try:
+        frame = pd.read_csv(path, **read_csv)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise _problem(path, "(file)", str(exc).splitlines()[0][:80],
+                       "allowed: a readable CSV/TSV file") from None
+    missing = [c for c in REQUIRED_COLUMNS[name] if c not in frame.columns]
+    if missing:
+        raise _problem(path, "columns", missing,
+                       f"missing column(s); allowed: a file with {list(REQUIRED_COLUMNS[name])}")
+    return frame
+
+
+def _to_number(values: pd.Series, path: Path | None = None, column: str = "") -> pd.Series:
+    """Parse BLS numbers: drop thousands separators; ``*``/``**`` become NaN, ``#`` the top code.
+
+    Anything else that is not a number is an input error naming the row (when ``path`` is given).
+    """
     cleaned = values.astype("string").str.replace(",", "", regex=False).str.strip()
-    return pd.to_numeric(cleaned, errors="coerce")
+    numbers = pd.to_numeric(cleaned, errors="coerce")
+    missing = cleaned.isin(BLS_MISSING) | cleaned.isna() | (cleaned == "")
+    numbers = numbers.mask(cleaned == "#", BLS_TOP_CODE.get(column, np.nan))
+    bad = numbers.isna() & ~missing & (cleaned != "#")
+    if path is not None and bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise _problem(path, f"{column} (row {i + 2})", str(values.iloc[i]),
+                       "unparseable number; allowed: a number (thousands separators allowed), "
+                       "or the BLS markers *, **, #")
+    return numbers
 
 
 def load_bls(data_dir: Path) -> pd.DataFrame:
@@ -308,54 +375,70 @@ def load_bls(data_dir: Path) -> pd.DataFrame:
     Returns:
         One row per occupation code with ``occ_code``, ``title``, ``o_group``, ``employment``,
         ``hourly_wage`` (``H_MEAN``, or ``A_MEAN / 2080`` where only the annual mean is
-        published) and ``soc_major``.
+        published), ``wage_top_coded`` and ``soc_major``.
 
     """
-    raw = pd.read_csv(data_dir / BLS_FILE, encoding="utf-8-sig", dtype=str)
-    hourly = _to_number(raw["H_MEAN"])
-    annual = _to_number(raw["A_MEAN"])
+    path = Path(data_dir) / BLS_FILE
+    raw = read_data_file(data_dir, BLS_FILE, encoding="utf-8-sig", dtype=str)
+    hourly = _to_number(raw["H_MEAN"], path, "H_MEAN")
+    annual = _to_number(raw["A_MEAN"], path, "A_MEAN")
     return pd.DataFrame(
         {
-            "occ_code": raw["OCC_CODE"],
+            "occ_code": raw["OCC_CODE"].astype(str).str.strip(),
             "title": raw["OCC_TITLE"],
             "o_group": raw["O_GROUP"],
-            "employment": _to_number(raw["TOT_EMP"]),
+            "employment": _to_number(raw["TOT_EMP"], path, "TOT_EMP"),
             "hourly_wage": hourly.fillna(annual / HOURS_PER_YEAR),
-            "soc_major": raw["OCC_CODE"].str[:2],
+            "wage_top_coded": (raw["H_MEAN"].str.strip() == "#")
+            | (raw["H_MEAN"].isna() & (raw["A_MEAN"].str.strip() == "#")),
+            "soc_major": raw["OCC_CODE"].astype(str).str.strip().str[:2],
         }
     )
 
 
 def load_tasks(data_dir: Path) -> pd.DataFrame:
-    """Load the O*NET task statements with their GPT-4 exposure labels and keyword flags.
+    """Load the O*NET task statements with their GPT-4 labels and keyword flags.
 
     Args:
         data_dir: Folder holding ``full_labelset.tsv``.
 
     Returns:
         One row per task with ``onet_code``, ``onet_title``, ``task``, ``exposure``,
-        ``weight`` (relative task-hours before normalisation), ``physical`` and
-        ``experiment``.
+        ``automation`` (the GPT-4 T0-T4 rating as 0-1), ``core`` (task type), ``weight``
+        (relative task-hours before normalisation), ``physical`` and ``experiment``.
 
     """
-    raw = pd.read_csv(data_dir / TASKS_FILE, sep="\t", index_col=0)
+    path = Path(data_dir) / TASKS_FILE
+    raw = read_data_file(data_dir, TASKS_FILE, sep="\t", index_col=0)
     tasks = pd.DataFrame(
         {
-            "onet_code": raw["O*NET-SOC Code"],
+            "onet_code": raw["O*NET-SOC Code"].astype(str).str.strip(),
             "onet_title": raw["Title"],
             "task": raw["Task"].astype(str),
             "exposure": raw["gpt4_exposure"],
+            "automation": pd.to_numeric(raw["automation"], errors="coerce"),
         }
     )
-    tasks["weight"] = (
-        raw["Task Type"].map(TASK_TYPE_WEIGHTS).fillna(MISSING_TASK_TYPE_WEIGHT).astype(float)
-    )
+    _check_labels(path, tasks["exposure"], "gpt4_exposure", EXPOSURE_CLASSES)
+    _check_labels(path, tasks["automation"], "automation", AUTOMATION_SCORES,
+                  raw=raw["automation"])
+    types = raw["Task Type"]
+    _check_labels(path, types.dropna(), "Task Type", tuple(TASK_TYPE_WEIGHTS))
+    tasks["core"] = types.fillna("Core") == "Core"
+    tasks["weight"] = types.map(TASK_TYPE_WEIGHTS).fillna(MISSING_TASK_TYPE_WEIGHT).astype(float)
     tasks["physical"] = tasks["task"].map(is_physical)
     tasks["experiment"] = tasks["task"].map(needs_experiments)
-    unknown = set(tasks["exposure"].dropna()) - set(EXPOSURE_CLASSES)
-    if unknown or tasks["exposure"].isna().any():
-        raise ValueError(f"unexpected gpt4_exposure labels: {sorted(unknown)} or missing")
     return tasks
+
+
+def _check_labels(path: Path, values: pd.Series, column: str, allowed: tuple, raw=None) -> None:
+    """Every value must be one of ``allowed``; else an input error naming the first bad row."""
+    bad = ~values.isin(allowed)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        shown = (raw if raw is not None else values).iloc[i]
+        raise _problem(path, f"{column} (row {i + 2})", str(shown),
+                       f"allowed: one of {list(allowed)}")
 
 
 def load_onet_occupation_scores(data_dir: Path) -> pd.DataFrame:
@@ -373,20 +456,22 @@ def load_onet_occupation_scores(data_dir: Path) -> pd.DataFrame:
         match).
 
     """
-    occ = pd.read_csv(data_dir / OCC_LEVEL_FILE)
-    contexts = pd.read_csv(data_dir / WORK_CONTEXT_FILE)
-    contexts["verifiability"] = contexts[
-        [
-            "structured_versus_unstructured_work_context",
-            "importance_of_being_exact_or_accurate_context",
-        ]
-    ].mean(axis=1)
-    skills = pd.read_csv(data_dir / SKILLS_FILE)
+    occ = read_data_file(data_dir, OCC_LEVEL_FILE)
+    contexts = read_data_file(data_dir, WORK_CONTEXT_FILE)
+    context_columns = list(REQUIRED_COLUMNS[WORK_CONTEXT_FILE][1:])
+    for column in context_columns:
+        contexts[column] = _scores(contexts[column], Path(data_dir) / WORK_CONTEXT_FILE, column,
+                                   0.0, 1.0)
+    contexts["verifiability"] = contexts[context_columns].mean(axis=1)
+    skills = read_data_file(data_dir, SKILLS_FILE)
+    skills["Job Zone"] = _scores(skills["Job Zone"], Path(data_dir) / SKILLS_FILE, "Job Zone",
+                                 1.0, 5.0)
     scores = pd.DataFrame(
         {
-            "onet_code": occ["O*NET-SOC Code"],
+            "onet_code": occ["O*NET-SOC Code"].astype(str).str.strip(),
             "onet_title": occ["Title"],
-            "dv_rating_beta": occ["dv_rating_beta"],
+            "dv_rating_beta": _scores(occ["dv_rating_beta"], Path(data_dir) / OCC_LEVEL_FILE,
+                                      "dv_rating_beta", 0.0, 1.0),
         }
     )
     scores["verifiability"] = scores["onet_title"].map(
@@ -398,6 +483,17 @@ def load_onet_occupation_scores(data_dir: Path) -> pd.DataFrame:
         .astype(float)
     )
     return scores
+
+
+def _scores(values: pd.Series, path: Path, column: str, low: float, high: float) -> pd.Series:
+    """A score column: blank is NaN (unknown); a non-number or one out of range is an error."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = (numbers.isna() & values.notna()) | (numbers < low) | (numbers > high)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise _problem(path, f"{column} (row {i + 2})", str(values.iloc[i]),
+                       f"allowed: a number in [{low:g}, {high:g}] or blank")
+    return numbers
 
 
 # --------------------------------------------------------------------------------------------

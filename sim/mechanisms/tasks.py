@@ -5,12 +5,28 @@ from __future__ import annotations
 import numpy as np
 
 
+def position_in_class(quantile, automation, weight):
+    """Where a task sits inside its class's threshold range, 0 (easiest) to 1, shape (B, K).
+
+    Rated tasks mix their spread quantile with their GPT-4 automation rating (a task GPT-4 rated
+    T4, ``automation`` = 1, sits low); unrated ones (NaN) keep the quantile.
+    """
+    rated = np.isfinite(automation)
+    ladder = 1.0 - np.where(rated, automation, 0.0)
+    return np.where(rated, (1.0 - weight) * quantile + weight * ladder, quantile)
+
+
+def oversight_multiplier(automation, slope):
+    """Review time multiplier of each task: ``1 + slope x (1 - rating)``; unrated = 0.5."""
+    return 1.0 + slope * (1.0 - np.where(np.isfinite(automation), automation, 0.5))
+
+
 def base_thresholds(low_by_class, high_by_class, exposure, quantile, verifiability,
                     bonus_oom, verifiability_reference):
     """Capability threshold of every task bin (log10 effective FLOP), shape (B, K).
 
     A bin's class (E0/E1/E2) picks its ``[low, high]`` range (each ``(B, 1)`` in
-    ``low_by_class``/``high_by_class``); its quantile places it inside; verifiable,
+    ``low_by_class``/``high_by_class``); its position (``quantile``) places it inside; verifiable,
     decomposable tasks get ``bonus_oom`` per unit of verifiability above the reference (the
     24-game effect [004]).
     """

@@ -1,0 +1,211 @@
+"""The detailed occupation table: every BLS detailed occupation that has O*NET tasks (~780).
+
+Why: the built-in 22 SOC major groups average away who is displaced; researchers want the
+~800 detailed occupations of the public O*NET x BLS exposure data (Eloundou et al. 2023). The
+files are read from a folder (``--data PATH``, ``occupations.data_dir`` or ``SIM_ONET_DATA``),
+never copied into the project.
+
+The readers and joins are those of :mod:`sim.data.build_major_groups` (one code path for both
+tables). Each occupation's ~25 tasks keep the labels the task-automation rules read: exposure
+class (E0/E1/E2), GPT-4 automation rating (T0-T4 as 0-1), physical and experiment flags (keyword
+rules), and the occupation's verifiability (O*NET work context). Tasks with identical labels in
+one occupation get identical rule outputs, so they are pooled into one task bin (exact, and ~4x
+fewer bins than tasks); each class's hours are then split into that class's quantile bins, as
+in the built-in table. Every join is counted in a report: what matched, what was dropped, why.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.data import build_major_groups as bmg
+from sim.errors import OccupationTableError, Problem
+from sim.occupations import EXPOSURE_CLASSES, OccupationTable, TaskProfile
+
+#: Environment variable naming the data folder when neither ``--data`` nor the config does.
+DATA_ENV_VAR = "SIM_ONET_DATA"
+
+
+def find_data_dir(configured: str | os.PathLike | None = None) -> Path:
+    """The data folder: the configured path, else ``$SIM_ONET_DATA``, else ``../shared`` beside
+    the checkout; an input error names all three when none holds the task file.
+    """
+    candidates = ([("occupations.data_dir", Path(configured))] if configured else []) + (
+        [(DATA_ENV_VAR, Path(os.environ[DATA_ENV_VAR]))] if os.environ.get(DATA_ENV_VAR)
+        else []) + [("default", bmg.DEFAULT_DATA_DIR)]
+    for origin, path in candidates:
+        if origin != "default" or (path / bmg.TASKS_FILE).is_file():
+            if not path.is_dir():
+                raise OccupationTableError(origin, [Problem(
+                    "data folder", str(path), f"not a folder; allowed: {bmg.WHERE_FROM}")])
+            return path.resolve()
+    raise OccupationTableError("occupations.data_dir", [Problem(
+        "data folder", "(not given)", f"allowed: {bmg.WHERE_FROM} (none given, and "
+        f"{bmg.DEFAULT_DATA_DIR} does not exist)")])
+
+
+def _count(frame: pd.DataFrame, mask) -> dict:
+    return {"occupations": int(mask.sum()),
+            "employment": float(frame.loc[mask, "employment"].fillna(0.0).sum())}
+
+
+def detailed_frames(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Occupations and their tasks after every join, with a report of what was dropped.
+
+    Returns:
+        ``(occupations, tasks, report)``: one row per kept BLS detailed occupation (code,
+        title, employment, wage, verifiability, Job Zone, ``dv_rating_beta``); one row per
+        kept task (``occ_code``, labels, ``time_share``); and the join report.
+
+    """
+    data_dir = Path(data_dir)
+    bls = bmg.load_bls(data_dir)
+    detailed = bls[bls["o_group"] == "detailed"].copy()
+    if detailed.empty:
+        raise OccupationTableError(str(data_dir / bmg.BLS_FILE), [Problem(
+            "O_GROUP", "(no 'detailed' rows)", "allowed: BLS OEWS national estimates with "
+            "detailed occupations")])
+    codes = set(detailed["occ_code"])
+    all_tasks = bmg.load_tasks(data_dir)
+    all_tasks["occ_code"] = bmg.map_onet_to_bls(all_tasks["onet_code"], codes)
+    unmatched_tasks = all_tasks["occ_code"].isna()
+
+    no_employment = detailed["employment"].isna() | (detailed["employment"] <= 0)
+    no_wage = detailed["hourly_wage"].isna() & ~no_employment
+    has_tasks = detailed["occ_code"].isin(all_tasks.loc[~unmatched_tasks, "occ_code"])
+    no_tasks = ~has_tasks & ~no_employment & ~no_wage
+    keep = has_tasks & ~no_employment & ~no_wage
+    report = {
+        "data_dir": str(data_dir),
+        "tasks_read": len(all_tasks),
+        "onet_occupations_read": int(all_tasks["onet_code"].nunique()),
+        "tasks_unmatched_code": int(unmatched_tasks.sum()),
+        "onet_occupations_unmatched_code": int(
+            all_tasks.loc[unmatched_tasks, "onet_code"].nunique()),
+        "bls_detailed_occupations": len(detailed),
+        "bls_employment": float(detailed["employment"].fillna(0.0).sum()),
+        "dropped_no_employment": _count(detailed, no_employment),
+        "dropped_no_wage": _count(detailed, no_wage),
+        "dropped_no_tasks": _count(detailed, no_tasks),
+        "wage_top_coded": int((detailed["wage_top_coded"] & keep).sum()),
+    }
+    kept_codes = set(detailed.loc[keep, "occ_code"])
+    task_kept = all_tasks["occ_code"].isin(kept_codes)
+    report["tasks_dropped_with_their_occupation"] = int((~unmatched_tasks & ~task_kept).sum())
+    tasks = bmg.task_hour_masses(all_tasks[task_kept])
+
+    scores = bmg.load_onet_occupation_scores(data_dir)
+    scores["occ_code"] = bmg.map_onet_to_bls(scores["onet_code"], codes)
+    occupations = detailed[keep].copy()
+    occupations["has_tasks"] = True
+    occupations = bmg.detailed_occupation_scores(occupations, scores)
+    occupations = occupations.sort_values("occ_code").reset_index(drop=True)
+    report.update({
+        "occupations_kept": len(occupations),
+        "tasks_kept": len(tasks),
+        "employment_kept": float(occupations["employment"].sum()),
+        "employment_kept_share": float(occupations["employment"].sum()
+                                       / report["bls_employment"]),
+        "verifiability_from_group_mean": int((~occupations["verifiability_matched"]).sum()),
+        "job_zone_from_group_mean": int((~occupations["job_zone_matched"]).sum()),
+        "exposure_score_missing": int(occupations["dv_rating_beta"].isna().sum()),
+    })
+    for column in ("verifiability", "job_zone"):
+        missing = occupations[column].isna()
+        if missing.any():  # a whole major group without a match: fall back to the overall mean
+            occupations.loc[missing, column] = float(np.average(
+                occupations.loc[~missing, column], weights=occupations.loc[~missing,
+                                                                           "employment"]))
+    return occupations, tasks, report
+
+
+def format_join_report(r: dict) -> str:
+    """The join report as lines a user can read."""
+    def drop(key, why):
+        d = r[key]
+        return (f"  dropped {d['occupations']:>4} BLS occupations ({d['employment'] / 1e6:.2f}M "
+                f"workers): {why}")
+    return "\n".join([
+        f"O*NET x BLS data: {r['data_dir']}",
+        f"  tasks: {r['tasks_read']:,} read, {r['tasks_kept']:,} kept; "
+        f"{r['tasks_unmatched_code']:,} tasks of {r['onet_occupations_unmatched_code']} O*NET "
+        "occupations match no BLS detailed code (dropped); "
+        f"{r['tasks_dropped_with_their_occupation']} dropped with their occupation",
+        f"  occupations: {r['occupations_kept']} of {r['bls_detailed_occupations']} BLS "
+        f"detailed occupations kept, {r['employment_kept'] / 1e6:.2f}M of "
+        f"{r['bls_employment'] / 1e6:.2f}M workers ({r['employment_kept_share']:.1%})",
+        drop("dropped_no_tasks", "no O*NET tasks (mostly 'All Other' residual codes)"),
+        drop("dropped_no_wage", "no published mean wage"),
+        drop("dropped_no_employment", "no published employment"),
+        f"  {r['wage_top_coded']} top-coded wages taken at the BLS top code; "
+        f"verifiability from the major-group mean for {r['verifiability_from_group_mean']}, "
+        f"Job Zone for {r['job_zone_from_group_mean']}; no exposure score for "
+        f"{r['exposure_score_missing']}",
+    ])
+
+
+def task_bins(occupations: pd.DataFrame, tasks: pd.DataFrame, bins: dict[str, int]
+              ) -> TaskProfile:
+    """Pool each occupation's tasks with identical labels, then split classes into quantile
+    bins; stored occupation by occupation, as :class:`~sim.task_market.TaskMarket` needs.
+    """
+    index = pd.Series(np.arange(len(occupations)), index=occupations["occ_code"])
+    t = pd.DataFrame({
+        "occ": tasks["occ_code"].map(index).to_numpy(),
+        "exposure": tasks["exposure"].map({c.upper(): i for i, c in
+                                           enumerate(EXPOSURE_CLASSES)}).to_numpy(),
+        "automation": tasks["automation"].to_numpy(float),
+        "physical": tasks["physical"].to_numpy(float),
+        "experiment": tasks["experiment"].to_numpy(float),
+        "share": tasks["time_share"].to_numpy(float),
+    })
+    keys = ["occ", "exposure", "physical", "automation", "experiment"]
+    g = t.groupby(keys, sort=True)["share"].sum().reset_index()
+    n = g["exposure"].map({i: bins[c] for i, c in enumerate(EXPOSURE_CLASSES)}).to_numpy()
+    rows = np.repeat(np.arange(len(g)), n)
+    j = np.arange(len(rows)) - np.repeat(np.cumsum(n) - n, n)
+    out = g.iloc[rows].reset_index(drop=True)
+    out["quantile"] = (j + 0.5) / n[rows]
+    out["share"] = out["share"] / n[rows]
+    out = out.sort_values(["occ", "exposure", "physical", "quantile", "automation",
+                           "experiment"], kind="stable").reset_index(drop=True)
+    verif = occupations["verifiability"].to_numpy(float)
+    occ = out["occ"].to_numpy(np.intp)
+    return TaskProfile(
+        occupation=occ, hours_share=out["share"].to_numpy(float),
+        exposure=out["exposure"].to_numpy(np.intp), quantile=out["quantile"].to_numpy(float),
+        physical=out["physical"].to_numpy(float), verifiability=verif[occ],
+        experiment_share=out["experiment"].to_numpy(float),
+        automation=out["automation"].to_numpy(float),
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _cached(data_dir: str, mtimes: tuple, bins: tuple) -> tuple[OccupationTable, dict]:
+    occupations, tasks, report = detailed_frames(Path(data_dir))
+    profile = task_bins(occupations, tasks, dict(bins))
+    report["task_bins"] = profile.n_tasks
+    table = OccupationTable(
+        codes=tuple(occupations["occ_code"]), titles=tuple(occupations["title"]),
+        employment=occupations["employment"].to_numpy(float),
+        wage_usd_per_hour=occupations["hourly_wage"].to_numpy(float), tasks=profile,
+        job_zone=occupations["job_zone"].to_numpy(float),
+        source=f"detailed O*NET x BLS occupations from {data_dir}",
+        exposure_score=occupations["dv_rating_beta"].to_numpy(float),
+    )
+    return table, report
+
+
+def load_detailed(data_dir: str | os.PathLike, bins: dict[str, int]
+                  ) -> tuple[OccupationTable, dict]:
+    """The detailed table and its join report (cached per folder, file times and bins)."""
+    data_dir = Path(data_dir).resolve()
+    mtimes = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(data_dir.glob("*"))
+                   if p.is_file())
+    table, report = _cached(str(data_dir), mtimes, tuple(sorted(bins.items())))
+    return table, dict(report)
