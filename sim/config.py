@@ -495,7 +495,7 @@ class OccupationsConfig(Section):
         "'detailed': the ~780 BLS detailed occupations with their O*NET tasks, read from "
         "data_dir (Eloundou et al. 2023 data, O*NET x BLS OEWS May 2021).")
     data_dir: str | None = Field(
-        None, description="Folder of the O*NET x BLS exposure data for 'detailed' (None: "
+        None, description="[folder path] The O*NET x BLS exposure data for 'detailed' (None: "
         "$SIM_ONET_DATA, else ../shared/data/onet_exposure beside the checkout).")
 
 

@@ -43,6 +43,8 @@ def parameter_rows(model: type[BaseModel] = SimConfig, prefix: str = "",
 
 
 def _yaml_value(value) -> str:
+    if value is None:
+        return "null"
     if isinstance(value, float) and value == float("inf"):
         return ".inf"
     if isinstance(value, (tuple, list)):
