@@ -9,7 +9,7 @@ from sim.loading import load_config
 def _scenarios(n):
     rng = np.random.default_rng(123)
     configs = []
-    for i in range(n):
+    for _ in range(n):
         configs.append(load_config(overrides=[
             f"market.adoption_lag_years={rng.uniform(2, 12):.6g}",
             f"algorithms.base_efficiency_oom_per_yr={rng.uniform(0.25, 0.55):.6g}",

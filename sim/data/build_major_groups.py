@@ -354,7 +354,7 @@ def _to_number(values: pd.Series, path: Path | None = None, column: str = "") ->
     Anything else that is not a number is an input error naming the row (when ``path`` is given).
     """
     cleaned = values.astype("string").str.replace(",", "", regex=False).str.strip()
-    numbers = pd.to_numeric(cleaned, errors="coerce")
+    numbers = pd.to_numeric(cleaned, errors="coerce").astype(float)
     missing = cleaned.isin(BLS_MISSING) | cleaned.isna() | (cleaned == "")
     numbers = numbers.mask(cleaned == "#", BLS_TOP_CODE.get(column, np.nan))
     bad = numbers.isna() & ~missing & (cleaned != "#")
@@ -379,7 +379,8 @@ def load_bls(data_dir: Path) -> pd.DataFrame:
 
     """
     path = Path(data_dir) / BLS_FILE
-    raw = read_data_file(data_dir, BLS_FILE, encoding="utf-8-sig", dtype=str)
+    raw = read_data_file(data_dir, BLS_FILE, encoding="utf-8-sig", dtype=str,
+                         keep_default_na=False)
     hourly = _to_number(raw["H_MEAN"], path, "H_MEAN")
     annual = _to_number(raw["A_MEAN"], path, "A_MEAN")
     return pd.DataFrame(
@@ -390,7 +391,7 @@ def load_bls(data_dir: Path) -> pd.DataFrame:
             "employment": _to_number(raw["TOT_EMP"], path, "TOT_EMP"),
             "hourly_wage": hourly.fillna(annual / HOURS_PER_YEAR),
             "wage_top_coded": (raw["H_MEAN"].str.strip() == "#")
-            | (raw["H_MEAN"].isna() & (raw["A_MEAN"].str.strip() == "#")),
+            | (hourly.isna() & (raw["A_MEAN"].str.strip() == "#")),
             "soc_major": raw["OCC_CODE"].astype(str).str.strip().str[:2],
         }
     )

@@ -124,11 +124,15 @@ def detailed_frames(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     return occupations, tasks, report
 
 
+def _workers(n: float) -> str:
+    return f"{n / 1e6:.2f}M" if n >= 1e5 else f"{n:,.0f}"
+
+
 def format_join_report(r: dict) -> str:
     """The join report as lines a user can read."""
     def drop(key, why):
         d = r[key]
-        return (f"  dropped {d['occupations']:>4} BLS occupations ({d['employment'] / 1e6:.2f}M "
+        return (f"  dropped {d['occupations']:>4} BLS occupations ({_workers(d['employment'])} "
                 f"workers): {why}")
     return "\n".join([
         f"O*NET x BLS data: {r['data_dir']}",
@@ -137,8 +141,8 @@ def format_join_report(r: dict) -> str:
         "occupations match no BLS detailed code (dropped); "
         f"{r['tasks_dropped_with_their_occupation']} dropped with their occupation",
         f"  occupations: {r['occupations_kept']} of {r['bls_detailed_occupations']} BLS "
-        f"detailed occupations kept, {r['employment_kept'] / 1e6:.2f}M of "
-        f"{r['bls_employment'] / 1e6:.2f}M workers ({r['employment_kept_share']:.1%})",
+        f"detailed occupations kept, {_workers(r['employment_kept'])} of "
+        f"{_workers(r['bls_employment'])} workers ({r['employment_kept_share']:.1%})",
         drop("dropped_no_tasks", "no O*NET tasks (mostly 'All Other' residual codes)"),
         drop("dropped_no_wage", "no published mean wage"),
         drop("dropped_no_employment", "no published employment"),

@@ -1,0 +1,306 @@
+"""The detailed (~780-occupation) mode: loader, join report, every bad-data path, rule sets,
+agreement with the built-in 22 groups, and the ranking at the start against the data's score.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from onet_fixture import write_fixture
+from scipy.stats import spearmanr
+
+import sim
+from sim.cli import main
+from sim.data import detailed
+from sim.errors import OccupationTableError
+from sim.mechanisms import tasks as task_rules
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = ROOT.parent / "shared" / "data" / "onet_exposure"
+BINS = {"e0": 4, "e1": 1, "e2": 1}
+
+needs_data = pytest.mark.skipif(
+    not (DATA_DIR / "full_labelset.tsv").is_file(),
+    reason=f"public O*NET/BLS exposure data not found at {DATA_DIR} (it is never committed)",
+)
+
+#: Documented tolerance of the detailed mode aggregated to major groups vs the built-in mode
+#: (README, "Labor displacement"): national shares and rates within 3 percentage points;
+#: each major group's employment relative to its start within 0.06, its automated share of
+#: task-hours within 0.02.
+NATIONAL_TOL, GROUP_EMPLOYMENT_TOL, GROUP_AUTOMATED_TOL = 0.03, 0.06, 0.02
+
+
+def run_cli(args, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    out = capsys.readouterr()
+    return exc.value.code, out.out, out.err
+
+
+# ---- the synthetic fixture: every join and error path ---------------------------------------
+
+
+@pytest.fixture()
+def fixture_dir(tmp_path):
+    return write_fixture(tmp_path / "onet")
+
+
+def test_fixture_joins_are_counted(fixture_dir):
+    table, r = detailed.load_detailed(fixture_dir, BINS)
+    assert table.codes == ("15-1252", "29-1248", "31-1120", "47-2111")
+    assert r["tasks_read"] == 11 and r["tasks_kept"] == 9
+    assert r["tasks_unmatched_code"] == 1 and r["onet_occupations_unmatched_code"] == 1
+    assert r["tasks_dropped_with_their_occupation"] == 1          # the model without a wage
+    assert r["dropped_no_wage"] == {"occupations": 1, "employment": 100.0}
+    assert r["dropped_no_tasks"] == {"occupations": 1, "employment": 100.0}  # "All Other"
+    assert r["occupations_kept"] + 2 == r["bls_detailed_occupations"]
+    assert r["employment_kept"] == pytest.approx(1400.0)
+    assert r["wage_top_coded"] == 1
+    assert table.wage_usd_per_hour[1] == 100.0                   # top code, $100/h
+    assert r["verifiability_from_group_mean"] == 1               # aides: no work context
+    text = detailed.format_join_report(r)
+    assert "no O*NET tasks" in text and "no published mean wage" in text
+
+
+def test_fixture_task_bins(fixture_dir):
+    table, _ = detailed.load_detailed(fixture_dir, BINS)
+    tp = table.tasks
+    assert np.all(np.diff(tp.occupation) >= 0)                    # occupation by occupation
+    sums = np.bincount(tp.occupation, weights=tp.hours_share)
+    np.testing.assert_allclose(sums, 1.0, rtol=1e-12)
+    # broad BLS code 31-1120 pools O*NET 31-1121 and 31-1122; a blank task type counts as Core
+    aides = tp.occupation == 2
+    assert set(tp.exposure[aides]) == {0, 2}
+    np.testing.assert_allclose(tp.hours_share[aides & (tp.exposure == 2)].sum(), 0.5)
+    # software: Core E1, Core E2, Supplemental E0 -> 1 : 1 : 0.5 of its hours
+    sw = tp.occupation == 0
+    np.testing.assert_allclose(tp.hours_share[sw & (tp.exposure == 1)].sum(), 0.4)
+    np.testing.assert_allclose(tp.hours_share[sw & (tp.exposure == 0)].sum(), 0.2)
+    assert (tp.exposure[sw] == 0).sum() == BINS["e0"]              # E0 spread over 4 bins
+    assert tp.physical[tp.occupation == 3].max() == 1.0            # electricians' wiring
+
+
+def _edit(folder: Path, name: str, edit, **read) -> None:
+    path = folder / name
+    sep = "\t" if name.endswith(".tsv") else ","
+    frame = pd.read_csv(path, sep=sep, dtype=str, **read)
+    frame = edit(frame)
+    frame.to_csv(path, sep=sep, index="index_col" in read)
+
+
+def _set(column, row, value):
+    """An edit that puts ``value`` in ``column`` at position ``row``."""
+    def edit(frame):
+        frame = frame.copy()
+        frame.iloc[row, frame.columns.get_loc(column)] = value
+        return frame
+    return edit
+
+
+@pytest.mark.parametrize("case, field, needle", [
+    ("missing file", "(file)", "file not found"),
+    ("missing column", "columns", "missing column"),
+    ("unparseable number", "TOT_EMP (row 3)", "unparseable number"),
+    ("unknown exposure label", "gpt4_exposure (row 2)", "one of ['E0', 'E1', 'E2']"),
+    ("unknown automation rating", "automation (row 3)", "one of [0.0, 0.25"),
+    ("unknown task type", "Task Type (row 4)", "one of ['Core', 'Supplemental']"),
+    ("score out of range", "dv_rating_beta (row 2)", "in [0, 1]"),
+    ("job zone not a number", "Job Zone (row 3)", "in [1, 5]"),
+])
+def test_bad_data_names_file_field_and_value(fixture_dir, case, field, needle):
+    tsv = {"index_col": 0}
+    edits = {
+        "missing column": ("national_May2021_dl.csv", lambda f: f.drop(columns="H_MEAN"), {}),
+        "unparseable number": ("national_May2021_dl.csv", _set("TOT_EMP", 1, "n/a"), {}),
+        "unknown exposure label": ("full_labelset.tsv", _set("gpt4_exposure", 0, "E7"), tsv),
+        "unknown automation rating": ("full_labelset.tsv", _set("automation", 1, "0.3"), tsv),
+        "unknown task type": ("full_labelset.tsv", _set("Task Type", 2, "Optional"), tsv),
+        "score out of range": ("occ_level.csv", _set("dv_rating_beta", 0, "1.5"), {}),
+        "job zone not a number": ("occupations_onet_basic_skills.csv",
+                                  _set("Job Zone", 1, "high"), {}),
+    }
+    if case == "missing file":
+        (fixture_dir / "occ_level.csv").unlink()
+    else:
+        name, edit, read = edits[case]
+        _edit(fixture_dir, name, edit, **read)
+    with pytest.raises(OccupationTableError) as exc:
+        detailed.load_detailed(fixture_dir, BINS)
+    message = str(exc.value)
+    assert field in message and needle in message, message
+    assert str(fixture_dir) in exc.value.file
+
+
+def test_data_dir_resolution(fixture_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv(detailed.DATA_ENV_VAR, str(fixture_dir))
+    assert detailed.find_data_dir(None) == fixture_dir.resolve()        # environment variable
+    other = write_fixture(tmp_path / "other")
+    assert detailed.find_data_dir(str(other)) == other.resolve()        # config / --data wins
+    with pytest.raises(OccupationTableError, match="not a folder"):
+        detailed.find_data_dir(str(tmp_path / "nowhere"))
+    monkeypatch.setenv(detailed.DATA_ENV_VAR, str(tmp_path / "nowhere"))
+    with pytest.raises(OccupationTableError, match="SIM_ONET_DATA"):
+        detailed.find_data_dir(None)
+
+
+def test_cli_runs_on_a_data_folder_and_keeps_the_join_report(fixture_dir, tmp_path, capsys):
+    out = tmp_path / "run"
+    code, stdout, _ = run_cli(["run", "--occupations", "detailed", "--data", str(fixture_dir),
+                               "--set", "time.end_year=2024", "--out", str(out),
+                               "--no-plots"], capsys)
+    assert code == 0
+    assert "match no BLS detailed code" in stdout
+    report = json.loads((out / "join_report.json").read_text())
+    assert report["occupations_kept"] == 4
+    info = pd.read_parquet(out / "occupation_info.parquet")
+    assert list(info["soc_major"]) == ["15", "29", "31", "47"]
+    assert info["soc_major_title"].iloc[0] == "Computer and Mathematical Occupations"
+    # the result folder's config reruns without the flags: the folder is written out
+    cfg = sim.load_config(out / "config.yaml")
+    assert cfg.occupations.source == "detailed"
+    assert Path(cfg.occupations.data_dir) == fixture_dir.resolve()
+
+
+def test_cli_bad_data_folder_exits_2(tmp_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, err = run_cli(["occupations", "--data", str(empty)], capsys)
+    assert code == 2
+    assert "national_May2021_dl.csv" in err and "file not found" in err
+    code, _, err = run_cli(["run", "--occupations", "detailed", "--data", str(empty),
+                            "--out", str(tmp_path / "r"), "--quiet"], capsys)
+    assert code == 2 and "file not found" in err
+    assert not (tmp_path / "r").exists()
+
+
+# ---- task-automation rules ----------------------------------------------------------------
+
+
+def test_rule_sets_by_name(capsys):
+    names = sim.loading.list_rule_sets()
+    assert {"default", "automation_ladder", "slow_tooling", "fast_tooling"} <= set(names)
+    slow = sim.load_config(overrides=["tasks.name=slow_tooling"])
+    assert slow.tasks.name == "slow_tooling" and slow.tasks.e2.low_oom > 26.5
+    # a layer's own keys apply on top of the named set
+    tuned = sim.load_config(overrides=["tasks.name=slow_tooling", "tasks.experiment_cap=0.9"])
+    assert tuned.tasks.experiment_cap == 0.9 and tuned.tasks.e2 == slow.tasks.e2
+    assert sim.load_config(overrides=["tasks.name=default"]) == sim.load_config()
+    code, _, err = run_cli(["validate", "--rules", "no_such_rules"], capsys)
+    assert code == 2 and "tasks.name" in err and "automation_ladder" in err
+    code, out, _ = run_cli(["rules"], capsys)
+    assert code == 0 and "slow_tooling" in out
+
+
+def test_position_and_oversight_follow_the_rating():
+    quantile = np.array([0.5, 0.5, 0.5])
+    rating = np.array([1.0, 0.0, np.nan])
+    pos = task_rules.position_in_class(quantile, rating, np.array([[0.7]]))
+    np.testing.assert_allclose(pos, [[0.15, 0.85, 0.5]])     # T4 low, T0 high, unrated kept
+    np.testing.assert_allclose(task_rules.position_in_class(quantile, rating, 0.0), [0.5] * 3)
+    mult = task_rules.oversight_multiplier(rating, np.array([[1.0]]))
+    np.testing.assert_allclose(mult, [[1.0, 2.0, 1.5]])
+
+
+def test_ladder_rules_change_a_detailed_run(fixture_dir):
+    base = [f"occupations.data_dir={json.dumps(str(fixture_dir))}",
+            "occupations.source=detailed", "time.end_year=2026"]
+    plain = sim.run(sim.load_config(overrides=base))
+    ladder = sim.run(sim.load_config(overrides=[*base, "tasks.name=automation_ladder"]))
+    a, b = plain.occupations["capable_share"], ladder.occupations["capable_share"]
+    assert not np.allclose(a, b)
+    # software developers' E1 task is rated T3: the ladder places it lower, so more is doable
+    assert b[0, 0, 0] > a[0, 0, 0]
+
+
+# ---- the real data --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real():
+    return detailed.load_detailed(DATA_DIR, BINS)
+
+
+@needs_data
+def test_real_data_join(real):
+    table, r = real
+    assert 750 <= r["occupations_kept"] <= 831 and table.n_occupations == r["occupations_kept"]
+    assert r["employment_kept_share"] > 0.95
+    assert r["tasks_kept"] > 18_000
+    kept = r["occupations_kept"] + sum(r[k]["occupations"] for k in
+                                       ("dropped_no_tasks", "dropped_no_wage",
+                                        "dropped_no_employment"))
+    assert kept == r["bls_detailed_occupations"]
+    assert np.all(np.isfinite(table.wage_usd_per_hour)) and np.all(table.employment > 0)
+    assert np.all((table.job_zone >= 1) & (table.job_zone <= 5))
+    sums = np.bincount(table.tasks.occupation, weights=table.tasks.hours_share)
+    np.testing.assert_allclose(sums, 1.0, rtol=1e-9)
+
+
+@pytest.fixture(scope="module")
+def both_modes():
+    builtin = sim.run(sim.load_config())
+    detail = sim.run(sim.load_config(overrides=["occupations.source=detailed",
+                                                f"occupations.data_dir={DATA_DIR}"]))
+    return builtin, detail
+
+
+@needs_data
+def test_detailed_agrees_with_builtin_by_major_group(both_modes):
+    builtin, detail = both_modes
+    for name in ("capable_share", "adopted_share", "unemployment_rate"):
+        gap = np.abs(builtin.aggregates[name] - detail.aggregates[name]).max()
+        assert gap < NATIONAL_TOL, (name, gap)
+    info = detail.occupation_info
+    major = info["soc_major"].to_numpy()
+    emp = pd.DataFrame(detail.occupations["employed"][:, 0, :]).T.groupby(major).sum().T
+    ref = pd.DataFrame(builtin.occupations["employed"][:, 0, :],
+                       columns=list(builtin.occupation_codes))[emp.columns]
+    gap = ((emp / emp.iloc[0]) - (ref / ref.iloc[0])).abs().to_numpy().max()
+    assert gap < GROUP_EMPLOYMENT_TOL
+    weight = info["employment_start"].to_numpy()
+    hours = pd.DataFrame(detail.occupations["automated_share"][:, 0, :] * weight).T
+    automated = (hours.groupby(major).sum() / pd.Series(weight).groupby(major).sum()
+                 .to_numpy()[:, None]).T
+    ref = pd.DataFrame(builtin.occupations["automated_share"][:, 0, :],
+                       columns=list(builtin.occupation_codes))[automated.columns]
+    assert (automated - ref).abs().to_numpy().max() < GROUP_AUTOMATED_TOL
+
+
+@needs_data
+def test_start_ranking_follows_the_data_exposure_score(both_modes, real):
+    """README reports these figures; see "Labor displacement" for why the start is < 0.8."""
+    _, detail = both_modes
+    table, _ = real
+    score = detail.occupation_info["exposure_score"].to_numpy()
+    capable = detail.occupations["capable_share"][:, 0, :]
+    tp = table.tasks
+    e1_share = np.bincount(tp.occupation, weights=tp.hours_share * (tp.exposure == 1))
+    at_start = spearmanr(capable[0], score).statistic
+    assert 0.7 < at_start                                   # 0.75 today: E2 needs tools first
+    assert spearmanr(capable[0], e1_share).statistic > 0.9  # what GPT-4 alone can do: E1
+    assert spearmanr(capable[24], score).statistic > 0.9    # two years of unhobbling later
+
+
+@needs_data
+def test_detailed_scenario_is_batch_invariant():
+    cfgs = [sim.load_config(overrides=["occupations.source=detailed", "time.end_year=2025",
+                                       f"occupations.data_dir={DATA_DIR}"], seed=s)
+            for s in (3, 4)]
+    both = sim.run_batch(cfgs)
+    alone = sim.run(cfgs[1])
+    for name, values in alone.occupations.items():
+        np.testing.assert_array_equal(both.occupations[name][:, 1:2], values, err_msg=name)
+
+
+def test_no_data_files_inside_the_project():
+    names = {"full_labelset.tsv", "national_May2021_dl.csv", "occ_level.csv"}
+    found = [p for p in ROOT.rglob("*") if p.name in names and ".venv" not in p.parts
+             and ".ci-venv" not in p.parts]
+    assert not found, found
+    assert os.path.basename(detailed.bmg.DEFAULT_DATA_DIR) == "onet_exposure"
