@@ -116,6 +116,8 @@ OCCUPATION_SERIES = {
     "capable_share": ("fraction of task-hours", lambda m: m.outcome.capable_share_occ),
     "displaced_total": ("workers (cumulative)", lambda m: m.workers.displaced_total),
     "reemployed_total": ("workers (cumulative)", lambda m: m.workers.reemployed_total),
+    "placed_in_total": ("workers (cumulative placements into this occupation after retraining)",
+                        lambda m: m.workers.placed_in_total),
 }
 
 

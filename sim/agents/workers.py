@@ -36,6 +36,7 @@ class WorkerGroup(mesa.Agent):
         self.target = self.employed.copy()
         self.displaced_total = np.zeros_like(emp0)
         self.reemployed_total = np.zeros_like(emp0)
+        self.placed_in_total = np.zeros_like(emp0)
         self.flows = None
 
     def demand_hours_per_yr(self):
@@ -74,6 +75,7 @@ class WorkerGroup(mesa.Agent):
         f = self.flows
         self.displaced_total += f.layoffs
         self.reemployed_total += f.hires_same_occupation + f.placed_after_retraining
+        self.placed_in_total += f.placed_after_retraining
         self.penalized = np.minimum(
             (self.penalized * (1.0 - f.layoffs / np.maximum(self.employed + f.layoffs, 1e-9))
              + f.placed_after_retraining) * np.exp(-dt / lab.wage_penalty_fade_years),
