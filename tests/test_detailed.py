@@ -68,6 +68,22 @@ def test_fixture_joins_are_counted(fixture_dir):
     assert "no O*NET tasks" in text and "no published mean wage" in text
 
 
+def test_disk_cache_returns_the_built_table(fixture_dir):
+    built, report = detailed._build(fixture_dir, BINS)
+    detailed.load_detailed(fixture_dir, BINS)                      # builds and saves
+    detailed._cached.cache_clear()                                # forget the in-memory copy
+    cached, cached_report = detailed.load_detailed(fixture_dir, BINS)
+    assert list(detailed.cache_dir().glob("detailed-*.npz"))
+    assert cached.codes == built.codes and cached_report == report
+    for name in detailed._TASK_ARRAYS:
+        np.testing.assert_array_equal(getattr(cached.tasks, name), getattr(built.tasks, name))
+    np.testing.assert_array_equal(cached.wage_usd_per_hour, built.wage_usd_per_hour)
+    # a changed data file is a new key: rebuilt, not served stale
+    _edit(fixture_dir, "national_May2021_dl.csv", _set("TOT_EMP", 2, "900"))
+    table, _ = detailed.load_detailed(fixture_dir, BINS)
+    assert table.employment[0] == 900
+
+
 def test_fixture_task_bins(fixture_dir):
     table, _ = detailed.load_detailed(fixture_dir, BINS)
     tp = table.tasks

@@ -16,7 +16,10 @@ in the built-in table. Every join is counted in a report: what matched, what was
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -189,10 +192,9 @@ def task_bins(occupations: pd.DataFrame, tasks: pd.DataFrame, bins: dict[str, in
     )
 
 
-@functools.lru_cache(maxsize=4)
-def _cached(data_dir: str, mtimes: tuple, bins: tuple) -> tuple[OccupationTable, dict]:
-    occupations, tasks, report = detailed_frames(Path(data_dir))
-    profile = task_bins(occupations, tasks, dict(bins))
+def _build(data_dir: Path, bins: dict[str, int]) -> tuple[OccupationTable, dict]:
+    occupations, tasks, report = detailed_frames(data_dir)
+    profile = task_bins(occupations, tasks, bins)
     report["task_bins"] = profile.n_tasks
     table = OccupationTable(
         codes=tuple(occupations["occ_code"]), titles=tuple(occupations["title"]),
@@ -205,11 +207,80 @@ def _cached(data_dir: str, mtimes: tuple, bins: tuple) -> tuple[OccupationTable,
     return table, report
 
 
+#: Arrays of a table and of its task profile, as stored in the cache.
+_TABLE_ARRAYS = ("employment", "wage_usd_per_hour", "job_zone", "exposure_score")
+_TASK_ARRAYS = tuple(f.name for f in dataclasses.fields(TaskProfile))
+
+
+def cache_dir() -> Path:
+    """Where built tables are cached: ``$SIM_CACHE_DIR``, else ``~/.cache/ai-economy-sim``."""
+    return Path(os.environ.get("SIM_CACHE_DIR") or Path.home() / ".cache" / "ai-economy-sim")
+
+
+def _cache_key(data_dir: Path, bins: dict[str, int]) -> str:
+    """Changes with the data files (name, size, time), the bins and this loader's code."""
+    h = hashlib.sha256(repr(sorted(bins.items())).encode())
+    for p in sorted(data_dir.glob("*")):
+        if p.is_file():
+            st = p.stat()
+            h.update(f"{p.name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    for module in (__file__, bmg.__file__):
+        h.update(Path(module).read_bytes())
+    return h.hexdigest()[:24]
+
+
+def _save(path: Path, table: OccupationTable, report: dict) -> None:
+    arrays = {f"table.{k}": getattr(table, k) for k in _TABLE_ARRAYS}
+    arrays.update({f"tasks.{k}": getattr(table.tasks, k) for k in _TASK_ARRAYS})
+    meta = {"codes": table.codes, "titles": table.titles, "source": table.source,
+            "report": report}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            np.savez(f, meta=np.array(json.dumps(meta)), **arrays)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _load(path: Path) -> tuple[OccupationTable, dict]:
+    with np.load(path, allow_pickle=False) as z:
+        meta = json.loads(str(z["meta"]))
+        tasks = TaskProfile(**{k: z[f"tasks.{k}"] for k in _TASK_ARRAYS})
+        table = OccupationTable(codes=tuple(meta["codes"]), titles=tuple(meta["titles"]),
+                                tasks=tasks, source=meta["source"],
+                                **{k: z[f"table.{k}"] for k in _TABLE_ARRAYS})
+    return table, meta["report"]
+
+
+@functools.lru_cache(maxsize=4)
+def _cached(data_dir: str, key: str, bins: tuple) -> tuple[OccupationTable, dict]:
+    path = cache_dir() / f"detailed-{key}.npz"
+    try:
+        return _load(path)
+    except (OSError, KeyError, ValueError):
+        pass  # no cache yet, or an unreadable one: build, then try to keep it
+    table, report = _build(Path(data_dir), dict(bins))
+    try:
+        _save(path, table, report)
+    except OSError:
+        pass  # a read-only home only costs the next run the build time
+    return table, report
+
+
 def load_detailed(data_dir: str | os.PathLike, bins: dict[str, int]
                   ) -> tuple[OccupationTable, dict]:
-    """The detailed table and its join report (cached per folder, file times and bins)."""
+    """The detailed table and its join report.
+
+    Building reads every task statement through the keyword rules (~10 s), so the result is
+    cached in memory and on disk (:func:`cache_dir`), keyed by the data files' names, sizes and
+    times, the bins and this loader's code: a change to any of them rebuilds.
+    """
     data_dir = Path(data_dir).resolve()
-    mtimes = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(data_dir.glob("*"))
-                   if p.is_file())
-    table, report = _cached(str(data_dir), mtimes, tuple(sorted(bins.items())))
+    if not data_dir.is_dir():
+        raise OccupationTableError(str(data_dir), [Problem(
+            "data folder", str(data_dir), f"not a folder; allowed: {bmg.WHERE_FROM}")])
+    table, report = _cached(str(data_dir), _cache_key(data_dir, bins),
+                            tuple(sorted(bins.items())))
     return table, dict(report)
