@@ -396,8 +396,8 @@ def fig_employment_by_group(runs: list[RunData]) -> plt.Figure:
     n = len(runs)
     ncol = min(n, 2)
     nrow = (n + ncol - 1) // ncol
-    fig, axes = plt.subplots(nrow, ncol, figsize=(6.5 + 4.2 * ncol, 5.6 * nrow), squeeze=False,
-                             sharey=True)
+    size = (10.7, 5.6) if n == 1 else (4.3 + 4.2 * ncol, 0.6 + 4.4 * nrow)
+    fig, axes = plt.subplots(nrow, ncol, figsize=size, squeeze=False, sharey=True)
     for k, run in enumerate(runs):
         ax = axes[k // ncol, k % ncol]
         for m in employment_by_major(run).columns:
@@ -434,13 +434,16 @@ def fig_automation_heatmap(runs: list[RunData]) -> plt.Figure:
     titles = dict(zip(first.codes, first.info["title"].astype(str), strict=True))
     rows = len(codes)
     n = len(runs)
-    fig = plt.figure(figsize=(4.0 + 6.0 * n if n > 1 else 10.5, 1.9 + 0.27 * rows))
-    grid = fig.add_gridspec(1, n + 1, width_ratios=[1.0] * n + [0.035], wspace=0.06)
-    axes = [fig.add_subplot(grid[0, k]) for k in range(n)]
-    cax = fig.add_subplot(grid[0, n])
+    ncol = min(n, 2)  # small multiples in at most two columns, so labels stay legible
+    nrow = (n + ncol - 1) // ncol
+    panel_in = 7.0 if n == 1 else 4.6
+    fig = plt.figure(figsize=(3.8 + panel_in * ncol, 0.8 + (0.9 + 0.25 * rows) * nrow))
+    grid = fig.add_gridspec(nrow, ncol + 1, width_ratios=[1.0] * ncol + [0.04], wspace=0.06,
+                            hspace=1.0 / (0.25 * rows + 0.3))  # ~1 inch between rows
+    cax = fig.add_subplot(grid[:, ncol])
     im = None
     for k, run in enumerate(runs):
-        ax = axes[k]
+        ax = fig.add_subplot(grid[k // ncol, k % ncol])
         data = automation_heatmap_data(run, codes)
         years = data.columns.to_numpy()
         im = ax.imshow(100 * data.to_numpy(), aspect="auto", cmap="magma_r", vmin=0, vmax=100,
@@ -451,7 +454,7 @@ def fig_automation_heatmap(runs: list[RunData]) -> plt.Figure:
         ax.set_xlabel("year (value at year end)")
         ax.grid(False)
         ax.set_title(run.label if n > 1 else "")
-        if k == 0:
+        if k % ncol == 0:
             ax.set_yticks(range(rows), [short_title(titles[c]) for c in codes], fontsize=8)
         else:
             ax.set_yticks(range(rows), [])
@@ -468,7 +471,8 @@ def fig_automation_heatmap(runs: list[RunData]) -> plt.Figure:
     fig.text(0.01, 0.005, "\n".join(lines), fontsize=7.5, color="0.35", ha="left",
              va="bottom")
     fig.subplots_adjust(left=2.9 / width_in, right=1 - 0.9 / width_in,
-                        top=1 - 0.6 / height_in, bottom=(0.75 + 0.14 * len(lines)) / height_in)
+                        top=1 - (0.65 if n == 1 else 0.8) / height_in,
+                        bottom=(0.75 + 0.14 * len(lines)) / height_in)
     return fig
 
 
@@ -566,7 +570,8 @@ def fig_exposure_by_education(runs: list[RunData]) -> plt.Figure:
         name = f"automated by {r.end_year}" + (f", {r.label}" if len(runs) > 1 else "")
         cols[name] = tab["automated_share_end"]
     table = pd.DataFrame(cols)
-    fig, ax = plt.subplots(figsize=(10, 5.2))
+    legend_in = 2.6  # the legend sits right of the axes; tight_layout makes room for it
+    fig, ax = plt.subplots(figsize=(10 + legend_in, 5.2))
     colors = ["0.6", "#9ecae1", "#2171b5"] + (["C3"] if len(runs) == 1 else
                                               [plt.cm.Set2(i % 8) for i in range(len(runs))])
     _grouped_bars(ax, table, list(table.columns), colors)
@@ -575,7 +580,7 @@ def fig_exposure_by_education(runs: list[RunData]) -> plt.Figure:
                         f"{base.loc[z, 'occupations']} occ." for z in base.index], fontsize=8)
     ax.set(title="Exposure by education: does it rise with the Job Zone?",
            ylabel="% of task-hours (employment-weighted)", ylim=(0, 105), xlabel="")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     verdicts = []
     for col, what in (("capable_share_start", "the share AI can do at the first step"),
                       ("capable_share_early", f"the share AI can do in {early_year(first)}"),
@@ -595,7 +600,8 @@ def fig_first_and_last(runs: list[RunData]) -> plt.Figure:
     early, late = first_and_last(first)
     codes = early + late
     titles = dict(zip(first.codes, first.info["title"].astype(str), strict=True))
-    fig, ax = plt.subplots(figsize=(10, 1.8 + 0.26 * len(codes)))
+    legend_in = 1.8  # the legend sits right of the axes; tight_layout makes room for it
+    fig, ax = plt.subplots(figsize=(10 + legend_in, 1.8 + 0.26 * len(codes)))
     y = np.arange(len(codes))[::-1]
     end = max(r.end_year for r in runs) + 1
     colors = run_colors(len(runs)) if len(runs) > 1 else ["C0"]
@@ -606,8 +612,9 @@ def fig_first_and_last(runs: list[RunData]) -> plt.Figure:
         ax.scatter(years[hit], y[hit] + off, color=c, s=36, zorder=3,
                    label=run.label if len(runs) > 1 else f"reaches {HIT_THRESHOLD:.0%}")
         ax.scatter(np.full((~hit).sum(), end), y[~hit] + off, marker=">", facecolors="none",
-                   edgecolors=c, s=40, zorder=3,
-                   label=None if hit.all() else "not reached by the end")
+                   edgecolors=c, s=40, zorder=3)
+    ax.scatter([], [], marker=">", facecolors="none", edgecolors="0.3", s=40,
+               label="not reached by the end")
     if late:
         ax.axhline(len(late) - 0.5, color="0.5", lw=0.8, ls="--")
         ax.annotate("hit first", (0.005, len(codes) - 0.6), xycoords=("axes fraction", "data"),
@@ -618,7 +625,7 @@ def fig_first_and_last(runs: list[RunData]) -> plt.Figure:
     ax.set(title=f"Occupations hit first and last: year {HIT_THRESHOLD:.0%} of task-hours are "
            "automated", xlabel="year the automated share first reaches "
            f"{HIT_THRESHOLD:.0%}", xlim=(int(first.times[0]) - 0.5, end + 1))
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     n = len(first.codes)
     which = (f"the {len(early)} earliest and {len(late)} latest of {n} occupations"
              if len(codes) < n else f"all {n} occupations, earliest at the top")
