@@ -286,6 +286,7 @@ class FigureSpec:
     title: str
     how_to_read: str
     draw: Callable[[list[RunData]], plt.Figure]
+    needs_occupations: bool = True  #: False: drawn from the aggregates alone
 
 
 def run_colors(n: int) -> list:
@@ -304,8 +305,10 @@ def band_colors(n: int) -> list:
 
 def source_note(runs: list[RunData], extra: str = "") -> str:
     """Source line naming the package version and every run (scenario, seed)."""
-    who = "; ".join(f"'{r.label}' (scenario {r.identity.get('scenario', '?')}, seed "
-                    f"{r.identity.get('seed', '?')})" for r in runs)
+    who = "; ".join(f"'{r.label}' (scenario {r.identity['scenario']}, seed "
+                    f"{r.identity.get('seed', '?')})" if r.identity.get("scenario") else
+                    f"'{r.label}' (seed {r.identity.get('seed', '?')}; see the run folder's "
+                    "config.yaml)" for r in runs)
     version = runs[0].identity.get("version", "?")
     return f"Source: ai-economy-sim {version}, run{'s' if len(runs) > 1 else ''} {who}. {extra}"
 
@@ -638,19 +641,23 @@ def fig_workforce(runs: list[RunData]) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(10, 5.2))
     _lines(ax, runs, [("AI, all copies (full-time human equivalents)",
                        lambda r: r.agg("ai_human_equivalent_workers"), "-"),
+                      ("AI sold on the task market (world)",
+                       lambda r: r.agg("ai_workers_in_market"), "-."),
                       ("US human employment", lambda r: r.agg("employed"), "--"),
                       ("US unemployed + retraining",
                        lambda r: r.agg("unemployed") + r.agg("retraining"), ":")], log=True)
     ax.set(title="AI workforce vs human workforce", ylabel="workers (full-time equivalents, "
            "log scale)", xlabel="year")
     return finish(fig, source_note(runs, "AI workers: copies x serial speed x 8,766 h/yr / "
-                                   "2,000 h per full-time worker (world fleet); humans: US."))
+                                   "2,000 h per full-time worker (world fleet; most of it idle "
+                                   "or in R&D, the rest sold); humans: US."))
 
 
 FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("work_share", "Share of work AI can do and does",
                "Lines rise as capability (solid) and adoption (dashed) grow; where a line "
-               "crosses a grey level is that milestone's year.", fig_work_share),
+               "crosses a grey level is that milestone's year.", fig_work_share,
+               needs_occupations=False),
     FigureSpec("employment_by_group", "Employment by SOC major group",
                "Each band is one major group's employed workers; bands that thin out lose jobs. "
                "The grey bands on top are the workers out of work, so the top edge is the "
@@ -678,7 +685,7 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("workforce", "AI workforce vs human workforce",
                "Log scale: each grid step is 10x. The vertical gap between the AI line and "
                "the human line is how many times more AI labour there is than US jobs.",
-               fig_workforce),
+               fig_workforce, needs_occupations=False),
 )
 
 

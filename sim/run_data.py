@@ -69,15 +69,20 @@ class RunData:
 
     @classmethod
     def from_results(cls, results, label: str, source: str, scenario: str = "") -> RunData:
-        """The same view of an in-memory :class:`sim.results.Results` (scenario 0)."""
+        """The same view of an in-memory :class:`sim.results.Results` (scenario 0). Without
+        recorded occupations only the aggregate figures can be drawn. ``scenario`` empty: the
+        name is not known here (the folder's config.yaml says what ran).
+        """
         from sim import __version__
 
         res = results.scenario(0) if results.n_scenarios > 1 else results
         ms = res.milestones_frame()
+        info = (res.occupation_info.copy() if res.occupation_info is not None
+                else pd.DataFrame(columns=["occupation", "title", "soc_major"]))
         return cls(label=label, source=source, aggregates=res.aggregates_frame(),
-                   occupations=res.occupations_frame(), info=res.occupation_info.copy(),
+                   occupations=res.occupations_frame(), info=info,
                    milestones=dict(zip(ms["milestone"], ms["year"].astype(float), strict=True)),
-                   identity={"scenario": scenario or "default", "seed": res.configs[0].seed,
+                   identity={"scenario": scenario, "seed": res.configs[0].seed,
                              "version": __version__, "created_utc": "", "command": ""})
 
 
