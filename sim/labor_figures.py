@@ -616,8 +616,9 @@ def fig_first_and_last(runs: list[RunData]) -> plt.Figure:
                    label=run.label if len(runs) > 1 else f"reaches {HIT_THRESHOLD:.0%}")
         ax.scatter(np.full((~hit).sum(), end), y[~hit] + off, marker=">", facecolors="none",
                    edgecolors=c, s=40, zorder=3)
-    ax.scatter([], [], marker=">", facecolors="none", edgecolors="0.3", s=40,
-               label="not reached by the end")
+    if any(crossing_years(r).reindex(codes).isna().any() for r in runs):
+        ax.scatter([], [], marker=">", facecolors="none", edgecolors="0.3", s=40,
+                   label="not reached by the end")
     if late:
         ax.axhline(len(late) - 0.5, color="0.5", lw=0.8, ls="--")
         ax.annotate("hit first", (0.005, len(codes) - 0.6), xycoords=("axes fraction", "data"),

@@ -139,9 +139,18 @@ def first_last_rows(run: RunData) -> list[list[str]]:
     rows = []
     for block, codes in (("first", early), ("last", late)):
         for c in codes:
-            rows.append([block if late else "", f"{c} {titles[c]}",
-                         _fmt_year(years[c], run.end_year), f"{100 * end_share[c]:.0f}%"])
+            rows.append(([block] if late else []) + [
+                f"{c} {titles[c]}", _fmt_year(years[c], run.end_year),
+                f"{100 * end_share[c]:.0f}%"])
     return rows
+
+
+def _first_last_table(run: RunData) -> str:
+    rows = first_last_rows(run)
+    head = ["occupation", f"year {lf.HIT_THRESHOLD:.0%} reached",
+            f"automated share, end of {run.end_year}"]
+    split = bool(rows) and len(rows[0]) == 4
+    return _table((["hit"] if split else []) + head, rows, {2, 3} if split else {1, 2})
 
 
 def exposure_rows(run: RunData) -> list[list[str]]:
@@ -205,9 +214,7 @@ def report_html(run: RunData) -> str:
              f"AI can do, end of {lf.early_year(run)}", f"automated, end of {run.end_year}"],
             exposure_rows(run), {1, 2, 3, 4, 5, 6}),
         "first_and_last": f"<h3>Year the automated share first reaches "
-                          f"{lf.HIT_THRESHOLD:.0%}</h3>" + _table(
-            ["block", "occupation", f"year {lf.HIT_THRESHOLD:.0%} reached",
-             f"automated share, end of {run.end_year}"], first_last_rows(run), {2, 3}),
+                          f"{lf.HIT_THRESHOLD:.0%}</h3>" + _first_last_table(run),
     }
     nav, sections = _figure_sections([run], extras)
     body = (f"<h1>AI economy simulation: labour report</h1>"
