@@ -91,6 +91,15 @@ def wages(res: Results, path: Path, b: int = 0) -> Path:
     """Mean wage, and wage change by group."""
     occ, a, t = res.occupations, res.aggregates, res.times
     w = occ["wage_usd_per_hour"][:, b, :]
+    titles = list(res.occupation_titles)
+    if len(titles) > 30:  # detailed occupations: one bar per SOC major group, start-job weights
+        emp0 = occ["employed"][0, b, :]
+        majors = np.array([c[:2] for c in res.occupation_codes])
+        keys = sorted(set(majors))
+        w = np.stack([(w[:, majors == m] * emp0[majors == m]).sum(axis=1)
+                      / emp0[majors == m].sum() for m in keys], axis=1)
+        from sim.occupations import major_group_titles
+        titles = [major_group_titles().get(m, m) for m in keys]
     change = 100 * (w[-1] / w[0] - 1)
     order = np.argsort(change)
     fig, axes = plt.subplots(1, 2, figsize=(12, 5.5), gridspec_kw={"width_ratios": [1, 1.2]})
@@ -99,9 +108,9 @@ def wages(res: Results, path: Path, b: int = 0) -> Path:
     ax.set(title="Mean hourly earnings of the employed", ylabel="USD per hour (2021 dollars)",
            xlabel="year")
     ax = axes[1]
-    ax.barh([_short(res.occupation_titles[i]) for i in order], change[order],
+    ax.barh([_short(titles[i]) for i in order], change[order],
             color=np.where(change[order] < 0, "C3", "C2"))
-    ax.set(title=f"Wage change {int(t[0])}-{int(t[-1])} by group", xlabel="% change")
+    ax.set(title=f"Wage change {int(t[0])}-{int(t[-1])} by SOC major group", xlabel="% change")
     ax.tick_params(axis="y", labelsize=7.5)
     return _finish(fig, path)
 

@@ -258,7 +258,7 @@ def resolve_run(arg: str, position: int) -> RunData:
                                            f"one of {names}")])
     cfg = load_config() if arg == "default" else load_config(scenario=arg)
     source = ("built-in default, run in memory" if arg == "default"
-              else f"{find_scenario(arg)}, run in memory")
+              else f"configs/scenarios/{find_scenario(arg).name}, run in memory")
     return RunData.from_results(run_config(cfg), label=arg, source=source, scenario=arg)
 
 
