@@ -245,6 +245,30 @@ def params(markdown):
         click.echo(f"{r['name']} = {r['default']}  range {r['range']}\n    {r['doc']}")
 
 
+@cli.command()
+@click.argument("run_dir", type=click.Path())
+@click.option("--out", type=click.Path(), default=None,
+              help="HTML file to write (default: RUN_DIR/report.html).")
+def report(run_dir, out):
+    """Write a self-contained HTML report (figures embedded) of one result folder."""
+    from sim.report import write_report
+
+    click.echo(f"Report: {write_report(run_dir, out)}")
+
+
+@cli.command()
+@click.argument("runs", nargs=-1)
+@click.option("--out", type=click.Path(), default=None,
+              help="HTML file to write (default: results/compare-<date>-<time>.html).")
+def compare(runs, out):
+    """Compare two or more runs: result folders or scenario names (`default` = built-in)."""
+    from sim.report import compare as compare_runs
+
+    path, table = compare_runs(list(runs), out)
+    click.echo(table)
+    click.echo(f"Compare: {path}")
+
+
 def main(argv=None):
     """Entry point: input errors exit 2 with one message per problem and no traceback."""
     try:

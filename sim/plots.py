@@ -1,4 +1,9 @@
-"""Figures of one run, in one consistent matplotlib style (scenario 0 of a batch)."""
+"""Figures of one run, in one consistent matplotlib style (scenario 0 of a batch).
+
+The labour figures (employment by major group, automation heatmap, flows, wage change,
+exposure by education, occupations hit first and last, AI vs human workforce) are defined once
+in :mod:`sim.labor_figures` and drawn from here for ``sim run`` and by ``sim report``.
+"""
 
 from __future__ import annotations
 
@@ -78,42 +83,6 @@ def compute_and_capability(res: Results, path: Path, b: int = 0) -> Path:
     return _finish(fig, path)
 
 
-def workforce(res: Results, path: Path, b: int = 0) -> Path:
-    """AI workforce (human-equivalent workers) against the human workforce."""
-    a, t = res.aggregates, res.times
-    fig, ax = plt.subplots(figsize=(9, 5.5))
-    ax.semilogy(t, a["ai_human_equivalent_workers"][:, b], lw=2,
-                label="AI, all copies (full-time human-equivalent workers)")
-    ax.semilogy(t, np.maximum(a["ai_workers_in_market"][:, b], 1), lw=1.5,
-                label="AI sold on the task market (world)")
-    ax.semilogy(t, a["employed"][:, b], lw=2, color="k", label="US human employment")
-    ax.semilogy(t, np.maximum(a["unemployed"][:, b] + a["retraining"][:, b], 1), color="C3",
-                label="US unemployed + retraining")
-    ax.set(title="AI workforce vs human workforce", ylabel="workers (full-time equivalents)",
-           xlabel="year")
-    ax.legend(loc="upper left")
-    return _finish(fig, path, SOURCE + " AI workers: copies x speed x 8,766 h / 2,000 h.")
-
-
-def employment_by_group(res: Results, path: Path, b: int = 0) -> Path:
-    """Stacked employment by occupation group, plus unemployed and retraining."""
-    occ, t = res.occupations, res.times
-    emp = occ["employed"][:, b, :] / 1e6
-    order = np.argsort(-emp[0])
-    fig, ax = plt.subplots(figsize=(11, 6.5))
-    colors = plt.cm.tab20(np.linspace(0, 1, 20))
-    labels = [_short(res.occupation_titles[i]) for i in order]
-    ax.stackplot(t, emp[:, order].T, labels=labels,
-                 colors=[colors[i % 20] for i in range(len(order))], lw=0)
-    idle = (occ["unemployed"][:, b, :] + occ["retraining"][:, b, :]).sum(axis=1) / 1e6
-    ax.plot(t, emp.sum(axis=1) + idle, color="k", lw=1.2, ls="--",
-            label="labour force (incl. unemployed, retraining)")
-    ax.set(title="US employment by SOC major group", ylabel="million workers", xlabel="year",
-           xlim=(t[0], t[-1]))
-    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=7.5, frameon=False)
-    return _finish(fig, path)
-
-
 def _short(title: str) -> str:
     return title.replace(" Occupations", "").replace(" and ", " & ")
 
@@ -122,6 +91,15 @@ def wages(res: Results, path: Path, b: int = 0) -> Path:
     """Mean wage, and wage change by group."""
     occ, a, t = res.occupations, res.aggregates, res.times
     w = occ["wage_usd_per_hour"][:, b, :]
+    titles = list(res.occupation_titles)
+    if len(titles) > 30:  # detailed occupations: one bar per SOC major group, start-job weights
+        emp0 = occ["employed"][0, b, :]
+        majors = np.array([c[:2] for c in res.occupation_codes])
+        keys = sorted(set(majors))
+        w = np.stack([(w[:, majors == m] * emp0[majors == m]).sum(axis=1)
+                      / emp0[majors == m].sum() for m in keys], axis=1)
+        from sim.occupations import major_group_titles
+        titles = [major_group_titles().get(m, m) for m in keys]
     change = 100 * (w[-1] / w[0] - 1)
     order = np.argsort(change)
     fig, axes = plt.subplots(1, 2, figsize=(12, 5.5), gridspec_kw={"width_ratios": [1, 1.2]})
@@ -130,9 +108,9 @@ def wages(res: Results, path: Path, b: int = 0) -> Path:
     ax.set(title="Mean hourly earnings of the employed", ylabel="USD per hour (2021 dollars)",
            xlabel="year")
     ax = axes[1]
-    ax.barh([_short(res.occupation_titles[i]) for i in order], change[order],
+    ax.barh([_short(titles[i]) for i in order], change[order],
             color=np.where(change[order] < 0, "C3", "C2"))
-    ax.set(title=f"Wage change {int(t[0])}-{int(t[-1])} by group", xlabel="% change")
+    ax.set(title=f"Wage change {int(t[0])}-{int(t[-1])} by SOC major group", xlabel="% change")
     ax.tick_params(axis="y", labelsize=7.5)
     return _finish(fig, path)
 
@@ -158,11 +136,12 @@ def rd_speedup(res: Results, path: Path, b: int = 0) -> Path:
 
 FIGURES = {
     "compute_and_capability": compute_and_capability,
-    "workforce": workforce,
-    "employment_by_group": employment_by_group,
     "wages": wages,
     "rd_speedup": rd_speedup,
 }
+#: Labour figures written beside these (``work_share`` repeats a panel of the first figure).
+LABOR_FIGURES = ("workforce", "employment_by_group", "automation_heatmap", "flows",
+                 "wage_change", "exposure_by_education", "first_and_last")
 
 
 def make_figures(res: Results, folder: Path | str, scenario: int = 0) -> list[Path]:
@@ -172,7 +151,23 @@ def make_figures(res: Results, folder: Path | str, scenario: int = 0) -> list[Pa
     out = []
     with plt.rc_context(STYLE):
         for name, fn in FIGURES.items():
-            if name in ("employment_by_group", "wages") and not res.occupations:
+            if name == "wages" and not res.occupations:
                 continue
             out.append(fn(res, folder / f"{name}.png", scenario))
+        out += _labor_figures(res, folder, scenario)
+    return out
+
+
+def _labor_figures(res: Results, folder: Path, scenario: int) -> list[Path]:
+    from sim import labor_figures as lf
+    from sim.run_data import RunData
+
+    run = RunData.from_results(res.scenario(scenario) if res.n_scenarios > 1 else res,
+                               label="this run", source=str(folder))
+    out = []
+    for spec in lf.FIGURES:
+        if spec.name in LABOR_FIGURES and (res.occupations or not spec.needs_occupations):
+            path = folder / f"{spec.name}.png"
+            path.write_bytes(lf.png_bytes(spec.draw([run]), dpi=STYLE["savefig.dpi"]))
+            out.append(path)
     return out

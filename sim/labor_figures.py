@@ -1,0 +1,699 @@
+"""Labour-displacement figures and the tables behind them, computed from a run's saved tables.
+
+Every figure takes a list of runs: one run gives the report's figure, several give the compare
+figure (lines overlaid in one colour per run; stacked areas and heatmaps as small multiples).
+The data functions are separate from the drawing so they can be tested on their own, and they
+work for the 22 SOC major groups as for ~800 detailed occupations.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.lines import Line2D
+
+from sim.plots import STYLE
+from sim.run_data import RunData
+
+#: Automated share of an occupation's task-hours that counts as "hit" in first-and-last.
+HIT_THRESHOLD = 0.5
+#: Rows of the heatmap (most affected occupations) when there are more occupations than this.
+HEATMAP_ROWS = 28
+#: Years at which wage change is reported (the run's last year is added).
+WAGE_YEARS = (2030, 2040)
+#: Below this many occupations, wage deciles are too coarse: quintiles are used instead.
+MIN_OCCUPATIONS_FOR_DECILES = 40
+JOB_ZONE_NAMES = {1: "little or no", 2: "some", 3: "medium", 4: "considerable", 5: "extensive"}
+
+
+# ----------------------------------------------------------------------------- data functions
+
+def short_title(title: str, width: int = 38) -> str:
+    """A title short enough for an axis label."""
+    t = title.replace(" Occupations", "").replace(" and ", " & ").replace(", All Other", "")
+    return t if len(t) <= width else t[: width - 1].rstrip(" ,&") + "…"
+
+
+def employment_by_major(run: RunData) -> pd.DataFrame:
+    """Employed workers per SOC major group (columns, largest at the start first) per step."""
+    emp = pd.DataFrame(run.series("employed"), columns=run.info["soc_major"].astype(str))
+    groups = emp.T.groupby(level=0).sum().T
+    return groups[groups.iloc[0].sort_values(ascending=False).index]
+
+
+def major_titles(run: RunData) -> dict[str, str]:
+    """SOC major group code -> short title."""
+    pairs = run.info[["soc_major", "soc_major_title"]].astype(str).drop_duplicates("soc_major")
+    return {m: short_title(t, 34) for m, t in zip(pairs["soc_major"], pairs["soc_major_title"],
+                                                  strict=True)}
+
+
+def year_end_steps(run: RunData) -> tuple[np.ndarray, np.ndarray]:
+    """Calendar years run and the index of each year's last step."""
+    years = np.arange(int(np.floor(run.times[0] + 1e-9)), run.end_year + 1)
+    return years, np.array([run.step_of_year(y) for y in years])
+
+
+def most_affected(run: RunData, n: int = HEATMAP_ROWS) -> list[str]:
+    """Codes of the ``n`` occupations with the highest automated share averaged over the run
+    (early and heavy automation both count), most affected first.
+    """
+    mean = np.nanmean(run.series("automated_share"), axis=0)
+    order = np.argsort(-mean, kind="stable")[:n]
+    return [run.codes[i] for i in order]
+
+
+def automation_heatmap_data(run: RunData, codes: list[str]) -> pd.DataFrame:
+    """Automated share of task-hours (fraction) at each year's end: rows ``codes``, columns
+    calendar years.
+    """
+    years, steps = year_end_steps(run)
+    idx = [run.codes.index(c) for c in codes]
+    return pd.DataFrame(run.series("automated_share")[np.ix_(steps, idx)].T, index=codes,
+                        columns=years)
+
+
+def flows(run: RunData) -> pd.DataFrame:
+    """Cumulative displaced and re-employed workers, and the stocks unemployed and retraining,
+    per step (workers).
+    """
+    return pd.DataFrame({
+        "year": run.times,
+        "displaced_cumulative": run.agg("displaced_total"),
+        "reemployed_cumulative": np.nansum(run.series("reemployed_total"), axis=1),
+        "unemployed": run.agg("unemployed"),
+        "retraining": run.agg("retraining"),
+    })
+
+
+def n_wage_bins(n_occupations: int) -> int:
+    """Deciles when there are enough occupations to fill them, else quintiles."""
+    return 10 if n_occupations >= MIN_OCCUPATIONS_FOR_DECILES else 5
+
+
+def wage_bins(info: pd.DataFrame, n_bins: int) -> pd.Series:
+    """Employment-weighted start-wage bin (1 = lowest paid) of every occupation: occupations
+    sorted by start wage, each put in the bin that holds the middle of its workers.
+    """
+    wage = info["wage_usd_per_hour_start"].to_numpy(float)
+    emp = info["employment_start"].to_numpy(float)
+    order = np.argsort(wage, kind="stable")
+    cum = np.cumsum(emp[order]) / emp.sum()
+    mid = cum - emp[order] / emp.sum() / 2
+    bins = np.empty(len(wage), dtype=int)
+    bins[order] = np.minimum((mid * n_bins).astype(int) + 1, n_bins)
+    return pd.Series(bins, index=info["occupation"].astype(str).to_numpy(), name="wage_bin")
+
+
+def job_zones(info: pd.DataFrame) -> pd.Series:
+    """Job Zone 1-5 of every occupation (rounded employment-weighted mean); NaN if unknown."""
+    jz = pd.to_numeric(info["job_zone"], errors="coerce").round().clip(1, 5)
+    return pd.Series(jz.to_numpy(), index=info["occupation"].astype(str).to_numpy(),
+                     name="job_zone")
+
+
+def wage_years(run: RunData) -> list[int]:
+    """Years of the wage-change figure: 2030, 2040 and the last year, those inside the run."""
+    start = int(np.floor(run.times[0] + 1e-9))
+    years = [y for y in WAGE_YEARS if start < y < run.end_year] + [run.end_year]
+    return sorted(set(years))
+
+
+def wage_change(run: RunData, groups: pd.Series, years: list[int]) -> pd.DataFrame:
+    """Change in mean hourly earnings (fraction) from the first step to the end of each year,
+    per group, weighting occupations by their start employment (so the change is the wage
+    change of the group's jobs, not a change in which jobs remain).
+    """
+    wage = run.series("wage_usd_per_hour")
+    emp = run.info["employment_start"].to_numpy(float)
+    g = groups.reindex(run.codes).to_numpy()
+    out = {}
+    for y in years:
+        w_y = wage[run.step_of_year(y)]
+        col = {}
+        for key in sorted(pd.unique(g[~pd.isna(g)])):
+            m = g == key
+            col[key] = float((emp[m] * w_y[m]).sum() / (emp[m] * wage[0, m]).sum() - 1.0)
+        out[y] = col
+    return pd.DataFrame(out)
+
+
+def bin_wage_ranges(info: pd.DataFrame, bins: pd.Series) -> dict[int, tuple[float, float]]:
+    """Lowest and highest start wage (USD/h) of the occupations in each bin."""
+    w = info.set_index(info["occupation"].astype(str))["wage_usd_per_hour_start"]
+    return {int(b): (float(w[bins == b].min()), float(w[bins == b].max()))
+            for b in sorted(bins.unique())}
+
+
+def early_year(run: RunData) -> int:
+    """Second full year after the start (2025 by default): AI can do little at the very first
+    step, so the exposure figure also shows the share a couple of years in.
+    """
+    return min(int(np.floor(run.times[0] + 1e-9)) + 2, run.end_year)
+
+
+def exposure_by_job_zone(run: RunData) -> pd.DataFrame:
+    """Per Job Zone: start employment (workers), and start-employment-weighted share of
+    task-hours AI can do at the first step and at the end of :func:`early_year`, the data's
+    exposure score, and the automated share at the end (fractions).
+    """
+    jz = job_zones(run.info).reindex(run.codes).to_numpy()
+    emp = run.info["employment_start"].to_numpy(float)
+    score = pd.to_numeric(run.info["exposure_score"], errors="coerce").to_numpy(float)
+    capable0 = run.series("capable_share")[0]
+    capable_later = run.series("capable_share")[run.step_of_year(early_year(run))]
+    automated_end = run.series("automated_share")[-1]
+    rows = []
+    for zone in sorted(pd.unique(jz[~pd.isna(jz)])):
+        m = jz == zone
+        w = emp[m]
+        ok = m & np.isfinite(score)
+        rows.append({"job_zone": int(zone), "occupations": int(m.sum()),
+                     "employment_start": float(w.sum()),
+                     "capable_share_start": float((w * capable0[m]).sum() / w.sum()),
+                     "capable_share_early": float((w * capable_later[m]).sum() / w.sum()),
+                     "exposure_score": (float((emp[ok] * score[ok]).sum() / emp[ok].sum())
+                                        if ok.any() else np.nan),
+                     "automated_share_end": float((w * automated_end[m]).sum() / w.sum())})
+    return pd.DataFrame(rows).set_index("job_zone")
+
+
+def exposure_trend(table: pd.DataFrame, column: str = "capable_share_start") -> float:
+    """Employment-weighted correlation of Job Zone with ``column`` (> 0: rises with education)."""
+    if len(table) < 2:
+        return float("nan")
+    x = table.index.to_numpy(float)
+    y = table[column].to_numpy(float)
+    w = table["employment_start"].to_numpy(float)
+    mx, my = np.average(x, weights=w), np.average(y, weights=w)
+    cov = np.average((x - mx) * (y - my), weights=w)
+    sd = np.sqrt(np.average((x - mx) ** 2, weights=w) * np.average((y - my) ** 2, weights=w))
+    return float(cov / sd) if sd > 0 else float("nan")
+
+
+def crossing_years(run: RunData, threshold: float = HIT_THRESHOLD) -> pd.Series:
+    """Year each occupation's automated share first reaches ``threshold`` (NaN if never)."""
+    hit = run.series("automated_share") >= threshold
+    first = np.argmax(hit, axis=0)
+    years = np.where(hit.any(axis=0), run.times[first], np.nan)
+    return pd.Series(years, index=run.codes, name="year")
+
+
+def first_and_last(run: RunData, n: int = 10, threshold: float = HIT_THRESHOLD
+                   ) -> tuple[list[str], list[str]]:
+    """Codes of the ``n`` occupations hit first and the ``n`` hit last (never hit counts as
+    last, closest to the threshold at the end first); with few occupations, all of them in
+    order and no "last" block.
+    """
+    years = crossing_years(run, threshold)
+    end_share = pd.Series(run.series("automated_share")[-1], index=run.codes)
+    key = pd.DataFrame({"year": years.fillna(np.inf), "neg_end": -end_share})
+    order = key.sort_values(["year", "neg_end"], kind="stable").index.tolist()
+    if len(order) <= 2 * n + 4:
+        return order, []
+    return order[:n], order[-n:]
+
+
+def top_displaced(run: RunData, n: int = 10) -> pd.DataFrame:
+    """The ``n`` occupations with most cumulative layoffs by the end, with their share of start
+    employment (can exceed 1 when re-employed workers are laid off again).
+    """
+    disp = run.series("displaced_total")[-1]
+    emp0 = run.info["employment_start"].to_numpy(float)
+    order = np.argsort(-disp, kind="stable")[:n]
+    return pd.DataFrame({"occupation": [run.codes[i] for i in order],
+                         "title": run.info["title"].astype(str).to_numpy()[order],
+                         "displaced": disp[order], "share_of_start": disp[order] / emp0[order]})
+
+
+def peak_unemployment(run: RunData) -> tuple[float, float]:
+    """Peak unemployment rate (unemployed + retraining, fraction) and its year."""
+    rate = run.agg("unemployment_rate")
+    i = int(np.nanargmax(rate))
+    return float(rate[i]), float(run.times[i])
+
+
+MILESTONE_LABELS = {
+    "capable_20pct": "AI can do 20% of wage-weighted work",
+    "capable_50pct": "AI can do 50%", "capable_95pct": "AI can do 95%",
+    "capable_100pct": "AI can do 100% (99.5%)",
+    "adopted_20pct": "AI does 20% of wage-weighted work", "adopted_50pct": "AI does 50%",
+    "adopted_95pct": "AI does 95%", "adopted_100pct": "AI does 100% (99.5%)",
+    "automated_ai_researcher": "Automated AI researcher (AI does 95% of AI research)",
+}
+
+
+def big_number(x: float) -> str:
+    """A count in words: 239 billion, 109.0 million."""
+    for scale, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if abs(x) >= scale:
+            v = x / scale
+            return f"{v:.3g} {word}" if v >= 100 else f"{v:.1f} {word}"
+    return f"{x:,.0f}"
+
+
+def milestone_table(run: RunData) -> list[tuple[str, str]]:
+    """Headline rows: milestone years, peak unemployment, AI vs human workforce."""
+    rows = []
+    for key, label in MILESTONE_LABELS.items():
+        if key in run.milestones:
+            y = run.milestones[key]
+            rows.append((label, f"{y:.1f}" if np.isfinite(y) else f"not by {run.end_year}"))
+    rate, year = peak_unemployment(run)
+    rows.append(("Peak unemployment (unemployed + retraining)", f"{100 * rate:.1f}% in {year:.1f}"))
+    for y in (2030, 2040, 2050):
+        if y <= run.end_year:
+            i = run.step_of_year(y)
+            rows.append((f"AI workforce vs US human employment, {y} (full-time equivalents)",
+                         f"{big_number(run.agg('ai_human_equivalent_workers')[i])} AI vs "
+                         f"{big_number(run.agg('employed')[i])} humans"))
+    return rows
+
+
+# ----------------------------------------------------------------------------- drawing
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """A figure of the report: title, a how-to-read line, and how to draw it."""
+
+    name: str
+    title: str
+    how_to_read: str
+    draw: Callable[[list[RunData]], plt.Figure]
+    needs_occupations: bool = True  #: False: drawn from the aggregates alone
+
+
+def run_colors(n: int) -> list:
+    """Distinct colours for runs in a compare (tab10 order)."""
+    return [plt.cm.tab10(i % 10) for i in range(n)]
+
+
+def band_colors(n: int) -> list:
+    """``n`` colours for stacked bands: tab20's strong shades first, then its light ones, then
+    tab20b, so neighbouring large bands differ in hue.
+    """
+    tab20 = [c for i, c in enumerate(plt.cm.tab20.colors) if i not in (14, 15)]  # no greys
+    base = list(tab20[0::2]) + list(tab20[1::2]) + list(plt.cm.tab20b.colors[1::4])
+    return [base[i % len(base)] for i in range(n)]
+
+
+def source_note(runs: list[RunData], extra: str = "") -> str:
+    """Source line naming the package version and every run (scenario, seed)."""
+    who = "; ".join(f"'{r.label}' (scenario {r.identity['scenario']}, seed "
+                    f"{r.identity.get('seed', '?')})" if r.identity.get("scenario") else
+                    f"'{r.label}' (seed {r.identity.get('seed', '?')}; see the run folder's "
+                    "config.yaml)" for r in runs)
+    version = runs[0].identity.get("version", "?")
+    return f"Source: ai-economy-sim {version}, run{'s' if len(runs) > 1 else ''} {who}. {extra}"
+
+
+def finish(fig: plt.Figure, note: str, right: float = 1.0) -> plt.Figure:
+    """Add the wrapped source note under the axes and lay the figure out around it."""
+    width_in = fig.get_size_inches()[0]
+    lines = textwrap.wrap(note, width=int(width_in * 17))
+    fig.text(0.01, 0.005, "\n".join(lines), fontsize=7.5, color="0.35", ha="left",
+             va="bottom")
+    bottom = (0.16 + 0.14 * len(lines)) / fig.get_size_inches()[1]
+    fig.tight_layout(rect=(0, bottom, right, 1))
+    return fig
+
+
+def png_bytes(fig: plt.Figure, dpi: int = 130) -> bytes:
+    """The figure as PNG bytes (and closed)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _lines(ax, runs: list[RunData], series: list[tuple[str, Callable, str]],
+           scale: float = 1.0, log: bool = False):
+    """Plot ``series`` (label, fn(run) -> y per step, linestyle) for every run: one colour per
+    series for one run; one colour per run and one line style per series for several.
+    """
+    many = len(runs) > 1
+    colors = run_colors(len(runs))
+    plot = ax.semilogy if log else ax.plot
+    for r, run in enumerate(runs):
+        for s, (label, fn, style) in enumerate(series):
+            y = np.asarray(fn(run), float) * scale
+            if log:
+                y = np.where(y > 0, y, np.nan)
+            plot(run.times, y, color=colors[r] if many else f"C{s}",
+                 ls=style if many else "-", lw=1.8,
+                 label=None if many else label)
+    if many:
+        run_handles = [Line2D([], [], color=c, lw=2.5, label=r.label)
+                       for c, r in zip(colors, runs, strict=True)]
+        style_handles = [Line2D([], [], color="0.25", ls=st, lw=1.5, label=lab)
+                         for lab, _, st in series]
+        leg = ax.legend(handles=run_handles, loc="upper left", title="run", fontsize=8)
+        ax.add_artist(leg)
+        ax.legend(handles=style_handles, loc="lower right", fontsize=8)
+    else:
+        ax.legend(loc="best")
+
+
+def fig_work_share(runs: list[RunData]) -> plt.Figure:
+    """Share of wage-weighted US work AI can do and does, with the milestone levels."""
+    fig, ax = plt.subplots(figsize=(10, 5))
+    _lines(ax, runs, [("AI can do (capability)", lambda r: r.agg("capable_share"), "-"),
+                      ("AI does (adopted)", lambda r: r.agg("adopted_share"), "--")], 100)
+    for level in (20, 50, 95):
+        ax.axhline(level, color="0.75", lw=0.8, zorder=0)
+        ax.annotate(f"{level}%", (1.0, level), xycoords=("axes fraction", "data"), fontsize=8,
+                    color="0.4", ha="left", va="center")
+    ax.set(title="Share of wage-weighted US work AI can do and does",
+           ylabel="% of US wage bill (2021 weights)", xlabel="year", ylim=(0, 102))
+    return finish(fig, source_note(runs, "Milestone levels 20/50/95% marked; weights are the "
+                                   "BLS 2021 wage bill of each occupation."))
+
+
+def _stack_panel(ax, run: RunData, colors: dict, show_ylabel: bool):
+    emp = employment_by_major(run)
+    titles = major_titles(run)
+    t = run.times
+    ax.stackplot(t, (emp.to_numpy() / 1e6).T, colors=[colors[c] for c in emp.columns], lw=0,
+                 labels=[f"{c} {titles.get(c, c)}" for c in emp.columns])
+    base = emp.sum(axis=1).to_numpy() / 1e6
+    unemp = run.agg("unemployed") / 1e6
+    retr = run.agg("retraining") / 1e6
+    ax.fill_between(t, base, base + retr, color="0.45", lw=0, label="retraining")
+    ax.fill_between(t, base + retr, base + retr + unemp, color="0.82", lw=0, label="unemployed")
+    ax.set(xlim=(t[0], t[-1]), xlabel="year", ylim=(0, None))
+    if show_ylabel:
+        ax.set_ylabel("million workers")
+    return emp.columns.tolist()
+
+
+def fig_employment_by_group(runs: list[RunData]) -> plt.Figure:
+    """Employment by SOC major group (stacked), with retraining and unemployed on top."""
+    majors = employment_by_major(runs[0]).columns.tolist()
+    colors = dict(zip(majors, band_colors(len(majors)), strict=True))
+    n = len(runs)
+    ncol = min(n, 2)
+    nrow = (n + ncol - 1) // ncol
+    size = (10.7, 5.6) if n == 1 else (4.3 + 4.2 * ncol, 0.6 + 4.4 * nrow)
+    fig, axes = plt.subplots(nrow, ncol, figsize=size, squeeze=False, sharey=True)
+    for k, run in enumerate(runs):
+        ax = axes[k // ncol, k % ncol]
+        for m in employment_by_major(run).columns:
+            colors.setdefault(m, band_colors(len(colors) + 1)[-1])
+        _stack_panel(ax, run, colors, k % ncol == 0)
+        ax.set_title(run.label if n > 1 else "US employment by SOC major group")
+    for k in range(n, nrow * ncol):
+        axes[k // ncol, k % ncol].set_visible(False)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    # legend top to bottom in the order the bands are stacked, top band first
+    legend_in = 3.3  # room on the right for the legend, inches
+    width_in = fig.get_size_inches()[0]
+    fig.legend(handles[::-1], labels[::-1], loc="center left",
+               bbox_to_anchor=(1 - legend_in / width_in, 0.55), fontsize=7.5, frameon=False,
+               title="SOC major group (top band first)", title_fontsize=8)
+    if n > 1:
+        fig.suptitle("US employment by SOC major group, per run")
+    fig = finish(fig, source_note(runs, "Bands: employed workers per SOC major group (detailed "
+                                  "occupations summed to their group), largest at the start "
+                                  "at the bottom; dark grey: retraining; light grey: "
+                                  "unemployed."), right=1 - legend_in / width_in)
+    return fig
+
+
+def fig_automation_heatmap(runs: list[RunData]) -> plt.Figure:
+    """Share of task-hours automated, most affected occupations by year (one panel per run)."""
+    first = runs[0]
+    n_occ = len(first.codes)
+    if len(runs) == 1:
+        codes = most_affected(first)
+    else:  # the same rows in every panel: most affected on average over the runs
+        mean = sum(np.nanmean(r.series("automated_share"), axis=0) for r in runs) / len(runs)
+        codes = [first.codes[i] for i in np.argsort(-mean, kind="stable")[:HEATMAP_ROWS]]
+    titles = dict(zip(first.codes, first.info["title"].astype(str), strict=True))
+    rows = len(codes)
+    n = len(runs)
+    ncol = min(n, 2)  # small multiples in at most two columns, so labels stay legible
+    nrow = (n + ncol - 1) // ncol
+    panel_in = 7.0 if n == 1 else 4.6
+    fig = plt.figure(figsize=(3.8 + panel_in * ncol, 0.8 + (0.9 + 0.25 * rows) * nrow))
+    grid = fig.add_gridspec(nrow, ncol + 1, width_ratios=[1.0] * ncol + [0.04], wspace=0.06,
+                            hspace=1.0 / (0.25 * rows + 0.3))  # ~1 inch between rows
+    cax = fig.add_subplot(grid[:, ncol])
+    im = None
+    for k, run in enumerate(runs):
+        ax = fig.add_subplot(grid[k // ncol, k % ncol])
+        data = automation_heatmap_data(run, codes)
+        years = data.columns.to_numpy()
+        im = ax.imshow(100 * data.to_numpy(), aspect="auto", cmap="magma_r", vmin=0, vmax=100,
+                       interpolation="nearest")
+        step = 5 if len(years) > 12 else 1
+        ticks = [i for i, y in enumerate(years) if y % step == 0]
+        ax.set_xticks(ticks, [str(years[i]) for i in ticks])
+        ax.set_xlabel("year (value at year end)")
+        ax.grid(False)
+        ax.set_title(run.label if n > 1 else "")
+        if k % ncol == 0:
+            ax.set_yticks(range(rows), [short_title(titles[c]) for c in codes], fontsize=8)
+        else:
+            ax.set_yticks(range(rows), [])
+    cbar = fig.colorbar(im, cax=cax)
+    cbar.set_label("% of the occupation's task-hours automated")
+    cbar.ax.grid(False)
+    which = (f"the {rows} of {n_occ} occupations with the highest automated share averaged "
+             "over the run" if rows < n_occ else f"all {n_occ} occupations")
+    fig.suptitle("Share of task-hours automated, most affected occupations first")
+    note = source_note(runs, f"Rows: {which}, most affected at the top. Automated share: "
+                       "task-hours AI does / the occupation's demanded task-hours.")
+    width_in, height_in = fig.get_size_inches()
+    lines = textwrap.wrap(note, width=int(width_in * 17))
+    fig.text(0.01, 0.005, "\n".join(lines), fontsize=7.5, color="0.35", ha="left",
+             va="bottom")
+    fig.subplots_adjust(left=2.9 / width_in, right=1 - 0.9 / width_in,
+                        top=1 - (0.65 if n == 1 else 0.8) / height_in,
+                        bottom=(0.75 + 0.14 * len(lines)) / height_in)
+    return fig
+
+
+def fig_flows(runs: list[RunData]) -> plt.Figure:
+    """Cumulative displaced and re-employed workers; stocks unemployed and retraining."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5))
+    _lines(axes[0], runs, [
+        ("displaced (cumulative layoffs)", lambda r: flows(r)["displaced_cumulative"], "-"),
+        ("re-employed (cumulative)", lambda r: flows(r)["reemployed_cumulative"], "--")], 1e-6)
+    axes[0].set(title="Flows since the start", ylabel="million workers (cumulative)",
+                xlabel="year", ylim=(0, None))
+    _lines(axes[1], runs, [("unemployed", lambda r: r.agg("unemployed"), "-"),
+                           ("retraining", lambda r: r.agg("retraining"), "--")], 1e-6)
+    axes[1].set(title="Workers out of work at each date", ylabel="million workers",
+                xlabel="year", ylim=(0, None))
+    return finish(fig, source_note(runs, "US labour force, all occupations. Layoffs count every "
+                                   "job loss, so a worker laid off twice counts twice."))
+
+
+def _grouped_bars(ax, table: pd.DataFrame, labels: list[str], colors: list, scale=100.0):
+    """Bars of ``table`` (rows: groups on the x axis, columns: series) side by side."""
+    n = table.shape[1]
+    width = 0.8 / n
+    x = np.arange(len(table))
+    for j, col in enumerate(table.columns):
+        ax.bar(x + (j - (n - 1) / 2) * width, scale * table[col].to_numpy(float), width,
+               color=colors[j], label=labels[j])
+    ax.set_xticks(x)
+    ax.axhline(0, color="0.3", lw=0.8)
+
+
+def _wage_tables(run: RunData, years: list[int]):
+    n_bins = n_wage_bins(len(run.codes))
+    bins = wage_bins(run.info, n_bins)
+    by_bin = wage_change(run, bins, years)
+    by_jz = wage_change(run, job_zones(run.info), years)
+    return n_bins, bins, by_bin, by_jz
+
+
+def fig_wage_change(runs: list[RunData]) -> plt.Figure:
+    """Change in mean hourly earnings by start-wage decile (or quintile) and by Job Zone."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5.2), gridspec_kw={"width_ratios": [1.5, 1]})
+    first = runs[0]
+    if len(runs) == 1:
+        years = wage_years(first)
+        n_bins, bins, by_bin, by_jz = _wage_tables(first, years)
+        labels = [f"{int(first.times[0])} to {y}" for y in years]
+        colors = [plt.cm.Blues(v) for v in np.linspace(0.45, 0.9, len(years))]
+    else:
+        end = min(r.end_year for r in runs)
+        parts = [_wage_tables(r, [end]) for r in runs]
+        n_bins, bins = parts[0][0], parts[0][1]
+        by_bin = pd.concat([p[2][end].rename(r.label) for p, r in zip(parts, runs,
+                                                                      strict=True)], axis=1)
+        by_jz = pd.concat([p[3][end].rename(r.label) for p, r in zip(parts, runs,
+                                                                    strict=True)], axis=1)
+        labels = [f"{r.label}, start to {end}" for r in runs]
+        colors = run_colors(len(runs))
+    kind = "decile" if n_bins == 10 else "quintile"
+    ranges = bin_wage_ranges(first.info, bins)
+    ax = axes[0]
+    _grouped_bars(ax, by_bin, labels, colors)
+    ax.set_xticklabels([f"{'D' if n_bins == 10 else 'Q'}{b}\n${ranges[b][0]:.0f}-"
+                        f"{ranges[b][1]:.0f}" for b in by_bin.index], fontsize=8)
+    ax.set(title=f"By start-wage {kind} (1 = lowest paid)", ylabel="% change in mean hourly "
+           "earnings (2021 USD)", xlabel=f"employment-weighted {kind} of start wage "
+           "(range of start wages, USD/h)")
+    ax.legend(fontsize=8)
+    ax = axes[1]
+    _grouped_bars(ax, by_jz, labels, colors)
+    ax.set_xticklabels([f"{int(z)}\n{JOB_ZONE_NAMES.get(int(z), '')}" for z in by_jz.index],
+                       fontsize=8)
+    ax.set(title="By Job Zone (education and training)", ylabel="% change in mean hourly "
+           "earnings", xlabel="O*NET Job Zone (preparation needed)")
+    coarse = (f" Only {len(first.codes)} occupations, so quintiles, not deciles; each bin "
+              "holds whole occupations, so bins are uneven"
+              + (" and some are empty." if by_bin.shape[0] < n_bins else ".")
+              if n_bins == 5 else "")
+    return finish(fig, source_note(runs, "Mean hourly earnings of each bin's occupations, "
+                                   "weighted by start employment (real 2021 USD)." + coarse))
+
+
+def fig_exposure_by_education(runs: list[RunData]) -> plt.Figure:
+    """Per Job Zone: share of task-hours AI can do at the start, the data's exposure score, and
+    the share automated by the end.
+    """
+    first = runs[0]
+    base = exposure_by_job_zone(first)
+    cols = {"exposure score (data, E1 + 0.5 E2)": base["exposure_score"],
+            f"AI can do at the first step ({first.aggregates['date'].iloc[0]})":
+            base["capable_share_start"],
+            f"AI can do at the end of {early_year(first)}": base["capable_share_early"]}
+    for r in runs:
+        tab = exposure_by_job_zone(r)
+        name = f"automated by {r.end_year}" + (f", {r.label}" if len(runs) > 1 else "")
+        cols[name] = tab["automated_share_end"]
+    table = pd.DataFrame(cols)
+    legend_in = 2.6  # the legend sits right of the axes; tight_layout makes room for it
+    fig, ax = plt.subplots(figsize=(10 + legend_in, 5.2))
+    colors = ["0.6", "#9ecae1", "#2171b5"] + (["C3"] if len(runs) == 1 else
+                                              [plt.cm.Set2(i % 8) for i in range(len(runs))])
+    _grouped_bars(ax, table, list(table.columns), colors)
+    ax.set_xticklabels([f"Job Zone {z}\n{JOB_ZONE_NAMES.get(z, '')} preparation\n"
+                        f"{base.loc[z, 'employment_start'] / 1e6:.1f}M workers, "
+                        f"{base.loc[z, 'occupations']} occ." for z in base.index], fontsize=8)
+    ax.set(title="Exposure by education: does it rise with the Job Zone?",
+           ylabel="% of task-hours (employment-weighted)", ylim=(0, 105), xlabel="")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    verdicts = []
+    for col, what in (("capable_share_start", "the share AI can do at the first step"),
+                      ("capable_share_early", f"the share AI can do in {early_year(first)}"),
+                      ("exposure_score", "the data's exposure score")):
+        trend = exposure_trend(base, col)
+        verdict = "rises" if trend > 0.2 else "falls" if trend < -0.2 else "has no clear trend"
+        verdicts.append(f"{what} {verdict} with the Job Zone ({trend:+.2f})")
+    text = "; ".join(verdicts)
+    return finish(fig, source_note(runs, text[0].upper() + text[1:] + " (employment-"
+                                   "weighted correlation). Shares weighted by each "
+                                   "occupation's start employment."))
+
+
+def fig_first_and_last(runs: list[RunData]) -> plt.Figure:
+    """Year each of the occupations hit first and last reaches the automation threshold."""
+    first = runs[0]
+    early, late = first_and_last(first)
+    codes = early + late
+    titles = dict(zip(first.codes, first.info["title"].astype(str), strict=True))
+    legend_in = 1.8  # the legend sits right of the axes; tight_layout makes room for it
+    fig, ax = plt.subplots(figsize=(10 + legend_in, 1.8 + 0.26 * len(codes)))
+    y = np.arange(len(codes))[::-1]
+    end = max(r.end_year for r in runs) + 1
+    colors = run_colors(len(runs)) if len(runs) > 1 else ["C0"]
+    offsets = np.linspace(-0.2, 0.2, len(runs)) if len(runs) > 1 else [0.0]
+    for run, c, off in zip(runs, colors, offsets, strict=True):
+        years = crossing_years(run).reindex(codes).to_numpy()
+        hit = np.isfinite(years)
+        ax.scatter(years[hit], y[hit] + off, color=c, s=36, zorder=3,
+                   label=run.label if len(runs) > 1 else f"reaches {HIT_THRESHOLD:.0%}")
+        ax.scatter(np.full((~hit).sum(), end), y[~hit] + off, marker=">", facecolors="none",
+                   edgecolors=c, s=40, zorder=3)
+    if any(crossing_years(r).reindex(codes).isna().any() for r in runs):
+        ax.scatter([], [], marker=">", facecolors="none", edgecolors="0.3", s=40,
+                   label="not reached by the end")
+    if late:
+        ax.axhline(len(late) - 0.5, color="0.5", lw=0.8, ls="--")
+        ax.annotate("hit first", (0.005, len(codes) - 0.6), xycoords=("axes fraction", "data"),
+                    fontsize=8, color="0.35", va="top")
+        ax.annotate("hit last", (0.005, len(late) - 0.6), xycoords=("axes fraction", "data"),
+                    fontsize=8, color="0.35", va="top")
+    ax.set_yticks(y, [short_title(titles[c]) for c in codes], fontsize=8)
+    ax.set(title=f"Occupations hit first and last: year {HIT_THRESHOLD:.0%} of task-hours are "
+           "automated", xlabel="year the automated share first reaches "
+           f"{HIT_THRESHOLD:.0%}", xlim=(int(first.times[0]) - 0.5, end + 1))
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    n = len(first.codes)
+    which = (f"the {len(early)} earliest and {len(late)} latest of {n} occupations"
+             if len(codes) < n else f"all {n} occupations, earliest at the top")
+    return finish(fig, source_note(runs, f"Rows: {which} in '{first.label}'. Open arrows: "
+                                   "threshold not reached by the end of the run."))
+
+
+def fig_workforce(runs: list[RunData]) -> plt.Figure:
+    """AI workforce (human-equivalent workers) against US human employment."""
+    fig, ax = plt.subplots(figsize=(10, 5.2))
+    _lines(ax, runs, [("AI, all copies (full-time human equivalents)",
+                       lambda r: r.agg("ai_human_equivalent_workers"), "-"),
+                      ("AI sold on the task market (world)",
+                       lambda r: r.agg("ai_workers_in_market"), "-."),
+                      ("US human employment", lambda r: r.agg("employed"), "--"),
+                      ("US unemployed + retraining",
+                       lambda r: r.agg("unemployed") + r.agg("retraining"), ":")], log=True)
+    ax.set(title="AI workforce vs human workforce", ylabel="workers (full-time equivalents, "
+           "log scale)", xlabel="year")
+    return finish(fig, source_note(runs, "AI workers: copies x serial speed x 8,766 h/yr / "
+                                   "2,000 h per full-time worker (world fleet; most of it idle "
+                                   "or in R&D, the rest sold); humans: US."))
+
+
+FIGURES: tuple[FigureSpec, ...] = (
+    FigureSpec("work_share", "Share of work AI can do and does",
+               "Lines rise as capability (solid) and adoption (dashed) grow; where a line "
+               "crosses a grey level is that milestone's year.", fig_work_share,
+               needs_occupations=False),
+    FigureSpec("employment_by_group", "Employment by SOC major group",
+               "Each band is one major group's employed workers; bands that thin out lose jobs. "
+               "The grey bands on top are the workers out of work, so the top edge is the "
+               "labour force.", fig_employment_by_group),
+    FigureSpec("automation_heatmap", "Task-hours automated, by occupation and year",
+               "Each row is an occupation, each column a year; darker means more of its "
+               "task-hours are done by AI. Rows where dark arrives early were hit first.",
+               fig_automation_heatmap),
+    FigureSpec("flows", "Displaced, re-employed, retraining and unemployed",
+               "Left: cumulative layoffs and re-hires since the start (the gap is people not "
+               "yet back in work). Right: how many are unemployed or retraining at each date.",
+               fig_flows),
+    FigureSpec("wage_change", "Wage change by wage decile and by Job Zone",
+               "Bars below zero: mean hourly earnings of those jobs fell from the start to the "
+               "year shown; compare low- and high-paid, and low- and high-education jobs.",
+               fig_wage_change),
+    FigureSpec("exposure_by_education", "Exposure by education (Job Zone)",
+               "If the blue bars grow from left to right, AI could do more of the work of "
+               "jobs that need more preparation: exposure rises with education.",
+               fig_exposure_by_education),
+    FigureSpec("first_and_last", "Occupations hit first and last",
+               f"Each dot is the year an occupation's automated share first reaches "
+               f"{HIT_THRESHOLD:.0%}; top block hit first, bottom block hit last or not at all.",
+               fig_first_and_last),
+    FigureSpec("workforce", "AI workforce vs human workforce",
+               "Log scale: each grid step is 10x. The vertical gap between the AI line and "
+               "the human line is how many times more AI labour there is than US jobs.",
+               fig_workforce, needs_occupations=False),
+)
+
+
+def render_all(runs: list[RunData]) -> dict[str, bytes]:
+    """Every figure as PNG bytes, keyed by name, in the house style."""
+    out = {}
+    with plt.rc_context(STYLE):
+        for spec in FIGURES:
+            out[spec.name] = png_bytes(spec.draw(runs))
+    return out

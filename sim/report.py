@@ -1,0 +1,329 @@
+"""Self-contained HTML report of one run, and a side-by-side compare of several.
+
+The HTML embeds every figure as a base64 PNG and its CSS inline, and refers to nothing outside
+the file, so it opens in a browser with no network and can be mailed or archived as one file.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import os
+import struct
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from sim import labor_figures as lf
+from sim.errors import Problem, SimInputError
+from sim.run_data import RunData, load_run
+
+#: CSS px per PNG pixel: figures are rendered at 130 dpi and shown at 110 px per inch, so
+#: 10 pt text reads as about 15 px and the 7.5 pt notes as about 11 px.
+DISPLAY_SCALE = 110 / 130
+
+CSS = """
+body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #222;
+       margin: 0; background: #fafafa; line-height: 1.45; }
+main { max-width: 1200px; margin: 0 auto; padding: 1.2em 1.6em 3em; background: #fff; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; }
+h2 { font-size: 1.25em; margin-top: 2em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
+h3 { font-size: 1.02em; margin: 1em 0 0.4em; }
+p.how { color: #444; margin: 0.3em 0 0.6em; }
+p.how b { color: #222; }
+figure { margin: 0.4em 0 1em; }
+figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; }
+th, td { border: 1px solid #ddd; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
+th { background: #f2f2f2; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.ident td:first-child { color: #555; }
+.tables { display: flex; flex-wrap: wrap; gap: 1.5em; }
+nav ol { columns: 2; font-size: 0.92em; }
+.note { color: #666; font-size: 0.85em; }
+"""
+
+
+def write_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` to a temporary file beside ``path`` and rename it into place, so a
+    reader never sees a half-written report.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.partial-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a report is for sharing
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _check_out(out: Path, arg: str = "--out") -> Path:
+    if out.is_dir():
+        raise SimInputError(arg, [Problem(arg, str(out), "is a folder; allowed: a path to an "
+                                          "HTML file")])
+    return out
+
+
+def _e(x) -> str:
+    return html.escape(str(x))
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height of a PNG, from its IHDR chunk."""
+    return struct.unpack(">II", data[16:24])
+
+
+def _img(name: str, title: str, data: bytes) -> str:
+    w, h = png_size(data)
+    b64 = base64.b64encode(data).decode("ascii")
+    return (f'<figure><img data-figure="{_e(name)}" alt="{_e(title)}" '
+            f'width="{round(w * DISPLAY_SCALE)}" height="{round(h * DISPLAY_SCALE)}" '
+            f'src="data:image/png;base64,{b64}"></figure>')
+
+
+def _table(header: list[str] | None, rows: list[list], numeric: set[int] = frozenset(),
+           cls: str = "") -> str:
+    head = ("<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in header) + "</tr></thead>"
+            if header else "")
+    body = "".join("<tr>" + "".join(
+        f'<td{" class=num" if j in numeric else ""}>{_e(v)}</td>' for j, v in enumerate(row))
+        + "</tr>" for row in rows)
+    c = f' class="{cls}"' if cls else ""
+    return f"<table{c}>{head}<tbody>{body}</tbody></table>"
+
+
+def identity_rows(run: RunData) -> list[list[str]]:
+    """Where a run came from: folder, scenario, seed, version, when, command."""
+    i = run.identity
+    rows = [["source", run.source], ["scenario", i.get("scenario", "?")],
+            ["seed", i.get("seed", "?")], ["package version", i.get("version", "?")],
+            ["occupations", f"{len(run.codes)} ({run.info['soc_major'].nunique()} SOC major "
+                            "groups)"],
+            ["period", f"{run.aggregates['date'].iloc[0]} to {run.aggregates['date'].iloc[-1]}"]]
+    if i.get("created_utc"):
+        rows.append(["written (UTC)", i["created_utc"]])
+    if i.get("command"):
+        rows.append(["command", i["command"]])
+    return rows
+
+
+def top_displaced_rows(run: RunData, n: int = 10) -> list[list[str]]:
+    """Rows of the most-displaced table: rank, occupation, layoffs, share of start jobs."""
+    top = lf.top_displaced(run, n)
+    return [[k + 1, f"{r.occupation} {r.title}", f"{r.displaced / 1e6:.2f}",
+             f"{100 * r.share_of_start:.0f}%"] for k, r in enumerate(top.itertuples())]
+
+
+DISPLACED_HEADER = ["#", "occupation", "displaced by the end (million, cumulative)",
+                    "share of start employment"]
+
+
+def _fmt_year(y: float, end: int) -> str:
+    return f"{y:.1f}" if np.isfinite(y) else f"not by {end}"
+
+
+def first_last_rows(run: RunData) -> list[list[str]]:
+    """Table rows of the occupations hit first and last."""
+    early, late = lf.first_and_last(run)
+    years = lf.crossing_years(run)
+    end_share = dict(zip(run.codes, run.series("automated_share")[-1], strict=True))
+    titles = dict(zip(run.codes, run.info["title"].astype(str), strict=True))
+    rows = []
+    for block, codes in (("first", early), ("last", late)):
+        for c in codes:
+            rows.append(([block] if late else []) + [
+                f"{c} {titles[c]}", _fmt_year(years[c], run.end_year),
+                f"{100 * end_share[c]:.0f}%"])
+    return rows
+
+
+def _first_last_table(run: RunData) -> str:
+    rows = first_last_rows(run)
+    head = ["occupation", f"year {lf.HIT_THRESHOLD:.0%} reached",
+            f"automated share, end of {run.end_year}"]
+    split = bool(rows) and len(rows[0]) == 4
+    return _table((["hit"] if split else []) + head, rows, {2, 3} if split else {1, 2})
+
+
+def exposure_rows(run: RunData) -> list[list[str]]:
+    """Table rows of exposure by Job Zone."""
+    tab = lf.exposure_by_job_zone(run)
+    return [[f"{z} ({lf.JOB_ZONE_NAMES.get(z, '')})", r.occupations,
+             f"{r.employment_start / 1e6:.1f}", f"{100 * r.exposure_score:.1f}%",
+             f"{100 * r.capable_share_start:.1f}%", f"{100 * r.capable_share_early:.1f}%",
+             f"{100 * r.automated_share_end:.1f}%"] for z, r in tab.iterrows()]
+
+
+def wage_rows(run: RunData) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of wage change by start-wage bin and by Job Zone."""
+    years = lf.wage_years(run)
+    n_bins = lf.n_wage_bins(len(run.codes))
+    bins = lf.wage_bins(run.info, n_bins)
+    ranges = lf.bin_wage_ranges(run.info, bins)
+    prefix = "decile" if n_bins == 10 else "quintile"
+    rows = []
+    for b, r in lf.wage_change(run, bins, years).iterrows():
+        rows.append([f"{prefix} {b} (${ranges[b][0]:.0f}-{ranges[b][1]:.0f}/h)"]
+                    + [f"{100 * r[y]:+.1f}%" for y in years])
+    for z, r in lf.wage_change(run, lf.job_zones(run.info), years).iterrows():
+        rows.append([f"Job Zone {int(z)} ({lf.JOB_ZONE_NAMES.get(int(z), '')})"]
+                    + [f"{100 * r[y]:+.1f}%" for y in years])
+    start = int(np.floor(run.times[0] + 1e-9))
+    return ["group"] + [f"{start} to {y}" for y in years], rows
+
+
+def _figure_sections(runs: list[RunData], extras: dict[str, str]) -> tuple[str, str]:
+    """Navigation list and one section per figure (title, how to read, image, extra tables)."""
+    images = lf.render_all(runs)
+    nav, parts = [], []
+    for spec in lf.FIGURES:
+        nav.append(f'<li><a href="#fig-{spec.name}">{_e(spec.title)}</a></li>')
+        parts.append(f'<section id="fig-{spec.name}"><h2>{_e(spec.title)}</h2>'
+                     f'<p class="how"><b>How to read this:</b> {_e(spec.how_to_read)}</p>'
+                     f'{_img(spec.name, spec.title, images[spec.name])}'
+                     f'{extras.get(spec.name, "")}</section>')
+    return "<nav><ol>" + "".join(nav) + "</ol></nav>", "\n".join(parts)
+
+
+def _page(title: str, body: str) -> str:
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{_e(title)}</title><style>{CSS}</style></head>"
+            f"<body><main>{body}</main></body></html>\n")
+
+
+def report_html(run: RunData) -> str:
+    """The report of one run as one HTML string."""
+    head, rows = wage_rows(run)
+    extras = {
+        "flows": "<h3>Ten most displaced occupations</h3>" + _table(
+            DISPLACED_HEADER, top_displaced_rows(run), {0, 2, 3}),
+        "wage_change": "<h3>Wage change (mean hourly earnings, start-employment weights)</h3>"
+                       + _table(head, rows, set(range(1, len(head)))),
+        "exposure_by_education": "<h3>Exposure by Job Zone</h3>" + _table(
+            ["Job Zone (preparation)", "occupations", "start employment (million)",
+             "exposure score (data)", "AI can do, first step",
+             f"AI can do, end of {lf.early_year(run)}", f"automated, end of {run.end_year}"],
+            exposure_rows(run), {1, 2, 3, 4, 5, 6}),
+        "first_and_last": f"<h3>Year the automated share first reaches "
+                          f"{lf.HIT_THRESHOLD:.0%}</h3>" + _first_last_table(run),
+    }
+    nav, sections = _figure_sections([run], extras)
+    body = (f"<h1>AI economy simulation: labour report</h1>"
+            f'<p class="note">Run <b>{_e(run.label)}</b>. Every figure below is computed from '
+            "the tables in the result folder; all of it is model output under stated "
+            "assumptions, not a forecast.</p>"
+            + _table(None, identity_rows(run), cls="ident")
+            + "<h2>Headline milestones</h2>"
+            + _table(["milestone", "year or value"], [list(r) for r in lf.milestone_table(run)])
+            + "<p class=note>Milestones: first month a share of wage-weighted US work (2021 "
+              "wage-bill weights) is reached. Unemployment counts the unemployed and those "
+              "retraining, as a share of the start labour force.</p>"
+            + "<h2>Figures</h2>" + nav + sections)
+    return _page(f"Report: {run.label}", body)
+
+
+def write_report(run_dir: Path | str, out: Path | str | None = None) -> Path:
+    """Read a result folder and write its report (default ``RUN_DIR/report.html``)."""
+    run = load_run(run_dir, arg="RUN_DIR")
+    path = _check_out(Path(out) if out else Path(run_dir) / "report.html")
+    return write_atomic(path, report_html(run))
+
+
+# ----------------------------------------------------------------------------- compare
+
+def resolve_run(arg: str, position: int) -> RunData:
+    """A compare argument: a result folder, or a scenario name run now in memory
+    (``default`` is the built-in default).
+    """
+    from sim.loading import find_scenario, list_scenarios, load_config
+    from sim.runner import run as run_config
+
+    name = f"RUN {position}"
+    path = Path(arg)
+    if path.is_dir():
+        return load_run(path, arg=name)
+    names = ["default", *list_scenarios()]
+    if arg not in names:
+        raise SimInputError(name, [Problem(name, arg, "neither a folder nor a scenario name; "
+                                           "allowed: a result folder written by `sim run`, or "
+                                           f"one of {names}")])
+    cfg = load_config() if arg == "default" else load_config(scenario=arg)
+    source = ("built-in default, run in memory" if arg == "default"
+              else f"configs/scenarios/{find_scenario(arg).name}, run in memory")
+    return RunData.from_results(run_config(cfg), label=arg, source=source, scenario=arg)
+
+
+def _unique_labels(runs: list[RunData]) -> None:
+    seen: dict[str, int] = {}
+    for r in runs:
+        seen[r.label] = seen.get(r.label, 0) + 1
+        if seen[r.label] > 1:
+            r.label = f"{r.label} ({seen[r.label]})"
+
+
+def milestone_matrix(runs: list[RunData]) -> tuple[list[str], list[list[str]]]:
+    """Header (one column per run) and rows of the milestone table of a compare."""
+    tables = [dict(lf.milestone_table(r)) for r in runs]
+    keys = list(dict.fromkeys(k for t in tables for k in t))
+    return ["milestone"] + [r.label for r in runs], [[k] + [t.get(k, "") for t in tables]
+                                                      for k in keys]
+
+
+def milestone_text(runs: list[RunData]) -> str:
+    """The milestone table as aligned plain text, for the terminal."""
+    head, rows = milestone_matrix(runs)
+    table = [head] + rows
+    widths = [max(len(str(row[j])) for row in table) for j in range(len(head))]
+    return "\n".join("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True))
+                     .rstrip() for row in table)
+
+
+def compare_html(runs: list[RunData]) -> str:
+    """The compare of several runs as one HTML string."""
+    head, rows = milestone_matrix(runs)
+    displaced = "".join(f"<div><h3>{_e(r.label)}</h3>"
+                        + _table(DISPLACED_HEADER, top_displaced_rows(r), {0, 2, 3})
+                        + "</div>" for r in runs)
+    nav, sections = _figure_sections(runs, {})
+    ident = "".join(f"<div><h3>{_e(r.label)}</h3>"
+                    + _table(None, identity_rows(r), cls="ident") + "</div>" for r in runs)
+    body = (f"<h1>AI economy simulation: compare {len(runs)} runs</h1>"
+            '<p class="note">Lines: one colour per run. Stacked areas and heatmaps: one panel '
+            "per run. Model output under stated assumptions, not a forecast.</p>"
+            f'<div class="tables">{ident}</div>'
+            "<h2>Milestones and peak unemployment</h2>"
+            + _table(head, rows)
+            + "<h2>Ten most displaced occupations per run</h2>"
+            + f'<div class="tables">{displaced}</div>'
+            + "<h2>Figures</h2>" + nav + sections)
+    return _page("Compare: " + ", ".join(r.label for r in runs), body)
+
+
+def compare(args: list[str], out: Path | str | None = None) -> tuple[Path, str]:
+    """Compare result folders or scenario names; returns the HTML written and the milestone
+    table as text.
+    """
+    if len(args) < 2:
+        raise SimInputError("RUNS", [Problem("RUNS", list(args), "fewer than 2 runs; allowed: "
+                                             "two or more result folders or scenario names")])
+    path = _check_out(Path(out) if out else
+                      Path(f"results/compare-{time.strftime('%Y%m%d-%H%M%S')}.html"))
+    runs = [resolve_run(a, i + 1) for i, a in enumerate(args)]
+    codes = runs[0].codes
+    for i, r in enumerate(runs[1:], start=2):
+        if r.codes != codes:
+            raise SimInputError(f"RUN {i}", [Problem(f"RUN {i}", args[i - 1],
+                                f"{len(r.codes)} occupations, but RUN 1 has {len(codes)}; "
+                                "allowed: runs on the same occupation table")])
+    _unique_labels(runs)
+    write_atomic(path, compare_html(runs))
+    return path, milestone_text(runs)

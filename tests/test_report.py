@@ -1,0 +1,278 @@
+"""`sim report` and `sim compare`: self-contained HTML with every named figure embedded, tables
+present, no external references; bad input exits 2 with one line; the figure data functions
+aggregate correctly on a tiny hand-made run."""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import struct
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim import labor_figures as lf
+from sim.cli import EXIT_BAD_INPUT, main
+from sim.output import write_run
+from sim.run_data import RunData, load_run
+
+FIGURE_NAMES = {spec.name for spec in lf.FIGURES}
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def run_cli(capsys, *args) -> tuple[int, str, str]:
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exc:
+        main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return (0 if exc.value.code is None else exc.value.code), out, err
+
+
+@pytest.fixture(scope="module")
+def short_dir(tmp_path_factory) -> Path:
+    """A four-year run (2023-2026) written as Parquet."""
+    cfg = sim.load_config(overrides=["time.end_year=2026"])
+    out = tmp_path_factory.mktemp("report") / "short"
+    return write_run(sim.run(cfg), out, plots=False, command="sim run --set time.end_year=2026")
+
+
+def embedded_figures(html: str) -> dict[str, bytes]:
+    """Figure name -> decoded PNG of every <img data-figure=...> in the page."""
+    found = re.findall(r'<img data-figure="([^"]+)"[^>]*src="data:image/png;base64,([^"]*)"',
+                       html)
+    return {name: base64.b64decode(b64, validate=True) for name, b64 in found}
+
+
+def assert_self_contained(html: str):
+    for attr in re.findall(r'(?:src|href)="([^"]*)"', html):
+        assert attr.startswith(("data:image/png;base64,", "#")), attr[:60]
+    lowered = html.lower()
+    for bad in ("http://", "https://", "<script", "<link", "@import", "url("):
+        assert bad not in lowered, bad
+
+
+def assert_figures_embedded(html: str):
+    figures = embedded_figures(html)
+    named = set(re.findall(r'<section id="fig-([^"]+)"', html))
+    assert named == FIGURE_NAMES
+    assert set(figures) == FIGURE_NAMES
+    for name, png in figures.items():
+        assert png.startswith(PNG_SIGNATURE), name
+        width, height = struct.unpack(">II", png[16:24])
+        assert width >= 800 and height >= 400, (name, width, height)
+        assert len(png) > 20_000, name  # a blank figure compresses to a few kB
+
+
+def test_report_embeds_every_figure(short_dir, capsys, tmp_path):
+    out = tmp_path / "r.html"
+    code, stdout, err = run_cli(capsys, "report", short_dir, "--out", out)
+    assert code == 0, err
+    assert str(out) in stdout
+    html = out.read_text()
+    assert_figures_embedded(html)
+    assert_self_contained(html)
+    assert html.count("<table") >= 6
+    for heading in ("Headline milestones", "Ten most displaced occupations",
+                    "Exposure by Job Zone", "How to read this"):
+        assert heading in html
+    assert "seed" in html and sim.__version__ in html
+    assert not [p for p in tmp_path.iterdir() if p.name != "r.html"]  # no partial file left
+
+
+def test_report_default_location_and_csv_folder(tmp_path, capsys):
+    cfg = sim.load_config(overrides=["time.end_year=2024"])
+    folder = write_run(sim.run(cfg), tmp_path / "csvrun", fmt="csv", plots=False,
+                       command="sim run --scenario slow_adoption")
+    code, _, err = run_cli(capsys, "report", folder)
+    assert code == 0, err
+    html = (folder / "report.html").read_text()
+    assert_figures_embedded(html)
+    assert "slow_adoption" in html  # the scenario named in the manifest's command
+    run = load_run(folder)
+    assert run.codes[0] == "11" and run.info["soc_major"].iloc[0] == "11"  # codes stay text
+
+
+def test_compare_folder_and_scenario_name(short_dir, capsys, tmp_path):
+    out = tmp_path / "cmp.html"
+    code, stdout, err = run_cli(capsys, "compare", short_dir, "default", "--out", out)
+    assert code == 0, err
+    assert "AI can do 50%" in stdout and "short" in stdout and "default" in stdout
+    html = out.read_text()
+    assert_figures_embedded(html)
+    assert_self_contained(html)
+    assert "Milestones and peak unemployment" in html
+    assert html.count("Ten most displaced") == 1
+    assert html.count("share of start employment") == 2  # one displaced table per run
+
+
+@pytest.mark.parametrize("args, names", [
+    (["report", "{missing}"], "RUN_DIR"),
+    (["report", "{empty}"], "manifest.json"),
+    (["report", "{no_occupations}"], "occupations.parquet"),
+    (["compare", "{short}"], "fewer than 2 runs"),
+    (["compare", "{short}", "no_such_scenario"], "RUN 2"),
+    (["report", "{short}", "--out", "{empty}"], "--out"),
+])
+def test_bad_input_exits_2_with_one_line(short_dir, tmp_path, capsys, args, names):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    broken = tmp_path / "broken"
+    shutil.copytree(short_dir, broken)
+    (broken / "occupations.parquet").unlink()
+    paths = {"missing": tmp_path / "nope", "empty": empty, "no_occupations": broken,
+             "short": short_dir}
+    code, _, err = run_cli(capsys, *[a.format(**paths) for a in args])
+    assert code == EXIT_BAD_INPUT
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert names in lines[0] and "allowed" in lines[0]
+
+
+def test_compare_rejects_different_occupation_tables(short_dir, tmp_path, capsys):
+    other = detailed_copy(short_dir, tmp_path / "detailed", per_group=3)
+    code, _, err = run_cli(capsys, "compare", short_dir, other, "--out", tmp_path / "c.html")
+    assert code == EXIT_BAD_INPUT and "RUN 2" in err and "same occupation table" in err
+
+
+# ----------------------------------------------------------------------------- data functions
+
+def tiny_run() -> RunData:
+    """Four occupations in two major groups over three steps, with round numbers."""
+    info = pd.DataFrame({
+        "occupation": ["11-0001", "11-0002", "43-0001", "43-0002"],
+        "title": ["A", "B", "C", "D"], "soc_major": ["11", "11", "43", "43"],
+        "soc_major_title": ["Management Occupations"] * 2 + ["Office Occupations"] * 2,
+        "employment_start": [100.0, 300.0, 200.0, 400.0],
+        "wage_usd_per_hour_start": [40.0, 10.0, 20.0, 30.0],
+        "job_zone": [4.4, 2.2, 1.6, np.nan],
+        "exposure_score": [0.5, 0.1, 0.3, 0.9],
+    })
+    steps = 3
+    series = {
+        "employed": [[100, 300, 200, 400], [90, 300, 150, 400], [80, 250, 100, 400]],
+        "unemployed": [[0] * 4] * 3, "retraining": [[0] * 4] * 3,
+        "wage_usd_per_hour": [[40, 10, 20, 30], [20, 10, 20, 30], [20, 5, 10, 60]],
+        "automated_share": [[0.0, 0.1, 0.2, 0.0], [0.6, 0.2, 0.5, 0.0], [0.9, 0.4, 0.7, 0.1]],
+        "capable_share": [[0.2, 0.0, 0.4, 0.6], [0.5, 0.2, 0.6, 0.8], [1, 1, 1, 1]],
+        "displaced_total": [[0, 0, 0, 0], [10, 0, 50, 0], [20, 50, 100, 0]],
+        "reemployed_total": [[0] * 4, [0] * 4, [5, 0, 10, 0]],
+    }
+    rows = []
+    for t in range(steps):
+        for o, code in enumerate(info["occupation"]):
+            row = {"step": t, "year": 2023 + t, "occupation": code}
+            row.update({k: float(v[t][o]) for k, v in series.items()})
+            rows.append(row)
+    agg = pd.DataFrame({"step": range(steps), "year": [2023.0, 2024.0, 2025.0],
+                        "date": ["2023-01", "2024-01", "2025-01"],
+                        "unemployment_rate": [0.0, 0.05, 0.1],
+                        "displaced_total": [0.0, 60.0, 170.0], "unemployed": [0.0] * 3,
+                        "retraining": [0.0] * 3})
+    return RunData("tiny", "memory", agg, pd.DataFrame(rows), info,
+                   {"capable_50pct": 2024.0}, {"scenario": "t", "seed": 1, "version": "x"})
+
+
+def test_wage_bins_follow_employment_weighted_start_wage():
+    run = tiny_run()
+    # sorted by wage: B $10 (300), C $20 (200), D $30 (400), A $40 (100) of 1000 workers;
+    # middles of their workers at 0.15, 0.4, 0.7, 0.95
+    bins = lf.wage_bins(run.info, 5)
+    assert bins.to_dict() == {"11-0002": 1, "43-0001": 3, "43-0002": 4, "11-0001": 5}
+    assert lf.n_wage_bins(4) == 5 and lf.n_wage_bins(800) == 10
+
+
+def test_wage_change_is_start_employment_weighted():
+    run = tiny_run()
+    groups = pd.Series(["x", "x", "y", "y"], index=run.codes)
+    change = lf.wage_change(run, groups, [2025])
+    # x: (100*20 + 300*5) / (100*40 + 300*10) - 1; y: (200*10 + 400*60) / (200*20 + 400*30) - 1
+    assert change.loc["x", 2025] == pytest.approx(3500 / 7000 - 1)
+    assert change.loc["y", 2025] == pytest.approx(26000 / 16000 - 1)
+    jz = lf.wage_change(run, lf.job_zones(run.info), [2024])
+    assert list(jz.index) == [2.0, 4.0]  # 1.6 rounds to 2 with 2.2; unknown zone dropped
+    assert jz.loc[4.0, 2024] == pytest.approx(-0.5)
+
+
+def test_exposure_by_job_zone_weights_by_start_employment():
+    tab = lf.exposure_by_job_zone(tiny_run())
+    assert list(tab.index) == [2, 4]
+    z2 = tab.loc[2]  # occupations B (300) and C (200)
+    assert z2["employment_start"] == 500
+    assert z2["capable_share_start"] == pytest.approx((300 * 0.0 + 200 * 0.4) / 500)
+    assert z2["exposure_score"] == pytest.approx((300 * 0.1 + 200 * 0.3) / 500)
+    assert z2["automated_share_end"] == pytest.approx((300 * 0.4 + 200 * 0.7) / 500)
+    assert tab["employment_start"].sum() == 600  # D has no Job Zone
+
+
+def test_crossings_first_last_displaced_and_groups():
+    run = tiny_run()
+    years = lf.crossing_years(run, 0.5)
+    assert years["11-0001"] == 2024 and years["43-0001"] == 2024
+    assert np.isnan(years["11-0002"]) and np.isnan(years["43-0002"])
+    early, late = lf.first_and_last(run, n=10, threshold=0.5)
+    assert late == [] and early == ["11-0001", "43-0001", "11-0002", "43-0002"]
+    top = lf.top_displaced(run, 2)
+    assert top["occupation"].tolist() == ["43-0001", "11-0002"]
+    assert top["share_of_start"].tolist() == pytest.approx([0.5, 50 / 300])
+    emp = lf.employment_by_major(run)
+    assert emp.columns.tolist() == ["43", "11"]  # larger group at the start first
+    assert emp["11"].tolist() == [400, 390, 330]
+    f = lf.flows(run)
+    assert f["reemployed_cumulative"].tolist() == [0, 0, 15]
+    assert lf.most_affected(run, 2) == ["11-0001", "43-0001"]  # mean shares 0.5 and 0.47
+    assert lf.peak_unemployment(run) == (0.1, 2025.0)
+
+
+# ----------------------------------------------------------------------------- ~800 occupations
+
+def detailed_copy(src: Path, dst: Path, per_group: int) -> Path:
+    """Fake a detailed-occupation folder: each major group split into ``per_group``
+    occupations with 7-character codes, shifted automation and varied wages.
+    """
+    rng = np.random.default_rng(0)
+    shutil.copytree(src, dst)
+    info = pd.read_parquet(src / "occupation_info.parquet")
+    occ = pd.read_parquet(src / "occupations.parquet")
+    new_info, parts = [], []
+    for _, g in info.iterrows():
+        weights = rng.dirichlet(np.ones(per_group))
+        base = occ[occ["occupation"] == g["occupation"]].sort_values("step")
+        for k, w in enumerate(weights):
+            code = f"{g['occupation']}-{1000 + 7 * k:04d}"
+            title = f"{g['title'].replace(' Occupations', '')} specialists, kind {k}"
+            f = base.copy()
+            for col in ("employed", "unemployed", "retraining", "displaced_total",
+                        "reemployed_total"):
+                f[col] = f[col] * w
+            f["wage_usd_per_hour"] *= 0.5 + k / per_group
+            f["automated_share"] = np.clip(f["automated_share"] * rng.uniform(0.3, 1.5), 0, 1)
+            f["occupation"], f["title"] = code, title
+            parts.append(f)
+            new_info.append({**g.to_dict(), "occupation": code, "title": title,
+                             "employment_start": g["employment_start"] * w,
+                             "wage_usd_per_hour_start": g["wage_usd_per_hour_start"]
+                             * (0.5 + k / per_group),
+                             "job_zone": float(1 + (k % 5))})
+    pd.concat(parts).to_parquet(dst / "occupations.parquet", index=False)
+    pd.DataFrame(new_info).to_parquet(dst / "occupation_info.parquet", index=False)
+    return dst
+
+
+def test_report_on_800_detailed_occupations(short_dir, tmp_path, capsys):
+    folder = detailed_copy(short_dir, tmp_path / "detailed", per_group=36)
+    run = load_run(folder)
+    assert len(run.codes) == 22 * 36
+    assert len(lf.most_affected(run)) == lf.HEATMAP_ROWS
+    assert lf.employment_by_major(run).shape[1] == 22
+    assert lf.wage_bins(run.info, 10).nunique() == 10
+    early, late = lf.first_and_last(run)
+    assert len(early) == len(late) == 10
+    code, _, err = run_cli(capsys, "report", folder)
+    assert code == 0, err
+    html = (folder / "report.html").read_text()
+    assert_figures_embedded(html)
+    assert "decile 10" in html  # deciles, not quintiles, at this size
