@@ -61,6 +61,9 @@ def write_run(results: Results, out: Path | str, *, fmt: str = "parquet", plots:
     prepare_target(out, force)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a result folder is not
     try:
         files = [
             write_table(results.aggregates_frame(), tmp / "aggregates", fmt),
@@ -82,7 +85,7 @@ def write_run(results: Results, out: Path | str, *, fmt: str = "parquet", plots:
             files.append(tmp / "join_report.json")
         if plots:
             from sim.plots import make_figures
-            files += make_figures(results, tmp / "figures")
+            files += make_figures(results, tmp / "figures", label=out.name)
         manifest = {
             "package": "ai-economy-sim", "version": __version__,
             "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

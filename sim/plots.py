@@ -144,7 +144,8 @@ LABOR_FIGURES = ("workforce", "employment_by_group", "automation_heatmap", "flow
                  "wage_change", "exposure_by_education", "first_and_last")
 
 
-def make_figures(res: Results, folder: Path | str, scenario: int = 0) -> list[Path]:
+def make_figures(res: Results, folder: Path | str, scenario: int = 0,
+                 label: str | None = None) -> list[Path]:
     """Write every figure as PNG into ``folder``; returns the paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -154,16 +155,16 @@ def make_figures(res: Results, folder: Path | str, scenario: int = 0) -> list[Pa
             if name == "wages" and not res.occupations:
                 continue
             out.append(fn(res, folder / f"{name}.png", scenario))
-        out += _labor_figures(res, folder, scenario)
+        out += _labor_figures(res, folder, scenario, label or "this run")
     return out
 
 
-def _labor_figures(res: Results, folder: Path, scenario: int) -> list[Path]:
+def _labor_figures(res: Results, folder: Path, scenario: int, label: str) -> list[Path]:
     from sim import labor_figures as lf
     from sim.run_data import RunData
 
     run = RunData.from_results(res.scenario(scenario) if res.n_scenarios > 1 else res,
-                               label="this run", source=str(folder))
+                               label=label, source=str(folder))
     out = []
     for spec in lf.FIGURES:
         if spec.name in LABOR_FIGURES and (res.occupations or not spec.needs_occupations):
