@@ -20,7 +20,6 @@ JSON object holding every figure.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import platform
 import statistics
@@ -40,8 +39,7 @@ def one(values: dict, compare: bool) -> dict[str, float]:
     t2 = time.perf_counter()
     view, base = model.view(), (model.baseline() if compare else None)
     for build in figures.CHARTS.values():
-        fig = build(view, base)
-        fig.savefig(io.BytesIO(), format="png", dpi=figures.DPI)
+        figures.png(build(view, base))
     figures.milestone_markdown(view, base)
     t3 = time.perf_counter()
     assert model.error is None and not model.running

@@ -18,9 +18,10 @@ from mesa.visualization.utils import force_update, update_counter
 from sim.dashboard import controls, figures
 from sim.dashboard.session import DashboardModel, config_path_from_env
 
-#: Steps per frame while playing and per click of Step: a year of months.
-STEPS_PER_FRAME = 12
-PLAY_INTERVAL_MS = 50
+#: SolaraViz steps per frame while playing and per click of Step (each is a year, see
+#: :data:`~sim.dashboard.session.MONTHS_PER_STEP`); its slider allows only odd values.
+STEPS_PER_FRAME = 1
+PLAY_INTERVAL_MS = 100
 
 #: Per-session state the components share (solara keeps one value per browser session).
 show_baseline = solara.reactive(False)
@@ -68,19 +69,26 @@ def RunPanel(model: DashboardModel):
                 solara.Checkbox(label="Compare with baseline", value=show_baseline)
         if model.inner is not None:
             year = model.inner.time_year
-            solara.Text(f"Step {model.steps_done} of {model.n_steps} (now {year:.2f})",
+            solara.Text(f"Month {model.steps_done} of {model.n_steps} (now {year:.2f})",
                         classes=["sim-progress"])
         if last_run_seconds.value is not None:
             solara.Text(f"Last full run stepped in {last_run_seconds.value:.2f} s",
                         style={"font-size": "12px", "color": "#666"})
-        solara.Text("This run: " + "; ".join(controls.describe(model.values)),
-                    style={"font-size": "12px"}, classes=["sim-settings"])
-        view = model.view()
-        base = model.baseline() if show_baseline.value else None
-        with solara.Column(classes=["sim-milestones"]):
-            solara.Markdown("**Milestones** (year first reached; share of wage-weighted US "
-                            "work)\n\n" + figures.milestone_markdown(view, base),
-                            style={"font-size": "13px"})
+        if model.config is not None:
+            settings = controls.describe(model.values, controls.base_config(model.config_path))
+            solara.Text("This run: " + "; ".join(settings), style={"font-size": "12px"},
+                        classes=["sim-settings"])
+
+
+@solara.component
+def Milestones(model: DashboardModel):
+    """The milestone table: this run so far, and the baseline when comparing."""
+    update_counter.get()
+    base = model.baseline() if show_baseline.value else None
+    with solara.Column(classes=["sim-milestones"], style={"padding": "4px 12px"}):
+        solara.Markdown("**Milestones**: year first reached (share of wage-weighted US work; "
+                        "- = not yet)\n\n" + figures.milestone_markdown(model.view(), base),
+                        style={"font-size": "13px"})
 
 
 def _chart_component(name: str):
@@ -90,22 +98,22 @@ def _chart_component(name: str):
     def Chart(model: DashboardModel):
         update_counter.get()
         view = model.view()
-        if view is None:
-            return solara.Text("No run: see the message above.")
-        base = model.baseline() if show_baseline.value else None
-        fig = build(view, base)
-        # Encode the PNG again only when what it shows changed, not on every re-render.
-        deps = [id(model), model.steps_done, base is not None]
-        return solara.Column(
-            children=[solara.FigureMatplotlib(fig, dependencies=deps, format="png",
-                                              dpi=figures.DPI)],
-            classes=["sim-chart", f"sim-chart-{name}"])
+        base = model.baseline() if show_baseline.value and view is not None else None
+        # Draw and encode again only when what the chart shows changed.
+        png = solara.use_memo(lambda: None if view is None else figures.png(build(view, base)),
+                              [id(model), model.steps_done, base is not None])
+        if png is None:
+            solara.Text("No run: see the message above.")
+            return
+        with solara.Column(classes=["sim-chart", f"sim-chart-{name}"],
+                           style={"width": "100%"}):
+            solara.Image(png, width="100%")  # scales with the grid cell
 
     Chart.__name__ = f"Chart_{name}"
     return Chart
 
 
-COMPONENTS = [RunPanel] + [_chart_component(name) for name in figures.CHARTS]
+COMPONENTS = [RunPanel, Milestones] + [_chart_component(name) for name in figures.CHARTS]
 
 
 @solara.component

@@ -8,6 +8,7 @@ chart from the left; with a baseline, its paths are drawn faintly (grey, dashed)
 from __future__ import annotations
 
 import functools
+import io
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -16,8 +17,9 @@ from matplotlib.ticker import LogLocator, NullLocator
 from sim.dashboard.session import RunView
 from sim.occupations import builtin_frame
 
-#: Chart size in inches at :data:`DPI`: four fit the page two by two.
-FIGSIZE = (6.4, 3.7)
+#: Chart size in inches at :data:`DPI`: the size of a SolaraViz grid cell on a laptop
+#: screen, so the text is shown at its own size, not shrunk.
+FIGSIZE = (5.1, 3.5)
 DPI = 100
 FONT = {"font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "legend.fontsize": 7.5,
         "xtick.labelsize": 8.5, "ytick.labelsize": 8.5}
@@ -43,8 +45,8 @@ def _figure(ncols: int = 1, right: float = 0.98) -> tuple[Figure, list]:
     """A figure with fixed margins: a layout engine would triple the drawing time."""
     fig = Figure(figsize=FIGSIZE, dpi=DPI)
     axes = fig.subplots(1, ncols, squeeze=False)[0]
-    fig.subplots_adjust(left=0.11 if ncols == 1 else 0.1, right=right, bottom=0.13, top=0.91,
-                        wspace=0.38)
+    fig.subplots_adjust(left=0.13 if ncols == 1 else 0.12, right=right, bottom=0.15,
+                        top=0.9, wspace=0.42)
     for ax in axes:
         ax.grid(True, alpha=0.3)
         ax.spines[["top", "right"]].set_visible(False)
@@ -79,16 +81,16 @@ def _legend(ax, **kw):
 
 def _baseline_handle(ax, base: RunView | None):
     if base is not None:
-        ax.plot([], [], label="baseline (default scenario)", **BASE)
+        ax.plot([], [], label="baseline", **BASE)
 
 
 def workforce(view: RunView, base: RunView | None = None) -> Figure:
     """AI workforce (human-equivalent workers) against US human employment, with milestones."""
-    fig, (ax,) = _figure(right=0.7)
+    fig, (ax,) = _figure(right=0.66)
     a, t = view.aggregates, view.times
     series = (("ai_human_equivalent_workers", "AI, all copies", "C0", 2.0),
-              ("employed", "US human employment", "k", 2.0),
-              ("idle", "US unemployed + retraining", "C3", 1.5))
+              ("employed", "US employed", "k", 2.0),
+              ("idle", "US unemployed\n+ retraining", "C3", 1.5))
     for name, label, color, lw in series:
         for v, style in ((base, BASE), (view, {"color": color, "lw": lw})):
             if v is None or not v.n:
@@ -150,7 +152,9 @@ def by_major_group(codes, titles, values: np.ndarray) -> tuple[list[str], list[s
 
 def _short(title: str) -> str:
     return (title.replace(" Occupations", "").replace(" and ", " & ")
-            .replace("Administrative", "Admin.").replace("Transportation", "Transport"))
+            .replace("Administrative", "Admin.").replace("Transportation", "Transport")
+            .replace(" & Technical", "").replace("Preparation", "Prep.")
+            .replace(" & Serving Related", " & Serving"))
 
 
 def employment_by_group(view: RunView, base: RunView | None = None) -> Figure:
@@ -169,7 +173,7 @@ def employment_by_group(view: RunView, base: RunView | None = None) -> Figure:
                      alpha=0.9)
         if base is not None and base.n:
             ax.plot(base.times, base.aggregates["employed"] / 1e6, **BASE,
-                    label="baseline: total employed")
+                    label="baseline: all employed")
         handles, names_ = ax.get_legend_handles_labels()
         ax.legend(handles[::-1], names_[::-1], loc="center left", bbox_to_anchor=(1.0, 0.5),
                   fontsize=FONT["legend.fontsize"], frameon=False)
@@ -228,7 +232,7 @@ def compute_and_capability(view: RunView, base: RunView | None = None) -> Figure
                  label="AI does" if own else None)
     for level in (20, 50, 95):
         ax2.axhline(level, color="0.85", lw=0.8, zorder=0)
-    _title(ax2, "Share of US work (wage-weighted)")
+    _title(ax2, "Share of US work")
     _label(ax2, "% of 2021 wage bill")
     ax2.set_ylim(0, 102)
     for ax in (ax1, ax2):
@@ -236,6 +240,13 @@ def compute_and_capability(view: RunView, base: RunView | None = None) -> Figure
         if view.n:
             _legend(ax, loc="upper left" if ax is ax1 else "lower right")
     return fig
+
+
+def png(fig: Figure) -> bytes:
+    """The figure as PNG bytes, as the page shows it."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    return buf.getvalue()
 
 
 #: Chart name -> builder, in the order the page shows them.

@@ -20,6 +20,9 @@ from sim.dashboard import controls
 from sim.milestones import milestone_years
 from sim.runner import build_model
 
+#: Months a SolaraViz step (Step button, one frame of play) advances: a year per frame keeps
+#: playing a 28-year run to ~30 redraws.
+MONTHS_PER_STEP = 12
 #: Environment variable through which ``sim dashboard CONFIG`` passes its config file.
 CONFIG_ENV = "SIM_DASHBOARD_CONFIG"
 
@@ -109,6 +112,11 @@ class DashboardModel(mesa.Model):
         return self.inner.steps_done if self.inner is not None else 0
 
     def step(self):
+        """Advance :data:`MONTHS_PER_STEP` months (fewer at the end)."""
+        for _ in range(MONTHS_PER_STEP):
+            self.step_month()
+
+    def step_month(self):
         """Advance one month; a failure stops the run and becomes :attr:`error`."""
         if not self.running:
             return
@@ -121,7 +129,7 @@ class DashboardModel(mesa.Model):
         self.running = self.inner.steps_done < self.inner.n_steps
 
     def run_to_end(self):
-        """Step to the end of the run."""
+        """Step to the end of the run (through :meth:`step`, so Mesa counts the steps)."""
         while self.running:
             self.step()
 
