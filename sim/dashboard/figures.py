@@ -87,7 +87,7 @@ def _baseline_handle(ax, base: RunView | None):
 def workforce(view: RunView, base: RunView | None = None) -> Figure:
     """AI workforce (human-equivalent workers) against US human employment, with milestones."""
     fig, (ax,) = _figure(right=0.66)
-    a, t = view.aggregates, view.times
+    t = view.times
     series = (("ai_human_equivalent_workers", "AI, all copies", "C0", 2.0),
               ("employed", "US employed", "k", 2.0),
               ("idle", "US unemployed\n+ retraining", "C3", 1.5))
@@ -104,8 +104,8 @@ def workforce(view: RunView, base: RunView | None = None) -> Figure:
         year = view.milestones.get(name, np.nan)
         if np.isfinite(year):  # labels staggered in height so close dates do not overlap
             ax.axvline(year, color="0.3", ls=ls, lw=0.9)
-            ax.annotate(short, (year, 0.03 + 0.22 * i), xycoords=("data", "axes fraction"), rotation=90,
-                        fontsize=7.5, color="0.25", ha="right", va="bottom")
+            ax.annotate(short, (year, 0.03 + 0.22 * i), xycoords=("data", "axes fraction"),
+                        rotation=90, fontsize=7.5, color="0.25", ha="right", va="bottom")
     _title(ax, "AI workforce vs human employment")
     _label(ax, "million full-time workers (log)")
     _xrange(ax, view)
@@ -219,6 +219,7 @@ def compute_and_capability(view: RunView, base: RunView | None = None) -> Figure
         ax1.plot(v.times, v.aggregates["largest_run_flop"], **styles[1],
                  label="largest run, physical" if own else None)
     _log_y(ax1)
+    _baseline_handle(ax1, base)
     _title(ax1, "Training compute")
     _label(ax1, "FLOP (effective: 2023 algorithms)")
     for v, styles in ((base, (BASE, BASE)), (view, ({"color": "C2", "lw": 2},
