@@ -149,7 +149,7 @@ def _slider(page, label: str):
 
 
 def test_dashboard_in_browser(server, browser, tmp_path):
-    page = browser.new_page(viewport={"width": 1500, "height": 1350})
+    page = browser.new_page(viewport={"width": 1500, "height": 1450})
     try:
         _drive(page, server, tmp_path)
     except BaseException:
