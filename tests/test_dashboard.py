@@ -192,6 +192,7 @@ def test_server_is_loopback_and_offline_by_default(tmp_path):
     cmd = server_command("127.0.0.1", 8123)
     assert cmd[cmd.index("--host") + 1] == "127.0.0.1"
     assert cmd[cmd.index("--port") + 1] == "8123" and "sim.dashboard.app" in cmd
+    assert "--no-check-version" in cmd  # no PyPI look-up on start
     env = server_env(None)
     assert all(env[k] == v for k, v in OFFLINE_ENV.items()) and CONFIG_ENV not in env
     cfg = tmp_path / "c.yaml"
@@ -229,3 +230,39 @@ def test_app_module_builds_its_controls():
     assert params["scenario"]["values"][0] == controls.BASE_SCENARIO
     assert "compute_boom" in params["scenario"]["values"]
     assert len(app.COMPONENTS) == 2 + len(figures.CHARTS)
+
+
+@pytest.mark.slow
+def test_sim_dashboard_serves_on_loopback_and_stops_with_its_server():
+    pytest.importorskip("solara_assets")
+    import os
+    import shutil
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sim_exe = shutil.which("sim", path=os.path.dirname(sys.executable))
+    proc = subprocess.Popen([sim_exe, "dashboard", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read().decode()
+                assert time.monotonic() < deadline, "no answer within 60 s"
+                time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+    with pytest.raises(OSError):  # the solara server went with it
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 import subprocess
 import sys
 
@@ -12,14 +13,15 @@ from sim.errors import Problem, SimInputError
 from sim.loading import load_config
 
 #: Solara settings for a closed network: page assets from the local solara-assets package
-#: (not a CDN) and no usage telemetry.
+#: (not a CDN) and no usage telemetry (``--no-check-version`` skips its PyPI look-up).
 OFFLINE_ENV = {"SOLARA_ASSETS_PROXY": "True", "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
 
 
 def server_command(host: str, port: int) -> list[str]:
     """The ``solara run`` command line serving :mod:`sim.dashboard.app`."""
     return [sys.executable, "-m", "solara", "run", "sim.dashboard.app", "--host", host,
-            "--port", str(port), "--production", "--no-open", "--log-level", "warning"]
+            "--port", str(port), "--production", "--no-open", "--no-check-version",
+            "--log-level", "warning"]
 
 
 def server_env(config: str | None) -> dict[str, str]:
@@ -29,6 +31,10 @@ def server_env(config: str | None) -> dict[str, str]:
     if config:
         env[CONFIG_ENV] = os.path.abspath(config)
     return env
+
+
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)
 
 
 def serve(config: str | None = None, host: str = "127.0.0.1", port: int = 8765) -> int:
@@ -41,7 +47,17 @@ def serve(config: str | None = None, host: str = "127.0.0.1", port: int = 8765) 
             "dependencies", ", ".join(missing),
             'not installed; allowed: pip install -e ".[dashboard]"')])
     print(f"Dashboard: http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
+    proc = subprocess.Popen(server_command(host, port), env=server_env(config))
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
-        return subprocess.call(server_command(host, port), env=server_env(config))
+        return proc.wait()
     except KeyboardInterrupt:
         return 0
+    finally:  # Ctrl+C, or any other way out: never leave the server running
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
