@@ -27,14 +27,17 @@ sync_api = pytest.importorskip("playwright.sync_api",
 
 from sim.dashboard.serve import server_command, server_env  # noqa: E402
 
-CHROMIUM = next((p for p in (os.environ.get("SIM_CHROMIUM"), shutil.which("chromium"),
-                             "/usr/bin/chromium") if p and Path(p).is_file()), None)
+#: The browser: $SIM_CHROMIUM if set (only that one), else Debian's chromium.
+CHROMIUM = next((p for p in ((os.environ["SIM_CHROMIUM"],) if "SIM_CHROMIUM" in os.environ
+                             else (shutil.which("chromium"), "/usr/bin/chromium"))
+                 if p and Path(p).is_file()), None)
 #: Flags for a closed network: without them Chromium waits on connections it cannot make.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 WAIT_MS = 60_000
+REDRAW_LIMIT_S = 10.0
 
 pytestmark = pytest.mark.slow
 
@@ -83,7 +86,8 @@ def server():
 @pytest.fixture(scope="module")
 def browser():
     if CHROMIUM is None:
-        pytest.skip("Chromium not found (apt-get install chromium; .ci/run installs it)")
+        pytest.skip("Chromium not found (apt-get install chromium, as .ci/run does; or set "
+                    "SIM_CHROMIUM to a Chromium binary)")
     with sync_api.sync_playwright() as p:
         try:
             b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -148,7 +152,7 @@ def _slider(page, label: str):
     return page.locator(".v-input__slider", has_text=label).locator(".v-slider")
 
 
-def test_dashboard_in_browser(server, browser, tmp_path):
+def test_dashboard_in_browser(browser, server, tmp_path):
     page = browser.new_page(viewport={"width": 1500, "height": 1450})
     try:
         _drive(page, server, tmp_path)
@@ -172,6 +176,8 @@ def _drive(page, server, tmp_path):
             route.abort()
 
     page.route("**/*", guard)
+    page.on("websocket", lambda ws: None if urlparse(ws.url).hostname in LOCAL_HOSTS
+            else outside.append(ws.url))
     page.goto(server, timeout=WAIT_MS)
     page.wait_for_selector(".sim-run-to-end", timeout=WAIT_MS)
     _wait_progress(page, "Month 0 of 336")
@@ -198,6 +204,9 @@ def _drive(page, server, tmp_path):
     _wait_charts_differ(page, first)
     redraw_s = time.perf_counter() - t0
     print(f"\nslider change -> full run redrawn in the browser in {redraw_s:.2f} s")
+    # The < 2 s target is measured by benchmarks/bench_dashboard.py; on a busy shared CI
+    # machine only a gross regression (a redraw per step, say) should fail here.
+    assert redraw_s < REDRAW_LIMIT_S
     _wait_milestones_change(page, first_milestones)
 
     # Compare with the baseline: its column appears in the table, its paths in the charts.
@@ -217,7 +226,9 @@ def _drive(page, server, tmp_path):
     _wait_progress(page, "Month 0 of 336")
     page.get_by_role("button", name="Step").click()
     _wait_progress(page, "Month 12 of 336")
+    stepped = _chart_images(page)
     page.get_by_role("button", name="▶").click()
+    _wait_charts_differ(page, stepped)  # the charts follow the run as it plays
     page.wait_for_function(
         "() => { const m = document.querySelector('.sim-progress').textContent"
         ".match(/Month (\\d+)/); return m && +m[1] >= 48; }", timeout=WAIT_MS)
