@@ -269,6 +269,19 @@ def compare(runs, out):
     click.echo(f"Compare: {path}")
 
 
+@cli.command()
+@click.argument("config", required=False, type=click.Path(dir_okay=False))
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True,
+              help="Port of the local web page.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on; another host only when you mean to share it.")
+def dashboard(config, port, host):
+    """Start the interactive what-if dashboard in the browser (needs the dashboard extra)."""
+    from sim.dashboard.serve import serve
+
+    sys.exit(serve(config, host=host, port=port))
+
+
 def main(argv=None):
     """Entry point: input errors exit 2 with one message per problem and no traceback."""
     try:

@@ -1,0 +1,284 @@
+"""The dashboard's charts and milestone table, drawn from a :class:`RunView`.
+
+Figures are built with ``matplotlib.figure.Figure`` (no pyplot state), so the server can draw
+them from any thread. The x axis always spans the whole run, so a run being played fills the
+chart from the left; with a baseline, its paths are drawn faintly (grey, dashed) underneath.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import LogLocator, NullLocator
+
+from sim.dashboard.session import RunView
+from sim.occupations import builtin_frame
+
+#: Chart size in inches at :data:`DPI`: the size of a SolaraViz grid cell on a laptop
+#: screen, so the text is shown at its own size, not shrunk.
+FIGSIZE = (5.1, 3.5)
+DPI = 100
+FONT = {"font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "legend.fontsize": 7.5,
+        "xtick.labelsize": 8.5, "ytick.labelsize": 8.5}
+BASE = {"color": "0.55", "lw": 1.0, "ls": "--", "alpha": 0.8}
+#: Groups drawn separately in the employment chart; the rest are summed into one band.
+TOP_GROUPS = 8
+
+MILESTONES = (
+    ("capable_20pct", "AI can do 20% of work"),
+    ("capable_50pct", "AI can do 50% of work"),
+    ("capable_95pct", "AI can do 95% of work"),
+    ("adopted_20pct", "AI does 20% of work"),
+    ("adopted_50pct", "AI does 50% of work"),
+    ("adopted_95pct", "AI does 95% of work"),
+    ("automated_ai_researcher", "Automated AI researcher"),
+)
+#: Milestones drawn as vertical markers on the workforce chart: name -> (short label, style).
+MARKERS = {"capable_50pct": ("can do 50%", ":"), "capable_95pct": ("can do 95%", "--"),
+           "adopted_50pct": ("does 50%", "-."), "automated_ai_researcher": ("AI researcher", "-")}
+
+
+def _figure(ncols: int = 1, right: float = 0.98) -> tuple[Figure, list]:
+    """A figure with fixed margins: a layout engine would triple the drawing time."""
+    fig = Figure(figsize=FIGSIZE, dpi=DPI)
+    axes = fig.subplots(1, ncols, squeeze=False)[0]
+    fig.subplots_adjust(left=0.13 if ncols == 1 else 0.12, right=right, bottom=0.15,
+                        top=0.9, wspace=0.42)
+    for ax in axes:
+        ax.grid(True, alpha=0.3)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.tick_params(labelsize=FONT["xtick.labelsize"])
+    return fig, list(axes)
+
+
+def _log_y(ax):
+    """Log y axis with decade ticks only (minor ticks cost drawing time, add little)."""
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(base=10, numticks=8))
+    ax.yaxis.set_minor_locator(NullLocator())
+
+
+def _xrange(ax, view: RunView):
+    start = view.times[0] if view.n else view.end_year - 1
+    ax.set_xlim(np.floor(start), view.end_year)
+    ax.set_xlabel("year", fontsize=FONT["axes.labelsize"])
+
+
+def _title(ax, text: str):
+    ax.set_title(text, fontsize=FONT["axes.titlesize"], loc="left")
+
+
+def _label(ax, text: str):
+    ax.set_ylabel(text, fontsize=FONT["axes.labelsize"])
+
+
+def _legend(ax, **kw):
+    ax.legend(fontsize=FONT["legend.fontsize"], frameon=False, **kw)
+
+
+def _baseline_handle(ax, base: RunView | None):
+    if base is not None:
+        ax.plot([], [], label="baseline", **BASE)
+
+
+def workforce(view: RunView, base: RunView | None = None) -> Figure:
+    """AI workforce (human-equivalent workers) against US human employment, with milestones."""
+    fig, (ax,) = _figure(right=0.66)
+    t = view.times
+    series = (("ai_human_equivalent_workers", "AI, all copies", "C0", 2.0),
+              ("employed", "US employed", "k", 2.0),
+              ("idle", "US unemployed\n+ retraining", "C3", 1.5))
+    for name, label, color, lw in series:
+        for v, style in ((base, BASE), (view, {"color": color, "lw": lw})):
+            if v is None or not v.n:
+                continue
+            y = _workforce_series(v, name)
+            ax.plot(v.times, np.maximum(y, 1.0) / 1e6, **style,
+                    label=label if v is view else None)
+    _log_y(ax)
+    _baseline_handle(ax, base)
+    for i, (name, (short, ls)) in enumerate(MARKERS.items()):
+        year = view.milestones.get(name, np.nan)
+        if np.isfinite(year):  # labels staggered in height so close dates do not overlap
+            ax.axvline(year, color="0.3", ls=ls, lw=0.9)
+            ax.annotate(short, (year, 0.03 + 0.22 * i), xycoords=("data", "axes fraction"),
+                        rotation=90, fontsize=7.5, color="0.25", ha="right", va="bottom")
+    _title(ax, "AI workforce vs human employment")
+    _label(ax, "million full-time workers (log)")
+    _xrange(ax, view)
+    if t.size:  # outside the axes: the milestone markers run the full height
+        _legend(ax, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return fig
+
+
+def _workforce_series(v: RunView, name: str) -> np.ndarray:
+    a = v.aggregates
+    if name == "idle":
+        return a["unemployed"] + a["retraining"]
+    return a[name]
+
+
+@functools.lru_cache(maxsize=1)
+def _major_titles() -> dict[str, str]:
+    df = builtin_frame()
+    return dict(zip(df["soc_major"].astype(str), df["title"], strict=True))
+
+
+def major_group(code: str) -> str:
+    """SOC major group of an occupation code: "15-1252" -> "15"; "15" stays "15"."""
+    return str(code).strip()[:2]
+
+
+def by_major_group(codes, titles, values: np.ndarray) -> tuple[list[str], list[str], np.ndarray]:
+    """Sum per-occupation ``values`` (T, O) into SOC major groups (T, G), by code prefix.
+
+    The built-in table's 22 occupations are the major groups themselves; a detailed table's
+    codes ("15-1252") are summed by their first two characters.
+    """
+    groups = [major_group(c) for c in codes]
+    order = sorted(set(groups))
+    index = np.array([order.index(g) for g in groups])
+    out = np.zeros((values.shape[0], len(order)))
+    for j in range(len(order)):
+        out[:, j] = values[:, index == j].sum(axis=1)
+    known = _major_titles()
+    own = {major_group(c): t for c, t in zip(codes, titles, strict=True) if len(str(c)) <= 2}
+    names = [own.get(g) or known.get(g) or f"SOC {g}" for g in order]
+    return order, names, out
+
+
+def _short(title: str) -> str:
+    return (title.replace(" Occupations", "").replace(" and ", " & ")
+            .replace("Administrative", "Admin.").replace("Transportation", "Transport")
+            .replace(" & Technical", "").replace("Preparation", "Prep.")
+            .replace(" & Serving Related", " & Serving"))
+
+
+def employment_by_group(view: RunView, base: RunView | None = None) -> Figure:
+    """Stacked US employment by SOC major group (largest groups; the rest summed)."""
+    fig, (ax,) = _figure(right=0.6)
+    if view.n and view.occupations:
+        _, names, emp = by_major_group(view.codes, view.titles, view.occupations["employed"])
+        emp = emp / 1e6
+        order = np.argsort(-emp[0])
+        top, rest = order[:TOP_GROUPS], order[TOP_GROUPS:]
+        bands = [emp[:, i] for i in top] + ([emp[:, rest].sum(axis=1)] if rest.size else [])
+        labels = [_short(names[i]) for i in top] + ([f"{rest.size} other groups"]
+                                                     if rest.size else [])
+        colors = [f"C{i}" for i in range(len(top))] + ["0.8"]
+        ax.stackplot(view.times, np.array(bands), labels=labels, colors=colors, lw=0,
+                     alpha=0.9)
+        if base is not None and base.n:
+            ax.plot(base.times, base.aggregates["employed"] / 1e6, **BASE,
+                    label="baseline: all employed")
+        handles, names_ = ax.get_legend_handles_labels()
+        ax.legend(handles[::-1], names_[::-1], loc="center left", bbox_to_anchor=(1.0, 0.5),
+                  fontsize=FONT["legend.fontsize"], frameon=False)
+    _title(ax, "US employment by SOC major group")
+    _label(ax, "million workers")
+    _xrange(ax, view)
+    ax.set_ylim(bottom=0)
+    return fig
+
+
+def unemployment_and_wages(view: RunView, base: RunView | None = None) -> Figure:
+    """Unemployment rate and mean hourly earnings of the employed."""
+    fig, (ax1, ax2) = _figure(2)
+    for v, style in ((base, BASE), (view, {"color": "C3", "lw": 2})):
+        if v is not None and v.n:
+            ax1.plot(v.times, 100 * v.aggregates["unemployment_rate"], **style)
+    for v, style in ((base, BASE), (view, {"color": "k", "lw": 2})):
+        if v is not None and v.n:
+            ax2.plot(v.times, v.aggregates["mean_wage_usd_per_hour"], **style)
+    _title(ax1, "Unemployment (incl. retraining)")
+    _label(ax1, "% of labour force")
+    ax1.set_ylim(bottom=0)
+    _title(ax2, "Mean hourly earnings")
+    _label(ax2, "USD per hour (2021 $)")
+    for ax in (ax1, ax2):
+        _xrange(ax, view)
+    _baseline_handle(ax1, base)
+    if base is not None:
+        _legend(ax1, loc="upper left")
+    return fig
+
+
+def compute_and_capability(view: RunView, base: RunView | None = None) -> Figure:
+    """Frontier training compute, and the share of work AI can do and does."""
+    fig, (ax1, ax2) = _figure(2)
+    for v, styles in ((base, (BASE, BASE)), (view, ({"color": "C0", "lw": 2},
+                                                    {"color": "C1", "lw": 1.5}))):
+        if v is None or not v.n:
+            continue
+        own = v is view
+        ax1.plot(v.times, v.aggregates["frontier_effective_flop"], **styles[0],
+                 label="frontier model, effective" if own else None)
+        ax1.plot(v.times, v.aggregates["largest_run_flop"], **styles[1],
+                 label="largest run, physical" if own else None)
+    _log_y(ax1)
+    _baseline_handle(ax1, base)
+    _title(ax1, "Training compute")
+    _label(ax1, "FLOP (effective: 2023 algorithms)")
+    for v, styles in ((base, (BASE, BASE)), (view, ({"color": "C2", "lw": 2},
+                                                    {"color": "C4", "lw": 2}))):
+        if v is None or not v.n:
+            continue
+        own = v is view
+        ax2.plot(v.times, 100 * v.aggregates["capable_share"], **styles[0],
+                 label="AI can do" if own else None)
+        ax2.plot(v.times, 100 * v.aggregates["adopted_share"], **styles[1],
+                 label="AI does" if own else None)
+    for level in (20, 50, 95):
+        ax2.axhline(level, color="0.85", lw=0.8, zorder=0)
+    _title(ax2, "Share of US work")
+    _label(ax2, "% of 2021 wage bill")
+    ax2.set_ylim(0, 102)
+    for ax in (ax1, ax2):
+        _xrange(ax, view)
+        if view.n:
+            _legend(ax, loc="upper left" if ax is ax1 else "lower right")
+    return fig
+
+
+def png(fig: Figure) -> bytes:
+    """The figure as PNG bytes, as the page shows it."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    return buf.getvalue()
+
+
+#: Chart name -> builder, in the order the page shows them.
+CHARTS = {
+    "workforce": workforce,
+    "employment_by_group": employment_by_group,
+    "unemployment_and_wages": unemployment_and_wages,
+    "compute_and_capability": compute_and_capability,
+}
+
+
+def _year(y: float | None) -> str:
+    return "-" if y is None or not np.isfinite(y) else f"{y:.1f}"
+
+
+def milestone_rows(view: RunView | None, base: RunView | None = None) -> list[dict]:
+    """The milestone table: label, year in this run, year in the baseline."""
+    rows = []
+    for name, label in MILESTONES:
+        row = {"milestone": label,
+               "this run": _year(view.milestones.get(name) if view else None)}
+        if base is not None:
+            row["baseline"] = _year(base.milestones.get(name))
+        rows.append(row)
+    return rows
+
+
+def milestone_markdown(view: RunView | None, base: RunView | None = None) -> str:
+    """The milestone table as Markdown (years; "-" = not reached so far)."""
+    rows = milestone_rows(view, base)
+    cols = list(rows[0])
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(r[c] for c in cols) + " |" for r in rows]
+    return "\n".join(lines)
