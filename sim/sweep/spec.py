@@ -77,9 +77,9 @@ class ParamSpec:
     def _cast(self, x):
         return int(round(x)) if self.integer else float(x)
 
-    def ppf(self, u: np.ndarray) -> np.ndarray:
+    def ppf(self, u: np.ndarray, eps: float = U_EPS) -> np.ndarray:
         """Values at unit-interval quantiles ``u`` (the inverse CDF)."""
-        u = np.clip(np.asarray(u, dtype=float), U_EPS, 1.0 - U_EPS)
+        u = np.clip(np.asarray(u, dtype=float), eps, 1.0 - eps)
         if self.dist == "choice":
             idx = np.minimum((u * len(self.values)).astype(int), len(self.values) - 1)
             return np.asarray(self.values, dtype=object)[idx] if any(
@@ -106,10 +106,8 @@ class ParamSpec:
         """The grid sampler's points along this axis."""
         if self.dist == "choice":
             return self.ppf((np.arange(len(self.values)) + 0.5) / len(self.values))
-        if self.dist == "uniform":
-            return self.ppf(np.linspace(0.0, 1.0, self.levels))
-        if self.dist == "loguniform":
-            return self.ppf(np.linspace(0.0, 1.0, self.levels))
+        if self.dist in ("uniform", "loguniform"):  # ends included
+            return self.ppf(np.linspace(0.0, 1.0, self.levels), eps=0.0)
         return self.ppf((np.arange(self.levels) + 0.5) / self.levels)
 
     def n_grid(self) -> int:
@@ -285,7 +283,8 @@ def parse_sweep(raw: dict, source: str, folder: Path) -> SweepSpec:
     runs = _runs(raw.get("runs"), sampler, params, add)
 
     fault = raw.get("inject_fault")
-    if fault is not None and not (isinstance(fault, dict) and isinstance(fault.get("parameter"), str)
+    if fault is not None and not (isinstance(fault, dict)
+                                  and isinstance(fault.get("parameter"), str)
                                   and _number(fault.get("above"))
                                   and fault.get("kind", "raise") in ("raise", "nan")):
         add(Problem("inject_fault", fault, "allowed: {parameter: KEY, above: NUMBER, "
