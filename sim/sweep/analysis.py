@@ -55,6 +55,8 @@ def _source(spec: SweepSpec) -> str:
 
 def _label(col: str) -> str:
     name, _, year = col.partition("@")
+    if col == "milestone.automated_ai_researcher":
+        return "automated AI researcher (95% of AI-research work)"
     if col.startswith("milestone."):
         return col[len("milestone."):].replace("_", " ").replace("pct", "%")
     return f"{name.replace('_', ' ')} in {year}" if year else name.replace("_", " ")
@@ -85,7 +87,8 @@ def sobol_indices(spec: SweepSpec, df: pd.DataFrame, notes: list[str]) -> pd.Dat
             if np.isnan(y).any():
                 notes.append(f"{col}: runs not reaching it count as {end + 1} in the indices")
             y = censored_years(y, end)
-        if not np.isfinite(y).all() or np.ptp(y) == 0:
+        if not np.isfinite(y).all() or np.ptp(y) <= 1e-9 * np.abs(y).max():
+            notes.append(f"{col}: (nearly) the same in every run; no indices")
             continue
         res = sobol.analyze(problem, y, calc_second_order=False, print_to_console=False,
                             seed=spec.seed % 2**32)
@@ -104,7 +107,8 @@ def output_columns(df: pd.DataFrame, spec: SweepSpec) -> list[str]:
 
 def sobol_figure(spec: SweepSpec, table: pd.DataFrame, path: Path, max_outputs: int = 6) -> Path:
     """Bars of S1 and ST per parameter for the first outputs, one panel each."""
-    outputs = list(dict.fromkeys(table["output"]))
+    strength = table.groupby("output", sort=False)["ST"].max()
+    outputs = [o for o in strength.index if strength[o] >= 0.05] or list(strength.index)
     preferred = [o for o in outputs if "95pct" in o or o.endswith("@2050")] or outputs
     chosen = (preferred + [o for o in outputs if o not in preferred])[:max_outputs]
     n = len(chosen)
@@ -122,12 +126,18 @@ def sobol_figure(spec: SweepSpec, table: pd.DataFrame, path: Path, max_outputs: 
                    capsize=2)
             ax.set_xticks(x, [k.split(".")[-1].replace("_", " ") for k in spec.keys],
                           rotation=30, ha="right", fontsize=7.5)
+            top = float(np.nanmax(g[["S1", "ST"]].to_numpy() + g[["S1_conf", "ST_conf"]]
+                                   .to_numpy()))
+            low = float(np.nanmin(g[["S1", "ST"]].to_numpy() - g[["S1_conf", "ST_conf"]]
+                                   .to_numpy()))
+            ax.axhline(0, color="0.3", lw=0.8)
             ax.set(title=_label(out), ylabel="share of output variance (index)",
-                   ylim=(min(0, float(np.nanmin(g["S1"])) - 0.05), 1.05))
+                   ylim=(min(0.0, low) - 0.05, max(1.0, top) + 0.05))
         for ax in list(axes.flat)[n:]:
             ax.set_visible(False)
         axes.flat[0].legend()
-        fig.suptitle("Sensitivity: Sobol indices (SALib, Saltelli sample)")
+        fig.suptitle("Sensitivity: Sobol indices (SALib, Saltelli sample; bars: 95% "
+                     "confidence)")
         return _finish(fig, path, _source(spec))
 
 
@@ -202,7 +212,7 @@ def milestone_cdfs(spec: SweepSpec, df: pd.DataFrame, path: Path) -> Path | None
             ax.set(title=f"When AI {'can do' if kind == 'capable' else 'does'} a share of "
                    "wage-weighted work", xlabel="year reached",
                    ylabel="share of runs (cumulative)", ylim=(0, 1.02))
-            ax.legend(loc="lower right", fontsize=7.5)
+            ax.legend(loc="best", fontsize=7.5)
         fig.suptitle(f"Milestone CDFs across {len(ok)} runs (runs not reaching a milestone "
                      f"by {spec.base['time']['end_year']} keep its curve below 1)")
         return _finish(fig, path, _source(spec))
