@@ -169,3 +169,19 @@ def test_cli_sweep_and_analyze(tmp_path, capsys):
     code, stdout, err = run_cli(capsys, "analyze", out)
     assert code == 0, err
     assert "milestone_cdfs.png" in stdout
+
+
+def test_a_worker_frees_each_chunks_model(tmp_path):
+    import gc
+
+    from sim.model import AIEconomyModel
+    from sim.sweep.runner import ChunkTask, run_chunk
+
+    spec = tiny_spec(tmp_path, runs=4, chunk=2)
+    values = sample_values(spec)
+    for lo in (0, 2):
+        run_chunk(ChunkTask(index=lo // 2, runs=np.arange(lo, lo + 2), sweep_seed=spec.seed,
+                            keys=spec.keys, values=[v[lo:lo + 2] for v in values],
+                            base=spec.base, outputs=spec.outputs))
+    gc.collect()
+    assert not [o for o in gc.get_objects() if isinstance(o, AIEconomyModel)]

@@ -111,6 +111,21 @@ def _year_index(times: np.ndarray, years) -> np.ndarray:
     return np.clip(idx, 0, len(times) - 1)
 
 
+def release_models() -> None:
+    """Let finished models be freed. Mesa 3.3 keys a class-level id counter by model
+    (``mesa.Agent._ids``), which keeps every model ever built alive; a worker running
+    hundreds of chunks would grow by a whole model per chunk.
+    """
+    import mesa
+
+    from sim.model import AIEconomyModel
+
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict):
+        for model in [m for m in ids if isinstance(m, AIEconomyModel)]:
+            del ids[model]
+
+
 def _simulate(configs: list[SimConfig], outputs: Outputs, fault) -> dict:
     """Step ``configs`` as one batch; returns output columns and paths, and the non-finite
     runs' first bad output (or '' for finite runs).
@@ -120,8 +135,11 @@ def _simulate(configs: list[SimConfig], outputs: Outputs, fault) -> dict:
     hit = check_fault(fault, configs)
     first = configs[0]
     bins = (first.tasks.e0.bins, first.tasks.e1.bins, first.tasks.e2.bins)
-    res = run_batch(configs, record_occupations=False,
-                    table=_table(bins) if first.occupations.source == "builtin" else None)
+    try:
+        res = run_batch(configs, record_occupations=False,
+                        table=_table(bins) if first.occupations.source == "builtin" else None)
+    finally:
+        release_models()
     years_idx = _year_index(res.times, outputs.years)
     cols: dict[str, np.ndarray] = {}
     for name in outputs.aggregates:
