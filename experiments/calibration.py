@@ -14,7 +14,6 @@ import json
 import numpy as np
 
 from sim.config import SimConfig
-from sim.constants import SECONDS_PER_YEAR
 from sim.results import Results
 from sim.runner import build_model
 
@@ -119,7 +118,8 @@ def main(argv=None):
     print(f"{'target':66s} {'model':>10s} {'band':>21s}  in?  unit / source")
     for r in rows:
         band = f"{r['low']:.3g}-{r['high']:.3g}"
-        print(f"{r['target']:66s} {r['model']:10.3g} {band:>21s}  {'yes' if r['inside'] else 'NO':3s}"
+        inside = "yes" if r["inside"] else "NO"
+        print(f"{r['target']:66s} {r['model']:10.3g} {band:>21s}  {inside:3s}"
               f"  {r['unit']} / {r['source']}")
     inside = sum(r["inside"] for r in rows)
     print(f"\n{inside} of {len(rows)} targets inside their band.")

@@ -282,6 +282,57 @@ def dashboard(config, port, host):
     sys.exit(serve(config, host=host, port=port))
 
 
+@cli.command()
+@click.argument("sweep_file", required=False, type=click.Path(dir_okay=False))
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Sweep folder (default: results/sweep-<name>-<date>-<time>).")
+@click.option("--resume", "resume_dir", type=click.Path(file_okay=False), default=None,
+              help="Finish the sweep in this folder, skipping chunks already written.")
+@click.option("--workers", type=click.IntRange(1), default=None,
+              help="Local worker processes (default: all cores; 1 runs in this process).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Run on an existing Dask cluster (default: $DASK_SCHEDULER_ADDRESS).")
+@click.option("--seed", type=click.IntRange(0), default=None, help="Override the sweep seed.")
+@click.option("--chunk-size", type=click.IntRange(1), default=None,
+              help="Override the runs per chunk.")
+@click.option("--force", is_flag=True, help="Replace an existing sweep folder.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def sweep(sweep_file, out, resume_dir, workers, scheduler, seed, chunk_size, force, quiet):
+    """Run a parameter sweep (SWEEP_FILE), or finish one with --resume DIR."""
+    import dataclasses
+
+    from sim.sweep import load_sweep, run_sweep
+
+    if (sweep_file is None) == (resume_dir is None):
+        raise SimInputError("command line", [Problem("SWEEP_FILE / --resume", sweep_file or "",
+                                                     "allowed: a sweep file, or --resume DIR "
+                                                     "(not both)")])
+    if resume_dir:
+        summary = run_sweep(None, resume_dir, workers=workers, scheduler=scheduler,
+                            resume=True, progress=not quiet)
+    else:
+        spec = load_sweep(sweep_file, seed=seed)
+        if chunk_size:
+            spec = dataclasses.replace(spec, chunk_size=chunk_size)
+        out = out or f"results/sweep-{spec.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+        summary = run_sweep(spec, out, workers=workers, scheduler=scheduler, force=force,
+                            progress=not quiet)
+    if not quiet:
+        click.echo(f"Summary: {summary}")
+
+
+@cli.command()
+@click.argument("sweep_dir", type=click.Path(file_okay=False))
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Where figures and tables go (default: SWEEP_DIR/analysis).")
+def analyze(sweep_dir, out):
+    """Sensitivity indices (Saltelli sweeps), fan charts and milestone CDFs of a sweep."""
+    from sim.sweep.analysis import analyze_sweep
+
+    report = analyze_sweep(sweep_dir, out)
+    click.echo(report.text())
+
+
 def main(argv=None):
     """Entry point: input errors exit 2 with one message per problem and no traceback."""
     try:

@@ -114,8 +114,7 @@ class TaskMarket:
 
         theta, gate = self._thresholds_and_gate()
         softness = m.p.tasks.softness_oom
-        feasible = tasks.soft_feasibility(capability_[:, :, None], theta[:, None, :],
-                                          softness[:, :, None])
+        feasible = tasks.soft_feasibility_outer(capability_, theta, softness)
         feasible *= gate[:, None, :]
         wage = workers.wage[:, self.occ]
         share = market.markups(capability_, m.p.labs.is_open, mk.markup,
@@ -158,8 +157,8 @@ class TaskMarket:
         competing_occ = self._by_occupation(competing)
         human_occ = self._by_occupation(human)
         # feasibility rises with capability, so the most capable model can do the most
-        capable = tasks.soft_feasibility(capability_.max(axis=1, keepdims=True), theta,
-                                         softness) * gate
+        capable = tasks.soft_feasibility_outer(capability_.max(axis=1, keepdims=True), theta,
+                                               softness)[:, 0] * gate
         n_labs = len(fleets)
         return MarketOutcome(
             automated_hours=self._by_occupation(automated),
