@@ -6,8 +6,8 @@ Usage::
 
 What is timed (``time.perf_counter``, one process):
 
-1. loading: reading and joining the O*NET x BLS folder into the detailed table (first call; the
-   table is cached per folder afterwards). Reported only.
+1. loading: reading and joining the O*NET x BLS folder into the detailed table (a build into an
+   empty temporary cache), then the same load from that disk cache. Reported only.
 2. stepping: the default scenario on the detailed table, 2023-2050 monthly (336 steps),
    recording occupations as ``sim run`` does; ``build_model`` excluded, ``model.run()`` timed
    ``--repeats`` times after one untimed warm-up; median and min. Target: median < 3 s.
@@ -21,8 +21,10 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import platform
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
@@ -55,22 +57,29 @@ def main() -> None:
 
     config = sim.load_config(overrides=["occupations.source=detailed",
                                         f"occupations.data_dir={json.dumps(str(args.data))}"])
-    t0 = time.perf_counter()
-    table, report = detailed.load_detailed(args.data, _bins(config))
-    load_s = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as cache:  # time a real build, then the cached load
+        os.environ["SIM_CACHE_DIR"] = cache
+        t0 = time.perf_counter()
+        table, report = detailed.load_detailed(args.data, _bins(config))
+        load_s = time.perf_counter() - t0
+        detailed._cached.cache_clear()
+        t0 = time.perf_counter()
+        detailed.load_detailed(args.data, _bins(config))
+        cached_s = time.perf_counter() - t0
     detail = step_times(config, args.repeats)
     builtin = step_times(sim.load_config(), args.repeats)
     med, med_b = statistics.median(detail), statistics.median(builtin)
     figures = {
         "benchmark": "bench_detailed", "python": platform.python_version(),
         "occupations": table.n_occupations, "task_bins": report["task_bins"],
-        "load_s": round(load_s, 3), "detailed_step_median_s": round(med, 3),
+        "load_s": round(load_s, 3), "cached_load_s": round(cached_s, 3),
+        "detailed_step_median_s": round(med, 3),
         "detailed_step_min_s": round(min(detail), 3), "builtin_step_median_s": round(med_b, 3),
         "ratio_detailed_to_builtin": round(med / med_b, 2), "target_s": TARGET_S,
         "pass": med < TARGET_S,
     }
     print(f"detailed table: {table.n_occupations} occupations, {report['task_bins']:,} task "
-          f"bins, loaded in {load_s:.2f} s")
+          f"bins, built in {load_s:.2f} s (from the disk cache: {cached_s:.2f} s)")
     print(f"full default run, 2023-2050 monthly ({config.time.n_steps} steps), stepping only, "
           f"{args.repeats} repeats:")
     print(f"  detailed   median {med:.3f} s  min {min(detail):.3f} s   target < {TARGET_S:g} s: "
