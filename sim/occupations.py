@@ -77,7 +77,7 @@ class OccupationTable:
     @property
     def major_codes(self) -> tuple[str, ...]:
         """SOC major group of each occupation: the first two characters of its code."""
-        return tuple(c[:2] for c in self.codes)
+        return tuple(major_group(c) for c in self.codes)
 
     def info_frame(self) -> pd.DataFrame:
         """Static facts of every occupation, written beside the results of a run."""
@@ -175,6 +175,26 @@ def builtin_frame() -> pd.DataFrame:
     """The 22 SOC major groups shipped with the package."""
     with resources.as_file(resources.files("sim.data") / "major_groups.csv") as p:
         return _read_csv(p, "sim/data/major_groups.csv")
+
+
+def major_group(code: str) -> str:
+    """SOC major group of an occupation code: "15-1252" -> "15"; "15" stays "15"."""
+    return str(code).strip()[:2]
+
+
+def sum_by_major_group(codes, values: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Sum per-occupation ``values`` (T, O) into SOC major groups (T, G), groups sorted by code.
+
+    The built-in table's occupations are the major groups themselves; a detailed table's codes
+    ("15-1252") are summed by their first two characters.
+    """
+    groups = [major_group(c) for c in codes]
+    order = sorted(set(groups))
+    index = np.array([order.index(g) for g in groups])
+    out = np.zeros((values.shape[0], len(order)))
+    for j in range(len(order)):
+        out[:, j] = values[:, index == j].sum(axis=1)
+    return order, out
 
 
 @functools.cache

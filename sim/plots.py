@@ -93,12 +93,12 @@ def wages(res: Results, path: Path, b: int = 0) -> Path:
     w = occ["wage_usd_per_hour"][:, b, :]
     titles = list(res.occupation_titles)
     if len(titles) > 30:  # detailed occupations: one bar per SOC major group, start-job weights
+        from sim.occupations import major_group_titles, sum_by_major_group
+
         emp0 = occ["employed"][0, b, :]
-        majors = np.array([c[:2] for c in res.occupation_codes])
-        keys = sorted(set(majors))
-        w = np.stack([(w[:, majors == m] * emp0[majors == m]).sum(axis=1)
-                      / emp0[majors == m].sum() for m in keys], axis=1)
-        from sim.occupations import major_group_titles
+        keys, paid = sum_by_major_group(res.occupation_codes, w * emp0)
+        _, weight = sum_by_major_group(res.occupation_codes, emp0[None, :])
+        w = paid / weight
         titles = [major_group_titles().get(m, m) for m in keys]
     change = 100 * (w[-1] / w[0] - 1)
     order = np.argsort(change)

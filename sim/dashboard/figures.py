@@ -7,7 +7,6 @@ chart from the left; with a baseline, its paths are drawn faintly (grey, dashed)
 
 from __future__ import annotations
 
-import functools
 import io
 
 import numpy as np
@@ -15,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator, NullLocator
 
 from sim.dashboard.session import RunView
-from sim.occupations import builtin_frame
+from sim.occupations import major_group, major_group_titles, sum_by_major_group
 
 #: Chart size in inches at :data:`DPI`: the size of a SolaraViz grid cell on a laptop
 #: screen, so the text is shown at its own size, not shrunk.
@@ -121,30 +120,10 @@ def _workforce_series(v: RunView, name: str) -> np.ndarray:
     return a[name]
 
 
-@functools.lru_cache(maxsize=1)
-def _major_titles() -> dict[str, str]:
-    df = builtin_frame()
-    return dict(zip(df["soc_major"].astype(str), df["title"], strict=True))
-
-
-def major_group(code: str) -> str:
-    """SOC major group of an occupation code: "15-1252" -> "15"; "15" stays "15"."""
-    return str(code).strip()[:2]
-
-
 def by_major_group(codes, titles, values: np.ndarray) -> tuple[list[str], list[str], np.ndarray]:
-    """Sum per-occupation ``values`` (T, O) into SOC major groups (T, G), by code prefix.
-
-    The built-in table's 22 occupations are the major groups themselves; a detailed table's
-    codes ("15-1252") are summed by their first two characters.
-    """
-    groups = [major_group(c) for c in codes]
-    order = sorted(set(groups))
-    index = np.array([order.index(g) for g in groups])
-    out = np.zeros((values.shape[0], len(order)))
-    for j in range(len(order)):
-        out[:, j] = values[:, index == j].sum(axis=1)
-    known = _major_titles()
+    """Sum per-occupation ``values`` (T, O) into SOC major groups (T, G), with their titles."""
+    order, out = sum_by_major_group(codes, values)
+    known = major_group_titles()
     own = {major_group(c): t for c, t in zip(codes, titles, strict=True) if len(str(c)) <= 2}
     names = [own.get(g) or known.get(g) or f"SOC {g}" for g in order]
     return order, names, out
