@@ -60,23 +60,20 @@ def run(config, scenario, overrides, rules, occupations, data_dir, seed, out, fm
                       seed)
     out = Path(out or f"results/run-{time.strftime('%Y%m%d-%H%M%S')}")
     output.prepare_target(out, force)
-    cfg = runner.resolve_data_dir(cfg)
-    join_report = None
     if cfg.occupations.source == "detailed":
-        from sim.data.detailed import format_join_report, load_detailed
-
         if not quiet:
-            click.echo(f"reading detailed occupations from {cfg.occupations.data_dir} ...")
-        join_report = load_detailed(cfg.occupations.data_dir, runner._bins(cfg))[1]
-        if not quiet:
-            click.echo(format_join_report(join_report))
+            click.echo("reading the detailed occupations (O*NET x BLS data) ...")
+        runner.load_occupations(cfg)  # built or read from cache now: the time below is stepping
     t0 = time.perf_counter()
     results = runner.run(cfg, progress=not quiet)
-    results.join_report = join_report
     stepped = time.perf_counter() - t0
     folder = output.write_run(results, out, fmt=fmt, plots=not no_plots, force=force,
                               command=" ".join(["sim"] + sys.argv[1:]))
     if not quiet:
+        if results.join_report:
+            from sim.data.detailed import format_join_report
+
+            click.echo(format_join_report(results.join_report))
         _print_summary(results.summary(), folder, stepped)
 
 
@@ -220,10 +217,10 @@ def occupations(data_dir):
     dropped and why.
     """
     from sim.config import SimConfig
-    from sim.data.detailed import find_data_dir, format_join_report, load_detailed
+    from sim.data.detailed import format_join_report, load_detailed
     from sim.runner import _bins
 
-    table, report = load_detailed(find_data_dir(data_dir), _bins(SimConfig()))
+    table, report = load_detailed(data_dir, _bins(SimConfig()))
     click.echo(format_join_report(report))
     click.echo(f"  {table.n_occupations} occupations, {report['task_bins']:,} task bins "
                "(tasks with identical labels pooled, classes split into quantile bins)")

@@ -80,7 +80,7 @@ def write_run(results: Results, out: Path | str, *, fmt: str = "parquet", plots:
             summaries[0] if len(summaries) == 1 else summaries, indent=2))
         (tmp / "units.json").write_text(json.dumps(results.units(), indent=2))
         files += [tmp / n for n in ("config.yaml", "seed.txt", "summary.json", "units.json")]
-        if getattr(results, "join_report", None):
+        if results.join_report:
             (tmp / "join_report.json").write_text(json.dumps(results.join_report, indent=2))
             files.append(tmp / "join_report.json")
         if plots:

@@ -24,12 +24,17 @@ def load_occupations(config: SimConfig) -> OccupationTable:
     if config.occupations.source == "builtin":
         return load_builtin(_bins(config))
     if config.occupations.source == "detailed":
-        from sim.data.detailed import find_data_dir, load_detailed
-
-        return load_detailed(find_data_dir(config.occupations.data_dir), _bins(config))[0]
+        return _detailed(config)[0]
     raise OccupationTableError("config", [Problem("occupations.source",
                                                   config.occupations.source,
                                                   "allowed: 'builtin' or 'detailed'")])
+
+
+def _detailed(config: SimConfig) -> tuple[OccupationTable, dict]:
+    """The detailed table and its join report (cached per folder)."""
+    from sim.data.detailed import load_detailed
+
+    return load_detailed(config.occupations.data_dir, _bins(config))
 
 
 def resolve_data_dir(config: SimConfig) -> SimConfig:
@@ -69,7 +74,10 @@ def run_batch(configs: Sequence[SimConfig], *, progress: bool = False,
     with tqdm(total=model.n_steps, disable=not progress,
                                           unit="month", desc="simulating") as bar:
         model.run(progress=bar)
-    return Results.from_model(model, list(configs))
+    results = Results.from_model(model, list(configs))
+    if table is None and configs[0].occupations.source == "detailed":
+        results.join_report = _detailed(configs[0])[1]  # kept with the results it explains
+    return results
 
 
 def run(config: SimConfig | None = None, *, progress: bool = False,

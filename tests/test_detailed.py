@@ -228,6 +228,7 @@ def test_ladder_rules_change_a_detailed_run(fixture_dir):
             "occupations.source=detailed", "time.end_year=2026"]
     plain = sim.run(sim.load_config(overrides=base))
     ladder = sim.run(sim.load_config(overrides=[*base, "tasks.name=automation_ladder"]))
+    assert plain.join_report["occupations_kept"] == 4     # the API keeps the join report too
     a, b = plain.occupations["capable_share"], ladder.occupations["capable_share"]
     assert not np.allclose(a, b)
     # software developers' E1 task is rated T3: the ladder places it lower, so more is doable

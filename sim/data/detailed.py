@@ -269,18 +269,16 @@ def _cached(data_dir: str, key: str, bins: tuple) -> tuple[OccupationTable, dict
     return table, report
 
 
-def load_detailed(data_dir: str | os.PathLike, bins: dict[str, int]
+def load_detailed(data_dir: str | os.PathLike | None, bins: dict[str, int]
                   ) -> tuple[OccupationTable, dict]:
-    """The detailed table and its join report.
+    """The detailed table and its join report, from ``data_dir`` (found as
+    :func:`find_data_dir` does when None).
 
     Building reads every task statement through the keyword rules (~10 s), so the result is
     cached in memory and on disk (:func:`cache_dir`), keyed by the data files' names, sizes and
     times, the bins and this loader's code: a change to any of them rebuilds.
     """
-    data_dir = Path(data_dir).resolve()
-    if not data_dir.is_dir():
-        raise OccupationTableError(str(data_dir), [Problem(
-            "data folder", str(data_dir), f"not a folder; allowed: {bmg.WHERE_FROM}")])
+    data_dir = find_data_dir(data_dir)
     table, report = _cached(str(data_dir), _cache_key(data_dir, bins),
                             tuple(sorted(bins.items())))
     return table, dict(report)
