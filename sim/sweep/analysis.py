@@ -105,18 +105,24 @@ def output_columns(df: pd.DataFrame, spec: SweepSpec) -> list[str]:
     return [c for c in df.columns if c not in skip]
 
 
+def _panels(n: int):
+    """A figure of ``n`` small panels, up to three per row; spare grid cells are hidden."""
+    cols = min(3, n)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.4 * rows + 0.6), squeeze=False)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    return fig, axes
+
+
 def sobol_figure(spec: SweepSpec, table: pd.DataFrame, path: Path, max_outputs: int = 6) -> Path:
     """Bars of S1 and ST per parameter for the first outputs, one panel each."""
     strength = table.groupby("output", sort=False)["ST"].max()
     outputs = [o for o in strength.index if strength[o] >= 0.05] or list(strength.index)
     preferred = [o for o in outputs if "95pct" in o or o.endswith("@2050")] or outputs
     chosen = (preferred + [o for o in outputs if o not in preferred])[:max_outputs]
-    n = len(chosen)
-    cols = min(3, n)
-    rows = -(-n // cols)
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.4 * rows + 0.6),
-                                 squeeze=False)
+        fig, axes = _panels(len(chosen))
         x = np.arange(len(spec.keys))
         for ax, out in zip(axes.flat, chosen, strict=False):
             g = table[table["output"] == out].set_index("parameter").loc[list(spec.keys)]
@@ -133,8 +139,6 @@ def sobol_figure(spec: SweepSpec, table: pd.DataFrame, path: Path, max_outputs: 
             ax.axhline(0, color="0.3", lw=0.8)
             ax.set(title=_label(out), ylabel="share of output variance (index)",
                    ylim=(min(0.0, low) - 0.05, max(1.0, top) + 0.05))
-        for ax in list(axes.flat)[n:]:
-            ax.set_visible(False)
         axes.flat[0].legend()
         fig.suptitle("Sensitivity: Sobol indices (SALib, Saltelli sample; bars: 95% "
                      "confidence)")
@@ -163,12 +167,8 @@ def fan_chart(spec: SweepSpec, folder: Path, df: pd.DataFrame, path: Path) -> Pa
             series[name] = (years + 11 / 12, values)
     if not series:
         return None
-    n = len(series)
-    cols = min(3, n)
-    rows = -(-n // cols)
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.4 * rows + 0.6),
-                                 squeeze=False)
+        fig, axes = _panels(len(series))
         for ax, (name, (t, v)) in zip(axes.flat, series.items(), strict=False):
             q = np.nanpercentile(v, PERCENTILES, axis=1)
             ax.fill_between(t, q[0], q[4], color="C0", alpha=0.18, lw=0, label="5-95th pct")
@@ -178,8 +178,6 @@ def fan_chart(spec: SweepSpec, folder: Path, df: pd.DataFrame, path: Path) -> Pa
             if np.nanmin(v) > 0 and np.nanmax(v) / np.nanmin(v) > 1e3:
                 ax.set_yscale("log")
             ax.set(title=name.replace("_", " "), xlabel="year", ylabel=unit)
-        for ax in list(axes.flat)[n:]:
-            ax.set_visible(False)
         axes.flat[0].legend(loc="best")
         fig.suptitle(f"Fan charts across {len(ok_runs)} runs")
         return _finish(fig, path, _source(spec))
