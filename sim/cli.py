@@ -180,6 +180,12 @@ def copies(train_flop, n_params, tokens_per_word, wpm, speed, k, as_json):
                "days.")
 
 
+def _first_comment(path: Path) -> str:
+    """The first comment line of a YAML overlay: what it means, in one line."""
+    return next((line[1:].strip() for line in path.read_text().splitlines()
+                 if line.startswith("#")), "")
+
+
 @cli.command()
 def scenarios():
     """List the scenario overlays."""
@@ -187,8 +193,7 @@ def scenarios():
 
     for name in list_scenarios():
         path = find_scenario(name)
-        first = next((line[1:].strip() for line in path.read_text().splitlines()
-                      if line.startswith("#")), "")
+        first = _first_comment(path)
         read_yaml(path)
         click.echo(f"{name:24s} {first}")
 
@@ -203,8 +208,7 @@ def rules():
         for d in rule_set_dirs():
             path = d / f"{name}.yaml"
             if path.is_file():
-                first = next((line[1:].strip() for line in path.read_text().splitlines()
-                              if line.startswith("#")), "")
+                first = _first_comment(path)
                 break
         click.echo(f"{name:20s} {first}")
 
