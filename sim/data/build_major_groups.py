@@ -695,6 +695,31 @@ def research_profile(tasks: pd.DataFrame, detailed: pd.DataFrame) -> pd.DataFram
     return pd.DataFrame([row])
 
 
+def read_and_join(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame,
+                                           pd.DataFrame]:
+    """Read every file and map each O*NET task and occupation to its BLS detailed code.
+
+    Args:
+        data_dir: Folder with the O*NET/BLS exposure data (see its ``README.md``).
+
+    Returns:
+        ``(bls, detailed, tasks, onet_scores)``: all BLS rows, the BLS detailed occupations,
+        every task (:func:`load_tasks`) and every O*NET occupation's scores
+        (:func:`load_onet_occupation_scores`), the last two with ``occ_code`` (NaN where no
+        BLS detailed code matched, see :func:`map_onet_to_bls`).
+
+    """
+    data_dir = Path(data_dir)
+    bls = load_bls(data_dir)
+    detailed = bls[bls["o_group"] == "detailed"].copy()
+    codes = set(detailed["occ_code"])
+    tasks = load_tasks(data_dir)
+    tasks["occ_code"] = map_onet_to_bls(tasks["onet_code"], codes)
+    onet_scores = load_onet_occupation_scores(data_dir)
+    onet_scores["occ_code"] = map_onet_to_bls(onet_scores["onet_code"], codes)
+    return bls, detailed, tasks, onet_scores
+
+
 def build_major_groups(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Build the major-group table and the AI-research task profile from the public data.
 
@@ -706,16 +731,8 @@ def build_major_groups(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict
         profile, and a join report (counts and shares, see :func:`format_report`).
 
     """
-    data_dir = Path(data_dir)
-    bls = load_bls(data_dir)
-    detailed = bls[bls["o_group"] == "detailed"].copy()
-    detailed_codes = set(detailed["occ_code"])
-
-    all_tasks = load_tasks(data_dir)
-    all_tasks["occ_code"] = map_onet_to_bls(all_tasks["onet_code"], detailed_codes)
+    bls, detailed, all_tasks, onet_scores = read_and_join(data_dir)
     tasks = task_hour_masses(all_tasks.dropna(subset=["occ_code"]))
-    onet_scores = load_onet_occupation_scores(data_dir)
-    onet_scores["occ_code"] = map_onet_to_bls(onet_scores["onet_code"], detailed_codes)
 
     detailed["has_tasks"] = detailed["occ_code"].isin(tasks["occ_code"])
     detailed = detailed_occupation_scores(detailed, onet_scores)

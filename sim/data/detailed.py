@@ -67,15 +67,11 @@ def detailed_frames(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
 
     """
     data_dir = Path(data_dir)
-    bls = bmg.load_bls(data_dir)
-    detailed = bls[bls["o_group"] == "detailed"].copy()
+    _, detailed, all_tasks, scores = bmg.read_and_join(data_dir)
     if detailed.empty:
         raise OccupationTableError(str(data_dir / bmg.BLS_FILE), [Problem(
             "O_GROUP", "(no 'detailed' rows)", "allowed: BLS OEWS national estimates with "
             "detailed occupations")])
-    codes = set(detailed["occ_code"])
-    all_tasks = bmg.load_tasks(data_dir)
-    all_tasks["occ_code"] = bmg.map_onet_to_bls(all_tasks["onet_code"], codes)
     unmatched_tasks = all_tasks["occ_code"].isna()
 
     no_employment = detailed["employment"].isna() | (detailed["employment"] <= 0)
@@ -102,8 +98,6 @@ def detailed_frames(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     report["tasks_dropped_with_their_occupation"] = int((~unmatched_tasks & ~task_kept).sum())
     tasks = bmg.task_hour_masses(all_tasks[task_kept])
 
-    scores = bmg.load_onet_occupation_scores(data_dir)
-    scores["occ_code"] = bmg.map_onet_to_bls(scores["onet_code"], codes)
     occupations = detailed[keep].copy()
     occupations["has_tasks"] = True
     occupations = bmg.detailed_occupation_scores(occupations, scores)
