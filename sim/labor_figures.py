@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from sim.plots import STYLE
+from sim.plots import STYLE, short_title
 from sim.run_data import RunData
 
 #: Automated share of an occupation's task-hours that counts as "hit" in first-and-last.
@@ -33,12 +33,6 @@ JOB_ZONE_NAMES = {1: "little or no", 2: "some", 3: "medium", 4: "considerable", 
 
 
 # ----------------------------------------------------------------------------- data functions
-
-def short_title(title: str, width: int = 38) -> str:
-    """A title short enough for an axis label."""
-    t = title.replace(" Occupations", "").replace(" and ", " & ").replace(", All Other", "")
-    return t if len(t) <= width else t[: width - 1].rstrip(" ,&") + "…"
-
 
 def employment_by_major(run: RunData) -> pd.DataFrame:
     """Employed workers per SOC major group (columns, largest at the start first) per step."""

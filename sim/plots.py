@@ -83,8 +83,10 @@ def compute_and_capability(res: Results, path: Path, b: int = 0) -> Path:
     return _finish(fig, path)
 
 
-def _short(title: str) -> str:
-    return title.replace(" Occupations", "").replace(" and ", " & ")
+def short_title(title: str, width: int = 38) -> str:
+    """A title short enough for an axis label."""
+    t = title.replace(" Occupations", "").replace(" and ", " & ").replace(", All Other", "")
+    return t if len(t) <= width else t[: width - 1].rstrip(" ,&") + "…"
 
 
 def wages(res: Results, path: Path, b: int = 0) -> Path:
@@ -108,7 +110,7 @@ def wages(res: Results, path: Path, b: int = 0) -> Path:
     ax.set(title="Mean hourly earnings of the employed", ylabel="USD per hour (2021 dollars)",
            xlabel="year")
     ax = axes[1]
-    ax.barh([_short(titles[i]) for i in order], change[order],
+    ax.barh([short_title(titles[i], width=60) for i in order], change[order],
             color=np.where(change[order] < 0, "C3", "C2"))
     ax.set(title=f"Wage change {int(t[0])}-{int(t[-1])} by SOC major group", xlabel="% change")
     ax.tick_params(axis="y", labelsize=7.5)
