@@ -9,13 +9,18 @@ Typical use from Python::
     sim.plots.make_figures(res, "figures/")
 """
 
+import os
 from importlib.metadata import PackageNotFoundError, version
 
-from sim.config import SimConfig
-from sim.errors import SimInputError
-from sim.loading import load_config
-from sim.results import Results
-from sim.runner import run, run_batch
+# The compiled task market (numba) must use the same libm exp/log/tanh for every task bin:
+# Intel's vector maths library, where installed, would make last bits depend on SIMD lanes.
+os.environ.setdefault("NUMBA_DISABLE_INTEL_SVML", "1")
+
+from sim.config import SimConfig  # noqa: E402
+from sim.errors import SimInputError  # noqa: E402
+from sim.loading import load_config  # noqa: E402
+from sim.results import Results  # noqa: E402
+from sim.runner import run, run_batch  # noqa: E402
 
 try:
     __version__ = version("ai-economy-sim")

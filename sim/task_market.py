@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.mechanisms import market, tasks
-from sim.xp import group_total, run_total, total
+from sim.mechanisms.market import OCCUPATION_SUMS
+from sim.xp import total
 
 
 @dataclass
@@ -38,34 +39,37 @@ class TaskMarket:
     def __init__(self, model, table, research_profile):
         self.model = model
         p, tp = model.p, table.tasks
-        self.occ = tp.occupation
-        if np.any(np.diff(self.occ) < 0) or len(np.unique(self.occ)) != table.n_occupations:
-            raise ValueError("task bins must be stored occupation by occupation")
-        self.occupation_starts = np.flatnonzero(np.r_[True, np.diff(self.occ) != 0])
-        self.hours_share = tp.hours_share
-        self.theta0 = self._thresholds(tp)
-        self.physical = tp.physical.astype(bool)
-        self.physical_threshold = self._physical_thresholds(tp)
-        self.cap = 1.0 - tp.experiment_share * (1.0 - p.tasks.experiment_cap)
-        # review time per task from its rating (B, K); skipped in the step when uniform
-        self.oversight_multiplier = tasks.oversight_multiplier(tp.automation_or_nan,
-                                                               p.tasks.oversight_rating_slope)
-        self.uniform_oversight = bool(np.all(self.oversight_multiplier == 1.0))
+        per_task = (model.n_scenarios, len(tp.occupation))  # (B, K), contiguous for the kernel
+
+        def full(x, shape=per_task):
+            return np.array(np.broadcast_to(x, shape), dtype=float, order="C")
+
+        self.occ = np.ascontiguousarray(tp.occupation, dtype=np.int64)
+        self.hours_share = np.ascontiguousarray(tp.hours_share, dtype=float)
+        self.theta0 = full(self._thresholds(tp))
+        self.physical = np.ascontiguousarray(tp.physical, dtype=bool)
+        self.physical_threshold = full(self._physical_thresholds(tp))
+        self.cap = full(1.0 - tp.experiment_share * (1.0 - p.tasks.experiment_cap))
+        # review time per task from its rating
+        self.oversight_multiplier = full(tasks.oversight_multiplier(
+            tp.automation_or_nan, p.tasks.oversight_rating_slope))
+        lr = p.learning
+        self.learning = np.array(np.concatenate(
+            [np.broadcast_to(x, (model.n_scenarios, 1))
+             for x in (lr.oom_per_decade, lr.reference_hours, lr.max_oom)], axis=1), dtype=float)
         wage = np.broadcast_to(table.wage_usd_per_hour, (model.n_scenarios, len(table.codes)))
         hours0 = table.employment[self.occ] * p.labour.hours_per_worker_per_yr * self.hours_share
-        self.wage_bill_weight = hours0 * wage[:, self.occ]
+        self.wage_bill_weight = full(hours0 * wage[:, self.occ])
         self.wage_bill_total = total(self.wage_bill_weight, axis=1, keepdims=True)
-        self.adoption = np.where(tp.exposure == 1, p.market.initial_adoption_share, 0.0)
-        self.adoption = np.broadcast_to(self.adoption, self.theta0.shape).copy()
-        self.experience_hours = np.zeros_like(self.theta0)
-        self.automated_share = np.zeros_like(self.theta0)
-        self.research = research_profile
-        self.research_theta = self._thresholds(research_profile)
-        self.research_physical_threshold = self._physical_thresholds(research_profile)
-
-    def _by_occupation(self, x):
-        """Sum task bins into their occupations, (B, K) -> (B, O)."""
-        return run_total(x, self.occupation_starts)
+        self.adoption = full(np.where(tp.exposure == 1, p.market.initial_adoption_share, 0.0))
+        self.experience_hours = full(0.0)
+        self.automated_share = full(0.0)
+        rp = research_profile
+        per_research_task = (model.n_scenarios, len(rp.occupation))
+        self.research_theta = full(self._thresholds(rp), per_research_task)
+        self.research_physical = np.ascontiguousarray(rp.physical, dtype=bool)
+        self.research_physical_threshold = full(self._physical_thresholds(rp), per_research_task)
+        self.research_hours_share = np.ascontiguousarray(rp.hours_share, dtype=float)
 
     def _thresholds(self, tp):
         r = self.model.p.tasks
@@ -81,100 +85,53 @@ class TaskMarket:
         r = self.model.p.tasks
         return r.physical_low + tp.quantile * (r.physical_high - r.physical_low)
 
-    def _gate(self, physical, threshold):
-        """Physical tasks also need robotics; others pass. Computed for physical bins only."""
-        m = self.model
-        gate = np.ones_like(threshold)
-        gate[:, physical] = tasks.soft_feasibility(m.robotics_index, threshold[:, physical],
-                                                   m.p.tasks.softness_oom)
-        return gate
-
-    def _thresholds_and_gate(self):
-        """Thresholds after parallel learning, and the robotics gate, each (B, K)."""
-        lr = self.model.p.learning
-        learned = tasks.learning_reduction_oom(self.experience_hours, lr.oom_per_decade,
-                                               lr.reference_hours, lr.max_oom)
-        return self.theta0 - learned, self._gate(self.physical, self.physical_threshold)
-
     def research_feasibility(self, capability_):
         """Share of AI-research task-hours a model at ``capability_`` (B, 1) can do."""
-        rp = self.research
-        f = tasks.soft_feasibility(capability_, self.research_theta,
-                                   self.model.p.tasks.softness_oom)
-        f = f * self._gate(rp.physical.astype(bool), self.research_physical_threshold)
-        return total((f * rp.hours_share), axis=1, keepdims=True)
+        m = self.model
+        return market.research_feasibility(
+            self._per_scenario(capability_), self.research_theta, self.research_physical,
+            self.research_physical_threshold, self.research_hours_share,
+            self._per_scenario(m.robotics_index), self._per_scenario(m.p.tasks.softness_oom)
+        )[:, None]
 
     def clear(self, fleets, workers) -> MarketOutcome:
-        """Adopt, allocate and price this step's AI labour."""
-        m, mk = self.model, self.model.p.market
-        capability_ = np.concatenate([f.capability for f in fleets], axis=1)
-        oversight = np.concatenate([f.oversight_ratio for f in fleets], axis=1)
-        cost = np.concatenate([f.cost_usd_per_hour for f in fleets], axis=1)
-        supply = np.concatenate([f.market_hours_per_yr for f in fleets], axis=1)
-
-        theta, gate = self._thresholds_and_gate()
-        softness = m.p.tasks.softness_oom
-        feasible = tasks.soft_feasibility_outer(capability_, theta, softness)
-        feasible *= gate[:, None, :]
-        wage = workers.wage[:, self.occ]
-        share = market.markups(capability_, m.p.labs.is_open, mk.markup,
-                               mk.competition_window_oom)
-        # Customers pick, per task, the lab offering the most expected surplus: the customer
-        # keeps (1 - markup share) of value over cost. Only this choice needs the lab axis,
-        # so it is computed in place on one (B, L, K) array.
-        oversight_lk = (oversight[:, :, None] if self.uniform_oversight
-                        else oversight[:, :, None] * self.oversight_multiplier[:, None, :])
-        kept = market.customer_value_per_hour(wage[:, None, :], oversight_lk)
-        kept -= cost[:, :, None]
-        np.maximum(kept, 0.0, out=kept)
-        kept *= (1.0 - share)[:, :, None]
-        kept *= feasible
-        lab = market.best_lab(kept)
-        f_best = np.take_along_axis(feasible, lab[:, None, :], axis=1)[:, 0]
-        oversight_best = np.take_along_axis(oversight, lab, axis=1)
-        if not self.uniform_oversight:
-            oversight_best = oversight_best * self.oversight_multiplier
-        value_best = market.customer_value_per_hour(wage, oversight_best)
-        price_best = market.price_per_hour(np.take_along_axis(cost, lab, axis=1), value_best,
-                                           np.take_along_axis(share, lab, axis=1))
-        surplus_best = value_best - price_best
-
-        target = np.where(surplus_best > 0.0, f_best * self.cap, 0.0)
-        self.adoption = market.adopt(self.adoption, target, m.dt_years, mk.adoption_lag_years)
+        """Adopt, allocate and price this step's AI labour (the per-task work is compiled,
+        :func:`sim.mechanisms.market.clear_scenarios`).
+        """
+        m, p = self.model, self.model.p
+        capability_, oversight, cost, supply = (
+            np.concatenate([getattr(f, name) for f in fleets], axis=1)
+            for name in ("capability", "oversight_ratio", "cost_usd_per_hour",
+                         "market_hours_per_yr"))
+        share = market.markups(capability_, p.labs.is_open, p.market.markup,
+                               p.market.competition_window_oom)
         demand_occ = workers.demand_hours_per_yr()
-        demand = demand_occ[:, self.occ] * self.hours_share
-        world = 1.0 + mk.rest_of_world_multiplier
-        served_task = market.allocate_by_surplus(self.adoption * demand * world, surplus_best,
-                                                 lab, supply)
-        self.experience_hours = self.experience_hours + served_task * m.dt_years
-        automated = served_task / world
-        self.automated_share = automated / np.maximum(demand, 1e-300)
-        human = demand - automated
-        oversight_hours = automated * oversight_best
-        saving = automated * np.maximum(wage - price_best - oversight_best * wage, 0.0)
-        competing = human * self.adoption
-        ai_wage = price_best / np.maximum(1.0 - oversight_best, 1e-3)
-        competing_occ = self._by_occupation(competing)
-        human_occ = self._by_occupation(human)
-        # feasibility rises with capability, so the most capable model can do the most
-        capable = tasks.soft_feasibility_outer(capability_.max(axis=1, keepdims=True), theta,
-                                               softness)[:, 0] * gate
-        n_labs = len(fleets)
+        by_occ, by_lab, shares, self.automated_share = market.clear_scenarios(
+            capability_, oversight, cost, share, supply,
+            self.theta0, self.experience_hours, self.adoption, self.physical_threshold,
+            self.cap, self.oversight_multiplier, self.wage_bill_weight,
+            self.physical, self.occ, self.hours_share,
+            self._per_scenario(p.tasks.softness_oom), self.learning,
+            self._per_scenario(m.robotics_index), self._per_scenario(p.market.adoption_lag_years),
+            self._per_scenario(1.0 + p.market.rest_of_world_multiplier), m.dt_years,
+            np.ascontiguousarray(workers.wage), np.ascontiguousarray(demand_occ))
+        sums = dict(zip(OCCUPATION_SUMS, by_occ, strict=True))
+        competing = sums["competing"]
         return MarketOutcome(
-            automated_hours=self._by_occupation(automated),
-            human_task_hours=human_occ,
-            oversight_hours=self._by_occupation(oversight_hours),
-            cost_saving_share=self._by_occupation(saving) / (workers.wage * demand_occ),
-            ai_competing_hours=competing_occ,
-            ai_wage_equivalent=np.where(
-                competing_occ > 0.0,
-                self._by_occupation(competing * ai_wage)
-                / np.maximum(competing_occ, 1e-300), np.inf),
-            capable_share_occ=self._by_occupation(capable * self.hours_share),
-            revenue_usd_per_yr=group_total(served_task * price_best, lab, n_labs),
-            sold_hours_per_yr=group_total(served_task, lab, n_labs),
-            capable_share=total((capable * self.wage_bill_weight), axis=1, keepdims=True)
-            / self.wage_bill_total,
-            adopted_share=total(self.automated_share * self.wage_bill_weight, axis=1,
-                                keepdims=True) / self.wage_bill_total,
+            automated_hours=sums["automated"],
+            human_task_hours=sums["human"],
+            oversight_hours=sums["oversight"],
+            cost_saving_share=sums["saving"] / (workers.wage * demand_occ),
+            ai_competing_hours=competing,
+            ai_wage_equivalent=np.where(competing > 0.0, sums["competing_x_ai_wage"]
+                                        / np.maximum(competing, 1e-300), np.inf),
+            capable_share_occ=sums["capable_hours_share"],
+            revenue_usd_per_yr=by_lab[0],
+            sold_hours_per_yr=by_lab[1],
+            capable_share=shares[0][:, None] / self.wage_bill_total,
+            adopted_share=shares[1][:, None] / self.wage_bill_total,
         )
+
+    def _per_scenario(self, x):
+        """A ``(B, 1)`` (or scalar) quantity as the kernel's contiguous ``(B,)`` float array."""
+        return np.array(np.broadcast_to(x, (self.model.n_scenarios, 1))[:, 0], dtype=float)

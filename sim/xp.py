@@ -29,28 +29,6 @@ def total(x, axis: int = -1, keepdims: bool = False):
     return out if keepdims else xp.squeeze(out, axis=axis)
 
 
-def run_total(x, starts):
-    """Sums of contiguous runs of the last axis of ``(B, K)`` that begin at ``starts``.
-
-    ``reduceat`` reduces each run of each row on its own, so the sums are batch-invariant
-    (``tests/test_batch_equivalence.py`` holds it to that); it is the fast path for task bins,
-    which are stored occupation by occupation.
-    """
-    return xp.add.reduceat(x, starts, axis=-1)
-
-
-def group_total(x, group, n_groups: int):
-    """Per-scenario sums of ``x`` (B, K) by ``group`` (K or B x K ints in [0, n_groups)).
-
-    ``bincount`` adds in element order, so each scenario's sums are batch-invariant; returns
-    ``(B, n_groups)``.
-    """
-    b, k = x.shape
-    index = xp.arange(b)[:, None] * n_groups + xp.broadcast_to(group, (b, k))
-    return xp.bincount(index.ravel(), weights=x.ravel(), minlength=b * n_groups).reshape(
-        b, n_groups)
-
-
 def safe_ratio(num, den, default):
     """``num / den`` where ``den > 0``, else ``default`` (no division by zero is evaluated)."""
     positive = den > 0

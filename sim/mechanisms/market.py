@@ -1,10 +1,24 @@
-"""The task market: surplus, pricing with competition, adoption lag, allocation by surplus."""
+"""The task market: feasibility, surplus, pricing with competition, adoption lag, allocation
+by surplus, and the compiled step that applies them to every task bin.
+
+The per-task work runs as plain loops compiled by numba: the numpy form made ~40 passes over
+(scenario x lab x task-bin) arrays per step and dominated sweep time. Each scenario is cleared
+by its own loop over its own task bins in a fixed order, so its results do not depend on the
+batch around it (``tests/test_batch_equivalence.py``).
+
+Every compiled function lives in this one file on purpose: numba's on-disk cache
+(``cache=True``) is invalidated only by edits to the file that defines a function, so a
+compiled caller in another file would keep running a stale copy of an edited helper.
+"""
 
 from __future__ import annotations
 
-import numpy as np
+import math
 
-from sim.xp import group_total, total
+import numpy as np
+from numba import njit
+
+from sim.xp import total
 
 
 def markups(capability_, is_open, markup, window_oom):
@@ -20,14 +34,18 @@ def markups(capability_, is_open, markup, window_oom):
     return np.where(is_open[None, :], 0.0, markup / n_close)
 
 
+@njit(cache=True)
 def customer_value_per_hour(wage, oversight_ratio):
     """What a human-equivalent AI hour is worth to a customer: the wage saved less oversight."""
     return wage * (1.0 - oversight_ratio)
 
 
+@njit(cache=True)
 def price_per_hour(cost, value, markup_share):
-    """Price between cost and the customer's value: cost plus a share of the surplus."""
-    return cost + markup_share * np.maximum(value - cost, 0.0)
+    """Price between cost and the customer's value: cost plus a share of the surplus
+    (scalars).
+    """
+    return cost + markup_share * max(value - cost, 0.0)
 
 
 #: Bass diffusion coefficients, per year: innovation p and imitation q, the averages of Sultan,
@@ -37,61 +55,190 @@ BASS_P, BASS_Q = 0.03, 0.38
 BASS_HALF_LIFE_YEARS = float(np.log(BASS_Q / BASS_P) / (BASS_P + BASS_Q))
 
 
+@njit(cache=True)
 def adopt(adoption, target, dt_years, lag_years):
-    """Bass (S-shaped) diffusion of adoption toward its target; ``lag_years`` is the time to
-    reach half of a new target from zero. Adoption above its target falls back at the
-    imitation rate.
+    """Bass (S-shaped) diffusion of one task's adoption toward its target (scalars);
+    ``lag_years`` is the time to reach half of a new target from zero. Adoption above its
+    target falls back at the imitation rate.
     """
     scale = BASS_HALF_LIFE_YEARS / lag_years
     p, q = BASS_P * scale, BASS_Q * scale
-    rising = target >= adoption
-    ratio = np.minimum(adoption / np.where(target > 0, target, 1.0), 1.0)
-    rate = np.where(rising, p + q * ratio, q)
-    return adoption + np.minimum(rate * dt_years, 1.0) * (target - adoption)
+    if target >= adoption:
+        rate = p + q * min(adoption / (target if target > 0.0 else 1.0), 1.0)
+    else:
+        rate = q
+    return adoption + min(rate * dt_years, 1.0) * (target - adoption)
 
 
-def best_lab(score):
-    """Index of the highest score along the lab axis of ``(B, L, K)``; ties go to the first.
+@njit(cache=True)
+def ration_by_surplus(served, surplus, mine, supply):
+    """Ration one lab's ``supply`` over its tasks (``mine``), highest ``surplus`` first.
 
-    The same as ``argmax(axis=1)``, which numpy runs slowly along a middle axis.
+    ``served`` (K,) holds the hours wanted and is cut to the hours served, in place; ties in
+    surplus go to the lower task index. One scenario at a time, so no batch can change it.
     """
-    lab = np.zeros(score.shape[::2], dtype=np.intp)
-    best = score[:, 0].copy()
-    for j in range(1, score.shape[1]):
-        better = score[:, j] > best
-        lab[better] = j
-        np.maximum(best, score[:, j], out=best)
-    return lab
+    tasks_ = np.flatnonzero(mine)
+    order = tasks_[np.argsort(-surplus[tasks_], kind="mergesort")]
+    before = 0.0
+    for k in order:
+        wanted = served[k]
+        served[k] = min(max(supply - before, 0.0), wanted)
+        before += wanted
 
 
-def allocate_by_surplus(demand, surplus, lab, supply):
-    """Serve demand in order of surplus until each lab's supply runs out.
-
-    Args:
-        demand: hours wanted per task, (B, K), each from the lab in ``lab``.
-        surplus: customer surplus per hour of each task, (B, K); higher is served first.
-        lab: index of the lab serving each task, (B, K).
-        supply: hours each lab can offer, (B, L).
-
-    Returns:
-        Hours served, (B, K). Labs with enough supply serve in full without sorting; the rest
-        ration by surplus. Every operation acts within one scenario, so a scenario's
-        allocation does not depend on the batch around it.
-
+@njit(cache=True)
+def soft_feasibility(level, threshold, softness):
+    """Share of a task AI can do at ``level`` (scalars): a logistic ramp around its threshold,
+    0 to 1, of width ``softness`` (OOM). exp overflowing to inf gives the right limit, 0.
     """
-    short = group_total(demand, lab, supply.shape[1]) > supply
-    if not short.any():
-        return demand
-    served = demand.copy()
-    for j in np.flatnonzero(short.any(axis=0)):
-        rows = np.flatnonzero(short[:, j])
-        mine = lab[rows] == j
-        d = np.where(mine, demand[rows], 0.0)
-        order = np.argsort(-np.where(mine, surplus[rows], -np.inf), axis=1, kind="stable")
-        d_sorted = np.take_along_axis(d, order, axis=1)
-        before = np.cumsum(d_sorted, axis=1) - d_sorted
-        got = np.clip(supply[rows, j][:, None] - before, 0.0, d_sorted)
-        rationed = np.empty_like(got)
-        np.put_along_axis(rationed, order, got, axis=1)
-        served[rows] = np.where(mine, rationed, served[rows])
-    return served
+    return 1.0 / (1.0 + math.exp((threshold - level) / softness))
+
+
+@njit(cache=True)
+def learning_reduction_oom(experience_hours, oom_per_decade, reference_hours, max_oom):
+    """How far parallel learning has lowered a task's threshold (OOM), with diminishing
+    returns (scalars).
+    """
+    return min(oom_per_decade * math.log10(1.0 + experience_hours / reference_hours), max_oom)
+
+
+#: Largest exponent either factor of the lab x task logistic may take (e^300 ~ 1e130).
+MAX_EXPONENT = 300.0
+
+
+@njit(cache=True)
+def feasibility_factors(capability, theta, softness, lab_factor, task_factor):
+    """Fill the factors of 1 / (1 + e^((theta - c) / s)) = 1 / (1 + lab x task) for one scenario.
+
+    Taken about the top capability, the lab x task grid then needs a multiply and a division
+    instead of an exp per cell. Returns False when an exponent would be clipped; the caller
+    then uses :func:`soft_feasibility` per cell.
+    """
+    top = capability.max()
+    ok = True
+    for j in range(capability.size):
+        a = (top - capability[j]) / softness  # >= 0
+        ok = ok and a <= MAX_EXPONENT
+        lab_factor[j] = math.exp(min(a, MAX_EXPONENT))
+    for k in range(theta.size):
+        b = (theta[k] - top) / softness
+        ok = ok and -MAX_EXPONENT <= b <= MAX_EXPONENT
+        task_factor[k] = math.exp(min(max(b, -MAX_EXPONENT), MAX_EXPONENT))
+    return ok
+
+
+@njit(cache=True)
+def research_feasibility(capability, theta, physical, physical_threshold, hours_share,
+                         robotics_index, softness):
+    """Share of AI-research task-hours a model at ``capability`` (B,) can do, (B,)."""
+    n_scen, n_tasks = theta.shape
+    out = np.zeros(n_scen)
+    for b in range(n_scen):
+        for k in range(n_tasks):
+            f = soft_feasibility(capability[b], theta[b, k], softness[b])
+            if physical[k]:
+                f *= soft_feasibility(robotics_index[b], physical_threshold[b, k], softness[b])
+            out[b] += f * hours_share[k]
+    return out
+
+
+#: Per-occupation outputs of :func:`clear_scenarios`, in the order of its first result.
+OCCUPATION_SUMS = ("automated", "human", "oversight", "saving", "competing",
+                   "competing_x_ai_wage", "capable_hours_share")
+
+
+@njit(cache=True)
+def clear_scenarios(capability, oversight, cost, share, supply,
+                    theta0, experience, adoption, physical_threshold, cap,
+                    oversight_multiplier, wage_bill_weight,
+                    physical, occ, hours_share,
+                    softness, learning, robotics_index, lag_years, world, dt_years,
+                    wage, demand_occ):
+    """Adopt, allocate and price AI labour in every scenario; updates ``experience`` and
+    ``adoption`` in place.
+
+    Shapes: per lab ``(B, L)``; per task bin ``(B, K)`` (``physical``, ``occ`` and
+    ``hours_share`` ``(K,)``); per occupation ``(B, O)``; per scenario ``(B,)``, with
+    ``learning`` ``(B, 3)`` = OOM per decade, reference hours, max OOM.
+
+    Returns ``(by_occupation (7, B, O), by_lab (2, B, L), shares (2, B), automated_share
+    (B, K))``: the sums named in :data:`OCCUPATION_SUMS`; revenue and hours sold per lab;
+    wage-weighted capable and adopted shares of work.
+    """
+    n_scen, n_labs = capability.shape
+    n_tasks = theta0.shape[1]
+    by_occ = np.zeros((len(OCCUPATION_SUMS), n_scen, wage.shape[1]))
+    by_lab = np.zeros((2, n_scen, n_labs))
+    shares = np.zeros((2, n_scen))
+    automated_share = np.empty((n_scen, n_tasks))
+    theta, gate = np.empty(n_tasks), np.empty(n_tasks)
+    task_factor, lab_factor = np.empty(n_tasks), np.empty(n_labs)
+    lab = np.empty(n_tasks, np.int64)
+    f_best, capable = np.empty(n_tasks), np.empty(n_tasks)
+    surplus, price = np.empty(n_tasks), np.empty(n_tasks)
+    demand, served = np.empty(n_tasks), np.empty(n_tasks)
+    lab_demand = np.empty(n_labs)
+
+    for b in range(n_scen):
+        s = softness[b]
+        top_lab = np.argmax(capability[b])
+        for k in range(n_tasks):   # thresholds after parallel learning; the robotics gate
+            theta[k] = theta0[b, k] - learning_reduction_oom(
+                experience[b, k], learning[b, 0], learning[b, 1], learning[b, 2])
+            gate[k] = (soft_feasibility(robotics_index[b], physical_threshold[b, k], s)
+                       if physical[k] else 1.0)
+        factored = feasibility_factors(capability[b], theta, s, lab_factor, task_factor)
+
+        lab_demand[:] = 0.0
+        for k in range(n_tasks):
+            w = wage[b, occ[k]]
+            # customers pick the lab offering the most expected surplus: they keep
+            # (1 - markup share) of value over cost; ties go to the first lab
+            best, best_kept = 0, -1.0
+            for j in range(n_labs):
+                if factored:
+                    f = 1.0 / (1.0 + lab_factor[j] * task_factor[k])
+                else:
+                    f = soft_feasibility(capability[b, j], theta[k], s)
+                f *= gate[k]
+                if j == top_lab:   # feasibility rises with capability: the top lab's is
+                    capable[k] = f  # the share of the task AI can do at all
+                kept = customer_value_per_hour(w, oversight[b, j] * oversight_multiplier[b, k])
+                kept = max(kept - cost[b, j], 0.0) * (1.0 - share[b, j]) * f
+                if kept > best_kept:
+                    best, best_kept, f_best[k] = j, kept, f
+            lab[k] = best
+            ob = oversight[b, best] * oversight_multiplier[b, k]
+            value = customer_value_per_hour(w, ob)
+            price[k] = price_per_hour(cost[b, best], value, share[b, best])
+            surplus[k] = value - price[k]
+            target = f_best[k] * cap[b, k] if surplus[k] > 0.0 else 0.0
+            adoption[b, k] = adopt(adoption[b, k], target, dt_years, lag_years[b])
+            demand[k] = demand_occ[b, occ[k]] * hours_share[k]
+            served[k] = adoption[b, k] * demand[k] * world[b]   # wanted, for now
+            lab_demand[best] += served[k]
+
+        for j in range(n_labs):    # labs short of hours serve the highest surplus first
+            if lab_demand[j] > supply[b, j]:
+                ration_by_surplus(served, surplus, lab == j, supply[b, j])
+
+        for k in range(n_tasks):
+            o, w = occ[k], wage[b, occ[k]]
+            experience[b, k] += served[k] * dt_years
+            automated = served[k] / world[b]
+            automated_share[b, k] = automated / max(demand[k], 1e-300)
+            human = demand[k] - automated
+            ob = oversight[b, lab[k]] * oversight_multiplier[b, k]
+            competing = human * adoption[b, k]
+            by_occ[0, b, o] += automated
+            by_occ[1, b, o] += human
+            by_occ[2, b, o] += automated * ob
+            by_occ[3, b, o] += automated * max(w - price[k] - ob * w, 0.0)
+            by_occ[4, b, o] += competing
+            by_occ[5, b, o] += competing * (price[k] / max(1.0 - ob, 1e-3))
+            by_occ[6, b, o] += capable[k] * hours_share[k]
+            by_lab[0, b, lab[k]] += served[k] * price[k]
+            by_lab[1, b, lab[k]] += served[k]
+            shares[0, b] += capable[k] * wage_bill_weight[b, k]
+            shares[1, b] += automated_share[b, k] * wage_bill_weight[b, k]
+    return by_occ, by_lab, shares, automated_share

@@ -1,4 +1,6 @@
-"""Task thresholds from task-automation rules, soft feasibility, autonomy and oversight."""
+"""Task thresholds from task-automation rules, autonomy and oversight (the soft feasibility
+ramp is compiled with the task market, :mod:`sim.mechanisms.market`).
+"""
 
 from __future__ import annotations
 
@@ -35,48 +37,6 @@ def base_thresholds(low_by_class, high_by_class, exposure, quantile, verifiabili
     return low + quantile * (high - low) - bonus_oom * (verifiability - verifiability_reference)
 
 
-def soft_feasibility(level, threshold, softness):
-    """Share of a task AI can do at ``level``: a logistic ramp around its threshold, 0 to 1."""
-    # the logistic 1 / (1 + exp(-z)), written with tanh (it cannot overflow), in place on one
-    # new array because this runs on (scenario x lab x task) arrays every step
-    z = np.subtract(level, threshold)
-    z /= 2.0 * softness
-    np.tanh(z, out=z)
-    z *= 0.5
-    z += 0.5
-    return z
-
-
-#: Largest exponent the product form of :func:`soft_feasibility_outer` may take (e^300 ~ 1e130).
-_MAX_EXPONENT = 300.0
-
-
-def soft_feasibility_outer(level, threshold, softness):
-    """:func:`soft_feasibility` of every level ``(B, L)`` against every threshold ``(B, K)``,
-    shape ``(B, L, K)``, for ``softness`` ``(B, 1)``.
-
-    The logistic 1 / (1 + e^((threshold - level) / softness)) factors into e^(-level/s) and
-    e^(threshold/s), so the big array needs a multiply, an add and a reciprocal instead of a
-    tanh per element. Exponents are taken about each scenario's own top level; a scenario whose
-    exponents could overflow falls back to the tanh form. Both choices depend only on the
-    scenario's own numbers, so results stay the same alone or in any batch.
-    """
-    top = level.max(axis=1, keepdims=True)
-    a = (level - top) / softness  # <= 0
-    b = (threshold - top) / softness
-    wide = (np.minimum(a.min(axis=1), b.min(axis=1)) < -_MAX_EXPONENT) | \
-        (b.max(axis=1) > _MAX_EXPONENT)
-    out = (np.exp(np.minimum(-a, _MAX_EXPONENT))[:, :, None]
-           * np.exp(np.clip(b, -_MAX_EXPONENT, _MAX_EXPONENT))[:, None, :])
-    out += 1.0
-    np.reciprocal(out, out=out)
-    if wide.any():
-        rows = np.flatnonzero(wide)
-        out[rows] = soft_feasibility(level[rows][:, :, None], threshold[rows][:, None, :],
-                                     softness[rows][:, :, None])
-    return out
-
-
 def autonomy_horizon_hours(capability_, capability_0, initial_hours, oom_per_oom, max_hours):
     """Hours of human-equivalent work a model does before a human must check in."""
     return np.minimum(initial_hours * 10.0 ** (oom_per_oom * (capability_ - capability_0)),
@@ -86,9 +46,3 @@ def autonomy_horizon_hours(capability_, capability_0, initial_hours, oom_per_oom
 def oversight_hours_per_ai_hour(review_hours, horizon_hours):
     """Human oversight hours each AI hour needs: one review per horizon of work."""
     return review_hours / horizon_hours
-
-
-def learning_reduction_oom(experience_hours, oom_per_decade, reference_hours, max_oom):
-    """How far parallel learning has lowered a task's threshold (OOM), diminishing returns."""
-    return np.minimum(oom_per_decade * np.log10(1.0 + experience_hours / reference_hours),
-                      max_oom)

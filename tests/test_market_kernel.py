@@ -1,0 +1,83 @@
+"""The compiled task-market step on small hand-worked cases."""
+
+import numpy as np
+import pytest
+
+from sim.mechanisms import market
+
+
+def test_factored_logistic_matches_the_logistic_and_flags_overflow():
+    rng = np.random.default_rng(3)
+    capability, theta = rng.uniform(22, 45, 4), rng.uniform(20, 40, 50)
+    lab_f, task_f = np.empty(4), np.empty(50)
+    assert market.feasibility_factors(capability, theta, 0.3, lab_f, task_f)
+    got = 1.0 / (1.0 + lab_f[:, None] * task_f[None, :])
+    want = [[market.soft_feasibility(c, t, 0.3) for t in theta] for c in capability]
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+    # exponents past +-300 would be clipped: the kernel must fall back to the plain logistic
+    assert not market.feasibility_factors(capability, theta, 0.004, lab_f, task_f)
+
+
+def _case(supply_lab1=1e9):
+    """Two labs, three task bins in two occupations, one scenario (see the test for values)."""
+    one = np.ones((1, 3))
+    return dict(
+        capability=np.array([[30.0, 30.0]]), oversight=np.array([[0.1, 0.2]]),
+        cost=np.array([[5.0, 1.0]]), share=np.array([[0.5, 0.25]]),
+        supply=np.array([[1e9, supply_lab1]]),
+        theta0=np.array([[20.0, 20.0, 20.0]]), experience=np.zeros((1, 3)),
+        adoption=0.1 * one, physical_threshold=one.copy(), cap=one.copy(),
+        oversight_multiplier=one.copy(), wage_bill_weight=np.array([[1.0, 1.0, 2.0]]),
+        physical=np.zeros(3, bool), occ=np.array([0, 0, 1]),
+        hours_share=np.array([0.5, 0.5, 1.0]), softness=np.array([0.3]),
+        learning=np.array([[0.2, 1e8, 1.0]]), robotics_index=np.zeros(1),
+        lag_years=np.array([6.0]), world=np.array([2.0]), dt_years=1 / 12,
+        wage=np.array([[50.0, 1.0]]), demand_occ=np.array([[1000.0, 500.0]]))
+
+
+def test_lab_choice_price_adoption_and_sums():
+    case = _case()
+    by_occ, by_lab, shares, automated_share = market.clear_scenarios(**case)
+    sums = dict(zip(market.OCCUPATION_SUMS, by_occ[:, 0], strict=True))
+    # occupation 0 (wage 50): lab 1 leaves customers more, (40 - 1) x 0.75 > (45 - 5) x 0.5;
+    # occupation 1 (wage 1): neither lab beats the wage, a tie, so lab 0 and no adoption target
+    a = market.adopt(0.1, 1.0, 1 / 12, 6.0)
+    np.testing.assert_allclose(case["adoption"][0], [a, a, market.adopt(0.1, 0.0, 1 / 12, 6.0)])
+    price = 1.0 + 0.25 * (40.0 - 1.0)
+    served = np.array([a, a, case["adoption"][0, 2]]) * 500.0 * 2.0
+    np.testing.assert_allclose(by_lab[1, 0], [served[2], served[0] + served[1]])
+    np.testing.assert_allclose(by_lab[0, 0], [served[2] * 5.0, (served[0] + served[1]) * price])
+    np.testing.assert_allclose(case["experience"][0], served / 12)
+    np.testing.assert_allclose(sums["automated"], [(served[0] + served[1]) / 2, served[2] / 2])
+    np.testing.assert_allclose(sums["automated"] + sums["human"], [1000.0, 500.0])
+    np.testing.assert_allclose(sums["oversight"][0], 0.2 * sums["automated"][0])
+    np.testing.assert_allclose(automated_share[0], served / 2 / 500.0)
+    np.testing.assert_allclose(sums["capable_hours_share"], [1.0, 1.0])  # 10 OOM above
+    assert shares[0, 0] == pytest.approx(4.0) and shares[1, 0] == pytest.approx(
+        (automated_share[0] * [1.0, 1.0, 2.0]).sum())
+
+
+def test_a_short_lab_serves_the_highest_surplus_first():
+    case = _case(supply_lab1=150.0)
+    _, by_lab, _, automated_share = market.clear_scenarios(**case)
+    want = case["adoption"][0, 0] * 1000.0
+    assert 100.0 < want < 150.0
+    assert by_lab[1, 0, 1] == pytest.approx(150.0)
+    # equal surplus: the lower task index is served in full first
+    np.testing.assert_allclose(automated_share[0, :2] * 500.0 * 2.0, [want, 150.0 - want])
+
+
+def test_a_scenario_is_cleared_the_same_alone_or_beside_another():
+    alone, pair = _case(150.0), _case(150.0)
+    other = _case()
+    for name, x in pair.items():
+        if isinstance(x, np.ndarray) and x.ndim == 2:
+            y = other[name] * (1.3 if name in ("capability", "wage", "demand_occ") else 1.0)
+            pair[name] = np.concatenate([x, y])
+        elif name in ("softness", "robotics_index", "lag_years", "world"):
+            pair[name] = np.concatenate([x, x * 0.9])
+    one, two = market.clear_scenarios(**alone), market.clear_scenarios(**pair)
+    scenario_axis = (1, 1, 1, 0)  # by occupation, by lab, shares, automated share
+    for a, b, axis in zip(one, two, scenario_axis, strict=True):
+        np.testing.assert_array_equal(a, np.take(b, [0], axis=axis))
+    np.testing.assert_array_equal(alone["adoption"], pair["adoption"][:1])
