@@ -94,12 +94,17 @@ def soft_feasibility(level, threshold, softness):
     return 1.0 / (1.0 + math.exp((threshold - level) / softness))
 
 
+LN_10 = math.log(10.0)
+
+
 @njit(cache=True)
 def learning_reduction_oom(experience_hours, oom_per_decade, reference_hours, max_oom):
     """How far parallel learning has lowered a task's threshold (OOM), with diminishing
     returns (scalars).
     """
-    return min(oom_per_decade * math.log10(1.0 + experience_hours / reference_hours), max_oom)
+    # log(x) / ln 10: glibc's log is ~1.6x faster than its log10, and this runs per task bin
+    return min(oom_per_decade * (math.log(1.0 + experience_hours / reference_hours) / LN_10),
+               max_oom)
 
 
 #: Largest exponent either factor of the lab x task logistic may take (e^300 ~ 1e130).
