@@ -3,7 +3,7 @@ the same code one scenario at a time; optionally peak memory at 100,000 scenario
 
 Usage::
 
-    python benchmarks/bench_sweep.py [--runs 10000] [--workers 2] [--chunk-size 500]
+    python benchmarks/bench_sweep.py [--runs 10000] [--workers 2] [--chunk-size 1000]
                                      [--singles 20] [--seed 7]
     python benchmarks/bench_sweep.py --memory [--runs 100000]   # peak memory, no singles
 
@@ -136,7 +136,7 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=None, help="scenarios (default 10,000; "
                     "100,000 with --memory)")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--chunk-size", type=int, default=500)
+    ap.add_argument("--chunk-size", type=int, default=1000)
     ap.add_argument("--singles", type=int, default=20)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--memory", action="store_true",
