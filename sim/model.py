@@ -28,7 +28,7 @@ class AIEconomyModel(mesa.Model):
 
     def __init__(self, params: Params, table: OccupationTable, research_profile: TaskProfile,
                  seeds, *, start_year: float, steps_per_year: int, n_steps: int,
-                 record_occupations: bool = True):
+                 record_occupations: bool = True, record_aggregates=None):
         # Mesa's own generator is unused by the dynamics: every scenario draws from its own
         # stream (sim.shocks), so results do not depend on the batch around a scenario.
         super().__init__(rng=int(seeds[0]))
@@ -68,7 +68,7 @@ class AIEconomyModel(mesa.Model):
         self.best_log10_efficiency = np.zeros((self.n_scenarios, 1))
         self.robotics_index = np.zeros((self.n_scenarios, 1))
         self.recorder = Recorder(n_steps, self.n_scenarios, table.n_occupations,
-                                 record_occupations)
+                                 record_occupations, record_aggregates)
 
     # --- clock ------------------------------------------------------------------------------
     @property

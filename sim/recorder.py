@@ -121,19 +121,30 @@ OCCUPATION_SERIES = {
 }
 
 
+#: Aggregates the milestones are computed from; always recorded.
+MILESTONE_INPUTS = ("capable_share", "adopted_share", "research_automation_share")
+
+
 class Recorder:
-    """Preallocated arrays for every recorded series."""
+    """Preallocated arrays for every recorded series.
+
+    ``aggregates`` names the aggregates to record (all by default; the milestone inputs
+    always): a sweep that keeps a few outputs skips computing the rest every step.
+    """
 
     def __init__(self, n_steps: int, n_scenarios: int, n_occupations: int,
-                 record_occupations: bool = True):
-        self.aggregates = {k: np.empty((n_steps, n_scenarios)) for k in AGGREGATES}
+                 record_occupations: bool = True, aggregates=None):
+        names = [k for k in AGGREGATES
+                 if aggregates is None or k in aggregates or k in MILESTONE_INPUTS]
+        self._aggregates = [(k, AGGREGATES[k][1]) for k in names]
+        self.aggregates = {k: np.empty((n_steps, n_scenarios)) for k in names}
         self.occupations = ({k: np.empty((n_steps, n_scenarios, n_occupations))
                              for k in OCCUPATION_SERIES} if record_occupations else {})
 
     def collect(self, model, step: int):
         """Store this step's values."""
         model.leader_index = _leader(model)
-        for name, (_, fn) in AGGREGATES.items():
+        for name, fn in self._aggregates:
             self.aggregates[name][step] = fn(model)[:, 0]
         for name, (_, fn) in OCCUPATION_SERIES.items():
             if self.occupations:

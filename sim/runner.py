@@ -51,26 +51,30 @@ def resolve_data_dir(config: SimConfig) -> SimConfig:
 
 
 def build_model(configs: Sequence[SimConfig], record_occupations: bool = True,
-                table: OccupationTable | None = None) -> AIEconomyModel:
-    """A model stepping ``configs`` (structurally identical) in lock-step."""
+                table: OccupationTable | None = None, record_aggregates=None
+                ) -> AIEconomyModel:
+    """A model stepping ``configs`` (structurally identical) in lock-step; it records the
+    aggregates named in ``record_aggregates`` (default: all) and the milestones' inputs.
+    """
     first = configs[0]
     params = stack_configs(list(configs))
     table = table or load_occupations(first)
     return AIEconomyModel(
         params, table, load_research_profile(_bins(first)), [c.seed for c in configs],
         start_year=first.time.start_year, steps_per_year=first.time.steps_per_year,
-        n_steps=first.time.n_steps, record_occupations=record_occupations)
+        n_steps=first.time.n_steps, record_occupations=record_occupations,
+        record_aggregates=record_aggregates)
 
 
 def run_batch(configs: Sequence[SimConfig], *, progress: bool = False,
-              record_occupations: bool = True, table: OccupationTable | None = None
-              ) -> Results:
+              record_occupations: bool = True, table: OccupationTable | None = None,
+              record_aggregates=None) -> Results:
     """Run structurally identical scenarios in one model; results per scenario.
 
     A scenario's results are identical whether it runs alone or in any batch.
     """
     configs = [resolve_data_dir(c) for c in configs]
-    model = build_model(configs, record_occupations, table)
+    model = build_model(configs, record_occupations, table, record_aggregates)
     with tqdm(total=model.n_steps, disable=not progress,
                                           unit="month", desc="simulating") as bar:
         model.run(progress=bar)

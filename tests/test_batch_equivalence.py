@@ -53,3 +53,16 @@ def test_same_seed_same_result_and_seed_matters():
                                   b.aggregates["frontier_effective_flop"])
     assert not np.array_equal(a.aggregates["investor_usd_per_yr"],
                               c.aggregates["investor_usd_per_yr"])
+
+
+def test_recording_fewer_aggregates_changes_nothing_recorded():
+    configs = _scenarios(3)
+    full = sim.run_batch(configs, record_occupations=False)
+    few = sim.run_batch(configs, record_occupations=False,
+                        record_aggregates={"unemployment_rate"})
+    assert set(few.aggregates) == {"unemployment_rate", "capable_share", "adopted_share",
+                                   "research_automation_share"}  # + the milestones' inputs
+    for name, values in few.aggregates.items():
+        np.testing.assert_array_equal(values, full.aggregates[name], err_msg=name)
+    for name, years in full.milestones.items():
+        np.testing.assert_array_equal(years, few.milestones[name], err_msg=name)

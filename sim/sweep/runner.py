@@ -137,7 +137,8 @@ def _simulate(configs: list[SimConfig], outputs: Outputs, fault) -> dict:
     bins = (first.tasks.e0.bins, first.tasks.e1.bins, first.tasks.e2.bins)
     try:
         res = run_batch(configs, record_occupations=False,
-                        table=_table(bins) if first.occupations.source == "builtin" else None)
+                        table=_table(bins) if first.occupations.source == "builtin" else None,
+                        record_aggregates={*outputs.aggregates, *outputs.paths})
     finally:
         release_models()
     years_idx = _year_index(res.times, outputs.years)
