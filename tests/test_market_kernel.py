@@ -81,3 +81,14 @@ def test_a_scenario_is_cleared_the_same_alone_or_beside_another():
     for a, b, axis in zip(one, two, scenario_axis, strict=True):
         np.testing.assert_array_equal(a, np.take(b, [0], axis=axis))
     np.testing.assert_array_equal(alone["adoption"], pair["adoption"][:1])
+
+
+def test_compiled_code_lives_in_one_file():
+    # numba's disk cache is invalidated only by edits to the defining file: a compiled caller
+    # elsewhere would keep a stale copy of an edited helper (see sim/mechanisms/market.py)
+    from pathlib import Path
+
+    import sim
+    users = {p.relative_to(Path(sim.__file__).parent).as_posix()
+             for p in Path(sim.__file__).parent.rglob("*.py") if "numba" in p.read_text()}
+    assert users <= {"mechanisms/market.py", "__init__.py"}
