@@ -12,7 +12,7 @@ Typical use from Python::
 import os
 from importlib.metadata import PackageNotFoundError, version
 
-# The compiled task market (numba) must use the same libm exp/log/tanh for every task bin:
+# The compiled task market (numba) must use the same libm exp/log for every task bin:
 # Intel's vector maths library, where installed, would make last bits depend on SIMD lanes.
 os.environ.setdefault("NUMBA_DISABLE_INTEL_SVML", "1")
 

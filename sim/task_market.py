@@ -53,6 +53,10 @@ class TaskMarket:
         # review time per task from its rating
         self.oversight_multiplier = full(tasks.oversight_multiplier(
             tp.automation_or_nan, p.tasks.oversight_rating_slope))
+        # per-scenario parameters as the kernel takes them, (B,) and (B, 3)
+        self.softness = self._per_scenario(p.tasks.softness_oom)
+        self.lag_years = self._per_scenario(p.market.adoption_lag_years)
+        self.world = self._per_scenario(1.0 + p.market.rest_of_world_multiplier)
         lr = p.learning
         self.learning = np.array(np.concatenate(
             [np.broadcast_to(x, (model.n_scenarios, 1))
@@ -91,8 +95,7 @@ class TaskMarket:
         return market.research_feasibility(
             self._per_scenario(capability_), self.research_theta, self.research_physical,
             self.research_physical_threshold, self.research_hours_share,
-            self._per_scenario(m.robotics_index), self._per_scenario(m.p.tasks.softness_oom)
-        )[:, None]
+            self._per_scenario(m.robotics_index), self.softness)[:, None]
 
     def clear(self, fleets, workers) -> MarketOutcome:
         """Adopt, allocate and price this step's AI labour (the per-task work is compiled,
@@ -111,9 +114,8 @@ class TaskMarket:
             self.theta0, self.experience_hours, self.adoption, self.physical_threshold,
             self.cap, self.oversight_multiplier, self.wage_bill_weight,
             self.physical, self.occ, self.hours_share,
-            self._per_scenario(p.tasks.softness_oom), self.learning,
-            self._per_scenario(m.robotics_index), self._per_scenario(p.market.adoption_lag_years),
-            self._per_scenario(1.0 + p.market.rest_of_world_multiplier), m.dt_years,
+            self.softness, self.learning, self._per_scenario(m.robotics_index), self.lag_years,
+            self.world, m.dt_years,
             np.ascontiguousarray(workers.wage), np.ascontiguousarray(demand_occ))
         sums = dict(zip(OCCUPATION_SUMS, by_occ, strict=True))
         competing = sums["competing"]
