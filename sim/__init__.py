@@ -19,13 +19,24 @@ os.environ.setdefault("NUMBA_DISABLE_INTEL_SVML", "1")
 from sim.config import SimConfig  # noqa: E402
 from sim.errors import SimInputError  # noqa: E402
 from sim.loading import load_config  # noqa: E402
-from sim.results import Results  # noqa: E402
-from sim.runner import run, run_batch  # noqa: E402
 
 try:
     __version__ = version("ai-economy-sim")
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+local"
+
+#: Imported on first use: the model pulls in mesa, numba and pandas (~150 MB and ~1.5 s),
+#: which ``sim validate`` or a rejected input never needs.
+_LAZY = {"Results": "sim.results", "run": "sim.runner", "run_batch": "sim.runner"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
 
 __all__ = ["SimConfig", "SimInputError", "load_config", "Results", "run", "run_batch",
            "__version__"]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
 import click
 
-from sim.errors import Problem, SimInputError
+from sim.errors import Problem, SimInputError, one_line
 
+EXIT_MODEL_FAILED = 1
 EXIT_BAD_INPUT = 2
 
 
@@ -334,8 +336,29 @@ def analyze(sweep_dir, out):
     click.echo(report.text())
 
 
+def _usage_line(exc: click.ClickException) -> str:
+    """A click usage error on one line (click prints usage, a hint and the error on three)."""
+    ctx = getattr(exc, "ctx", None)
+    where = ctx.command_path if ctx is not None else "sim"
+    message = one_line(exc.format_message().rstrip("."), 300)
+    return f"{where}: {message}; allowed: see `{where} --help`"
+
+
+def _os_error_line(exc: OSError) -> str:
+    """A file-system failure (read-only folder, disk full, name too long) on one line."""
+    name = exc.filename if exc.filename is not None else "(file system)"
+    return (f"{one_line(str(name), 200)}: {exc.strerror or type(exc).__name__}; allowed: a "
+            "writable folder with free space and names the file system accepts; nothing "
+            "incomplete was left in place")
+
+
 def main(argv=None):
-    """Entry point: input errors exit 2 with one message per problem and no traceback."""
+    """Entry point: input errors exit 2 with one message per problem and no traceback.
+
+    Exit codes: 0 done; 1 the model failed (a bug or non-finite numbers from a valid config;
+    ``SIM_DEBUG=1`` shows the traceback); 2 bad input or an unusable output location; 130
+    interrupted.
+    """
     try:
         cli.main(args=argv, standalone_mode=False)
     except SimInputError as exc:
@@ -345,12 +368,23 @@ def main(argv=None):
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
+    except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        click.echo(f"error: {_usage_line(exc)}", err=True)
+        sys.exit(EXIT_BAD_INPUT if isinstance(exc, click.UsageError) else exc.exit_code)
     except KeyboardInterrupt:
         click.echo("interrupted: no result folder was written", err=True)
         sys.exit(130)
+    except OSError as exc:
+        click.echo(f"error: {_os_error_line(exc)}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except Exception as exc:  # noqa: BLE001 - a bug: one line, the traceback on request
+        if os.environ.get("SIM_DEBUG"):
+            raise
+        click.echo(f"error: internal error ({type(exc).__name__}: "
+                   f"{one_line(str(exc), 300)}); set SIM_DEBUG=1 to see where", err=True)
+        sys.exit(EXIT_MODEL_FAILED)
     sys.exit(0)
 
 

@@ -27,6 +27,18 @@ class Section(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_yes_no(cls, value):
+        """YAML 1.1 reads ``yes``/``no``/``on``/``off``/``true`` as booleans, which pydantic
+        would quietly turn into 1 or 0; no field of the schema is a yes/no value.
+        """
+        if isinstance(value, bool) or (isinstance(value, (list, tuple))
+                                       and any(isinstance(x, bool) for x in value)):
+            raise ValueError("a yes/no value (YAML reads yes/no/on/off/true/false as "
+                             "a boolean); allowed: a number or a name, as `sim params` lists")
+        return value
+
 
 class TimeConfig(Section):
     """The stepped timeline."""
@@ -511,8 +523,13 @@ class MilestonesConfig(Section):
     @field_validator("levels")
     @classmethod
     def _levels(cls, v):
-        if not v or any(not (0 < x <= 1) for x in v):
+        if not v or any(isinstance(x, bool) or not (0 < x <= 1) for x in v):
             raise ValueError(f"levels {list(v)}: allowed: a non-empty list of numbers in (0, 1]")
+        names = [int(round(x * 100)) for x in v]
+        if len(set(names)) != len(names):
+            raise ValueError(f"levels {list(v)} name the same whole percent twice "
+                             f"({sorted(names)}); allowed: levels at least 1 percentage point "
+                             "apart (milestones are named by whole percent)")
         return tuple(sorted(v))
 
 

@@ -4,6 +4,7 @@ allowed. The CLI turns any :class:`SimInputError` into a one-line message and ex
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
 
 
@@ -17,10 +18,26 @@ class Problem:
 
     def render(self, file: str) -> str:
         """A one-line message: file, field, value, what is allowed."""
-        value = repr(self.value) if not isinstance(self.value, str) else f"'{self.value}'"
-        if len(value) > 80:
-            value = value[:77] + "..."
-        return f"{file}: {self.field} = {value}: {self.allowed}"
+        return f"{one_line(file)}: {self.field} = {short_repr(self.value)}: {self.allowed}"
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxtuple = 2, 6, 4, 6
+_REPR.maxstring = _REPR.maxother = _REPR.maxlong = 80
+
+
+def short_repr(value: object, width: int = 80) -> str:
+    """A value for a message: bounded in time and length whatever its size (``reprlib``
+    looks at a few items of each container and never walks the rest), on one line.
+    """
+    text = f"'{value}'" if isinstance(value, str) and len(value) <= width else _REPR.repr(value)
+    return one_line(text, width)
+
+
+def one_line(text: str, width: int = 160) -> str:
+    """``text`` without line breaks, cut to ``width`` characters."""
+    text = " ".join(str(text).split("\n")).replace("\r", " ")
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 class SimInputError(Exception):

@@ -25,6 +25,7 @@ from sim.errors import (
     SimInputError,
     UnknownKeyError,
 )
+from sim.yaml_io import MAX_BYTES, parse_yaml
 
 #: Folder of the repository's configs (editable installs and the source tree).
 REPO_CONFIGS = Path(__file__).resolve().parent.parent / "configs"
@@ -44,16 +45,30 @@ def list_scenarios() -> list[str]:
     return sorted(names)
 
 
+#: What a scenario or rule-set name may look like: a file stem, never a path.
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
+
+
+def _is_file(path: Path) -> bool:
+    """``Path.is_file`` that answers False for names the file system rejects (too long)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def find_scenario(name: str) -> Path:
-    """Path of the overlay called ``name`` (or ``name`` itself if it is a file)."""
-    if Path(name).suffix in (".yaml", ".yml") and Path(name).is_file():
+    """Path of the overlay called ``name`` (or ``name`` itself if it is a ``.yaml`` file)."""
+    if Path(name).suffix in (".yaml", ".yml") and _is_file(Path(name)):
         return Path(name)
-    for d in scenario_dirs():
-        p = d / f"{name}.yaml"
-        if p.is_file():
-            return p
+    if NAME_PATTERN.fullmatch(name):
+        for d in scenario_dirs():
+            p = d / f"{name}.yaml"
+            if _is_file(p):
+                return p
     raise ScenarioNotFoundError(
-        "--scenario", [Problem("scenario", name, f"allowed: one of {list_scenarios()}")]
+        "--scenario", [Problem("scenario", name, f"allowed: one of {list_scenarios()}, or "
+                               "the path of a .yaml overlay")]
     )
 
 
@@ -76,10 +91,13 @@ def rule_set(name: str, source: str) -> dict[str, Any]:
     base = SimConfig().tasks.model_dump(mode="python")
     if name == "default":
         return base
-    for d in rule_set_dirs():
+    for d in (rule_set_dirs() if NAME_PATTERN.fullmatch(name) else []):
         path = d / f"{name}.yaml"
-        if path.is_file():
-            rules = read_yaml(path).get("tasks", {})
+        if _is_file(path):
+            rules = read_yaml(path).get("tasks") or {}
+            if not isinstance(rules, Mapping):
+                raise InvalidValueError(str(path), [Problem(
+                    "tasks", rules, "allowed: a mapping of task-rule fields (see `sim params`)")])
             return deep_merge(base, {**rules, "name": name})
     raise InvalidValueError(source, [Problem("tasks.name", name,
                                              f"allowed: one of {list_rule_sets()}")])
@@ -96,26 +114,35 @@ def _apply_rule_set(data: dict, layer: Mapping, source: str) -> dict:
 
 
 def read_yaml(path: Path | str) -> dict[str, Any]:
-    """Read a YAML mapping, turning I/O and syntax problems into input errors."""
+    """Read a YAML mapping (through :func:`sim.yaml_io.parse_yaml`), turning I/O, syntax,
+    size and repeated-key problems into input errors.
+    """
     path = Path(path)
-    if not path.is_file():
+    try:
+        is_file = path.is_file()
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise ConfigFileNotFoundError(str(path)[:120], [Problem(
+            "(file)", str(path), f"{exc.strerror}; allowed: an existing YAML file")]) from None
+    if not is_file:
         raise ConfigFileNotFoundError(
             str(path), [Problem("(file)", str(path), "file not found; allowed: an existing "
                                 "YAML file")]
         )
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigSyntaxError(
-            str(path), [Problem(where, problem, "malformed YAML; allowed: a YAML mapping")]
-        ) from None
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ConfigSyntaxError(str(path), [Problem("(file)", f"{size:,} bytes",
+                                                        f"allowed: at most {MAX_BYTES:,}")])
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigSyntaxError(
             str(path), [Problem("(file)", str(exc)[:60], "allowed: UTF-8 text")]
         ) from None
+    except OSError as exc:
+        raise ConfigFileNotFoundError(str(path), [Problem(
+            "(file)", str(path), f"cannot be read ({exc.strerror}); allowed: a readable "
+            "YAML file")]) from None
+    data = parse_yaml(text, str(path))
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -219,12 +246,13 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     if not path:
         raise BadOverrideError("--set", [Problem(text, raw, "allowed: dotted.key=value")])
     try:
-        value = yaml.safe_load(raw) if raw.strip() else None
-    except yaml.YAMLError:
-        raise BadOverrideError(
-            "--set", [Problem(key, raw, "value is not valid YAML; allowed: a number, string, "
-                              "list or mapping")]
-        ) from None
+        value = parse_yaml(raw, f"--set {key}") if raw.strip() else None
+    except SimInputError as exc:
+        raise BadOverrideError("--set", [Problem(key, raw, f"value is not valid YAML "
+                                                 f"({exc.problems[0].allowed.split('; allowed')[0]}"
+                                                 "); allowed: a "
+                                                 "number, string, list or mapping")]
+                               ) from None
     return path, value
 
 

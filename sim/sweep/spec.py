@@ -22,6 +22,7 @@ import yaml
 from sim.errors import Problem, SimInputError
 from sim.loading import config_to_yaml, load_config, read_yaml, validate
 from sim.recorder import AGGREGATES
+from sim.yaml_io import parse_yaml
 
 SAMPLERS = ("grid", "latin", "saltelli", "montecarlo")
 DISTRIBUTIONS = ("uniform", "loguniform", "normal", "triangular", "choice")
@@ -244,12 +245,7 @@ def load_sweep(path: Path | str | None = None, *, text: str | None = None,
     """Read and check a sweep file; raises :class:`SweepFileError` listing every problem."""
     if text is not None:
         source = str(path or "sweep")
-        try:
-            raw = yaml.safe_load(text) or {}
-        except yaml.YAMLError as exc:
-            raise SweepFileError(source, [Problem("(file)", str(exc).splitlines()[0],
-                                                  "malformed YAML; allowed: a mapping")]
-                                 ) from None
+        raw = parse_yaml(text, source) or {}
         folder = Path(path).parent if path else Path.cwd()
     else:
         source = str(path)
