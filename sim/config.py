@@ -2,7 +2,11 @@
 
 Every field's description reads ``[unit] meaning. Source: ...``; ``sim params`` prints them as a
 table and ``configs/default.yaml`` mirrors the defaults. Ranges (``ge``/``le``) are the documented
-ranges a user may set; hypothesis tests sample inside them.
+ranges a user may set, and the ranges over which the model stays finite: every range is closed,
+and a quantity that must be positive starts at the smallest value that still means something (a
+1 GFLOP/s chip, one researcher, a 0.1-year adoption lag) rather than at "> 0", which admits
+1e-300, where divisions overflow. ``tests/test_parameter_edges.py`` runs every parameter at both
+ends of its range, alone and together, and checks every output stays finite.
 
 Sources are cited by the seed article they come from (``[000]`` ... ``[004]``, see the README) or
 by a named public estimate. Values marked "assumption" are the authors' judgement, kept round on
@@ -70,15 +74,15 @@ class VendorConfig(Section):
     name: str
     initial_capacity_chips_per_month: float = P(
         1.0e5, "chips/month", "Shipments of H100-class accelerators in 2023 were ~1.5M/yr "
-        "(public estimates of NVIDIA data-centre GPU shipments).", gt=0, le=1e9)
+        "(public estimates of NVIDIA data-centre GPU shipments).", ge=1, le=1e9)
     initial_chip_flop_per_s: float = P(
         1.0e15, "FLOP/s per chip", "H100 SXM dense BF16 ~1e15 FLOP/s (SEED_FACTS outside facts).",
-        gt=0, le=1e20)
+        ge=1e9, le=1e20)
     initial_chip_cost_usd: float = P(
         2.0e4, "USD per chip", "Unit cost before margin; H100 sold for $25-40K in 2023-24 "
-        "(SEED_FACTS) at a ~40% gross margin (assumption).", gt=0, le=1e7)
+        "(SEED_FACTS) at a ~40% gross margin (assumption).", ge=1, le=1e7)
     chip_power_kw: float = P(1.0, "kW per chip", "H100 ~700 W plus cooling/overhead (PUE ~1.4).",
-                             gt=0, le=100)
+                             ge=1e-3, le=100)
     markup: float = P(0.5, "fraction of cost", "Price = cost x (1 + markup) when supply is "
                       "ample (assumption).", ge=0, le=10)
     generation_interval_years: float = P(2.0, "yr", "A new generation every ~2 years "
@@ -92,7 +96,7 @@ class VendorConfig(Section):
                                        "in new capacity (assumption).", ge=0, le=1)
     capacity_cost_usd_per_chip_month: float = P(
         3.0e5, "USD per (chip/month) of capacity", "Capital cost of one chip/month of sustained "
-        "output (assumption; sets capacity growth of ~40%/yr at 2023 revenue).", gt=0, le=1e10)
+        "output (assumption; sets capacity growth of ~40%/yr at 2023 revenue).", ge=1, le=1e10)
     max_capacity_growth_per_yr: float = P(
         10.0, "fraction/yr", "Cap on capacity growth (the chip-shortage scenario lowers it).",
         ge=0, le=100)
@@ -124,16 +128,16 @@ class HardwareConfig(Section):
         "are roughly half of it (assumption from public hyperscaler capex breakdowns).",
         ge=1, le=10)
     utilization: float = P(0.4, "fraction", "Achieved/peak FLOP (model FLOP utilisation), "
-                           "~35-40% for GPT-4-era training (public estimates).", gt=0, le=1)
+                           "~35-40% for GPT-4-era training (public estimates).", ge=0.01, le=1)
     electricity_usd_per_kwh: float = P(0.08, "USD/kWh", "US industrial electricity price, "
                                        "~$0.08/kWh (EIA 2023).", ge=0, le=10)
     initial_power_cap_gw: float = P(
         10.0, "GW", "Power available to AI data centres at the start (assumption: a few "
-        "percent of US average load of ~480 GW).", gt=0, le=1e5)
+        "percent of US average load of ~480 GW).", ge=1e-3, le=1e5)
     power_cap_growth_per_yr: float = P(0.3, "fraction/yr", "Growth of that cap (assumption).",
                                        ge=0, le=10)
     max_power_cap_gw: float = P(
-        100.0, "GW", "Ceiling: ~20% of US electricity [001].", gt=0, le=1e6)
+        100.0, "GW", "Ceiling: ~20% of US electricity [001].", ge=1e-3, le=1e6)
 
 
 class LabConfig(Section):
@@ -147,13 +151,13 @@ class LabConfig(Section):
         2.5e20, "FLOP/s (peak)", "Installed accelerators at the start (assumption: ~250k "
         "H100-equivalents for a leading lab with its cloud partner, Jan 2023; the four "
         "default labs hold ~7e20, which 2023's ~$40B of AI capex grows ~2x/yr [004]).",
-        gt=0, le=1e30)
+        ge=1e12, le=1e30)
     initial_cash_usd: float = P(1.0e10, "USD", "Cash at the start (assumption).", ge=0, le=1e15)
     initial_investor_usd_per_yr: float = P(
         1.2e10, "USD/yr", "Investor (or parent-company) money at the start (assumption; "
         "Microsoft's 2023 commitment to OpenAI was ~$10B).", ge=0, le=1e15)
     human_researchers: float = P(1500.0, "researchers", "Research staff (assumption).",
-                                 gt=0, le=1e7)
+                                 ge=1, le=1e7)
     researcher_cost_usd_per_yr: float = P(5.0e5, "USD/yr per researcher", "Fully loaded cost "
                                           "(assumption).", ge=0, le=1e8)
     initial_training_share: float = P(
@@ -169,7 +173,7 @@ class LabConfig(Section):
                               "(assumption); inference gets the rest.", ge=0, le=1)
     initial_model_effective_flop: float = P(
         2.0e25, "effective FLOP (2023 algorithms)", "GPT-4: ~2e25 FLOP (Epoch AI).",
-        gt=0, le=1e45)
+        ge=1e15, le=1e45)
     initial_run_progress_months: float = P(
         0.0, "months", "How far into its current training run the lab is at the start "
         "(staggers releases).", ge=0, le=120)
@@ -213,14 +217,14 @@ class CapitalConfig(Section):
         0.5, "dimensionless", "How much investor-money growth follows revenue growth above or "
         "below trend (assumption).", ge=0, le=5)
     revenue_growth_smoothing_years: float = P(1.0, "yr", "Investors look at ~1 year of revenue "
-                                              "growth (assumption).", gt=0, le=10)
+                                              "growth (assumption).", ge=0.01, le=10)
     cash_drawdown_per_yr: float = P(0.5, "1/yr", "Share of cash on hand spent on compute per "
                                     "year, on top of the inflow (assumption).", ge=0, le=12)
-    world_gdp_usd: float = P(1.05e14, "USD/yr", "World GDP 2023 ~ $105T (IMF).", gt=0, le=1e17)
+    world_gdp_usd: float = P(1.05e14, "USD/yr", "World GDP 2023 ~ $105T (IMF).", ge=1e9, le=1e17)
     gdp_growth_per_yr: float = P(0.03, "1/yr", "World real GDP growth (IMF).", ge=-0.1, le=1)
     max_ai_spend_share_of_gdp: float = P(
         0.05, "fraction of world GDP", "Cap on total AI investment (assumption; $1T/yr by "
-        "2027 [001] is ~1% of GDP).", gt=0, le=1)
+        "2027 [001] is ~1% of GDP).", ge=1e-4, le=1)
     investment_noise_sd: float = P(0.15, "log-units per year", "Year-to-year funding shocks "
                                    "(assumption).", ge=0, le=2)
 
@@ -235,13 +239,13 @@ class TrainingConfig(Section):
         3.0, "yr", "A run longer than this is impractical ('a $10B run needs ~3 years') [003]",
         ge=0.1, le=20)
     chinchilla_tokens_per_param: float = P(20.0, "tokens/parameter", "Chinchilla-optimal "
-                                           "D ~ 20N (Hoffmann et al. 2022).", gt=0, le=1e5)
+                                           "D ~ 20N (Hoffmann et al. 2022).", ge=0.1, le=1e5)
     overtrain_elasticity: float = P(
         0.5, "dimensionless", "Tokens per parameter rise with the inference/training compute "
         "ratio: inference-heavy labs train smaller models longer [002] (assumption).",
         ge=0, le=5)
     max_training_flop: float = Field(
-        math.inf, allow_inf_nan=True, gt=0,
+        math.inf, allow_inf_nan=True, ge=1e15,
         description="[physical FLOP] Cap on one run's compute (the pause scenario sets it); "
         "inf = no cap.")
 
@@ -293,15 +297,15 @@ class CopiesConfig(Section):
     """Steinhardt's copy arithmetic [000]."""
 
     human_words_per_minute: float = P(380.0, "words/min", "Human thinking speed [000].",
-                                      gt=0, le=1e5)
-    tokens_per_word: float = P(1.33, "tokens/word", "[000]", gt=0, le=10)
+                                      ge=1, le=1e5)
+    tokens_per_word: float = P(1.33, "tokens/word", "[000]", ge=0.1, le=10)
     initial_serial_speed: float = P(1.0, "x human", "GPT-4 ran at ~370 wpm in April 2023 "
-                                    "[000].", gt=0, le=1e3)
+                                    "[000].", ge=0.01, le=1e3)
     serial_speed_oom_per_yr: float = P(
         0.1, "OOM/yr", "Reaches Steinhardt's GPT-2030 median of 5x human by 2030 [000].",
         ge=0, le=2)
     max_serial_speed: float = P(20.0, "x human", "Upper end of [000]'s 0.5x-20x range.",
-                                gt=0, le=1e4)
+                                ge=0.01, le=1e4)
     speed_k: float = P(1.0, "dimensionless", "Extra serial speed k^2 bought by giving up a "
                        "factor k of throughput (k^3 copies -> 1 copy k^2 faster) [000].",
                        ge=1, le=100)
@@ -315,12 +319,12 @@ class AutonomyConfig(Section):
 
     initial_horizon_hours: float = P(
         0.1, "h of human-equivalent work", "GPT-4's 50% task horizon ~5-8 minutes (METR, Kwa "
-        "et al. 2025).", gt=0, le=1e4)
+        "et al. 2025).", ge=1e-4, le=1e4)
     horizon_oom_per_capability_oom: float = P(
         0.4, "OOM of horizon per OOM of effective compute", "Horizons doubled every ~7 months "
         "(METR 2025) while effective compute grew ~1 OOM/yr; gives 'several workdays' by "
         "2030 [000].", ge=0, le=3)
-    max_horizon_hours: float = P(1.0e5, "h", "Cap (assumption).", gt=0, le=1e9)
+    max_horizon_hours: float = P(1.0e5, "h", "Cap (assumption).", ge=1e-3, le=1e9)
     reference_capability_oom: float = P(25.3, "log10 effective FLOP", "Capability at which "
                                         "the initial horizon holds: GPT-4, 2e25 FLOP.", ge=15,
                                         le=60)
@@ -363,7 +367,7 @@ class TaskRulesConfig(Section):
         description="E0 tasks: spread over Davidson (2023)'s 4-OOM 'effective FLOP gap', from "
         "1e32 (20% automation) to 1e36 FLOP (100%, with 2022 algorithms).")
     softness_oom: float = P(0.3, "OOM", "Width of the logistic ramp around a threshold: "
-                            "automation is soft, not a cliff.", gt=0, le=5)
+                            "automation is soft, not a cliff.", ge=0.01, le=5)
     verifiability_bonus_oom: float = P(
         1.0, "OOM per unit of verifiability above the reference", "Decomposable/verifiable "
         "tasks are easier: GPT-4 solves the 24 game 7.3% -> 74% when decomposed [004], ~1 OOM "
@@ -411,7 +415,7 @@ class MarketConfig(Section):
     adoption_lag_years: float = P(
         6.0, "yr", "Years for adoption of feasible, cheaper automation to reach half its "
         "ceiling (Bass diffusion with Sultan et al. 1990's mean coefficients takes ~6.2); "
-        "'slower than markets expect but faster than most think' [004].", gt=0, le=50)
+        "'slower than markets expect but faster than most think' [004].", ge=0.1, le=50)
     initial_adoption_share: float = P(
         0.01, "fraction of E1 task hours", "AI in use on E1 tasks in Jan 2023; reproduces "
         "~50,000 person-days of ChatGPT text per day [000] (calibrated).", ge=0, le=1)
@@ -434,7 +438,7 @@ class LabourConfig(Section):
     """The labour market."""
 
     hours_per_worker_per_yr: float = P(2000.0, "h/yr", "Full-time work-year (SEED_FACTS).",
-                                       gt=0, le=8766)
+                                       ge=100, le=8766)
     initial_unemployment_rate: float = P(0.036, "fraction of labour force", "US 2023 average "
                                          "(BLS).", ge=0, le=0.9)
     max_layoff_rate_per_month: float = P(0.02, "fraction of employment/month", "Bound on "
@@ -450,7 +454,7 @@ class LabourConfig(Section):
     wage_penalty: float = P(0.15, "fraction", "Earnings loss of displaced workers re-employed in "
                             "a new occupation (displaced-worker studies: 10-20%).", ge=0, le=1)
     wage_penalty_fade_years: float = P(5.0, "yr", "Time constant over which the penalty "
-                                       "fades (assumption).", gt=0, le=100)
+                                       "fades (assumption).", ge=0.1, le=100)
     wage_flexibility: float = P(0.5, "1/yr per unit of excess demand", "Wage response to "
                                 "labour-market tightness (assumption).", ge=0, le=10)
     max_wage_change_per_yr: float = P(0.1, "fraction/yr", "Bound on wage growth/decline from "
@@ -463,19 +467,19 @@ class LabourConfig(Section):
                                    "appear as old ones are automated (Acemoglu & Restrepo "
                                    "2019, assumption).", ge=0, le=2)
     reinstatement_lag_years: float = P(5.0, "yr", "Time constant of reinstatement "
-                                       "(assumption).", gt=0, le=50)
+                                       "(assumption).", ge=0.1, le=50)
 
 
 class ResearchConfig(Section):
     """Research acceleration feeding algorithmic efficiency."""
 
     labour_share: float = P(0.5, "dimensionless", "Weight of cognitive labour vs experiment "
-                            "compute in the CES research function (assumption).", gt=0, lt=1)
+                            "compute in the CES research function (assumption).", ge=0.01, le=0.99)
     ces_rho: float = P(-0.5, "dimensionless", "CES substitution parameter: < 0, labour and "
                        "compute are complements (Davidson 2023's form; value assumed).",
                        ge=-10, le=0.9)
     parallel_exponent: float = P(0.5, "dimensionless", "Diminishing returns to parallel "
-                                 "research labour (Davidson 2023 uses ~0.5-0.7).", gt=0, le=1)
+                                 "research labour (Davidson 2023 uses ~0.5-0.7).", ge=0.01, le=1)
     ai_researcher_productivity: float = P(1.0, "researchers per human-equivalent worker",
                                           "Research output of one AI human-equivalent relative "
                                           "to a human researcher (assumption).", ge=0, le=100)
@@ -485,7 +489,7 @@ class ResearchConfig(Section):
     automated_researcher_share: float = P(
         0.95, "fraction of research work", "AI does this share of AI-research work (capability "
         "and autonomy) -> 'automated AI researcher' (Irpan's 95% bar applied to research).",
-        gt=0, le=1)
+        ge=0.01, le=1)
 
 
 class LearningConfig(Section):
@@ -494,7 +498,7 @@ class LearningConfig(Section):
     oom_per_decade: float = P(0.2, "OOM of threshold per 10x experience", "Assumption.",
                               ge=0, le=5)
     reference_hours: float = P(1.0e8, "human-equivalent hours", "Experience at which the "
-                               "first 10x counts (assumption).", gt=0, le=1e20)
+                               "first 10x counts (assumption).", ge=1, le=1e20)
     max_oom: float = P(1.0, "OOM", "Most a task's threshold can fall from learning "
                        "(assumption).", ge=0, le=10)
 
@@ -518,7 +522,7 @@ class MilestonesConfig(Section):
                                       "wage-weighted work reported (Irpan's AGI = 0.95 [002]).")
     full_automation_share: float = P(0.995, "fraction", "The '100%' level counts as reached at "
                                      "this share (soft thresholds never reach exactly 1).",
-                                     gt=0.9, le=1)
+                                     ge=0.9, le=1)
 
     @field_validator("levels")
     @classmethod

@@ -12,12 +12,15 @@ def first_crossing(series: np.ndarray, times: np.ndarray, level: float) -> np.nd
     return np.where(hit.any(axis=0), times[first], np.nan)
 
 
-def milestone_years(aggregates: dict, times: np.ndarray, levels, full_share: float,
+def milestone_years(aggregates: dict, times: np.ndarray, levels, full_share,
                     researcher_share) -> dict[str, np.ndarray]:
     """Every milestone's year per scenario: capability and adoption of 20/50/95/100% of
-    wage-weighted work, and the automated-AI-researcher date.
+    wage-weighted work, and the automated-AI-researcher date. ``levels`` are shared by the
+    batch (they name the milestones); ``full_share`` and ``researcher_share`` are per scenario
+    (B,) or one number.
     """
     out = {}
+    full_share = np.asarray(full_share, dtype=float).reshape(1, -1)
     for level in levels:
         threshold = full_share if level >= 1.0 else level
         pct = int(round(level * 100))

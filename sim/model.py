@@ -43,9 +43,9 @@ class AIEconomyModel(mesa.Model):
         n_years = int(np.ceil(n_steps / steps_per_year)) + 1
         self.n_labs = len(params.labs.name)
         self.shocks = draw_shocks(seeds, n_years, self.n_labs)
-        lead = params.hardware.vendors.capacity_lead_time_months  # (B, V), structural per run
-        self.vendor_lead_steps = [max(1, int(round(x * steps_per_year / 12.0)))
-                                  for x in lead.max(axis=0)]
+        lead = params.hardware.vendors.capacity_lead_time_months  # (B, V)
+        self.vendor_lead_steps = np.maximum(1, np.rint(lead * steps_per_year / 12.0)
+                                            ).astype(np.int64)  # (B, V): each scenario its own
         self._update_clock_quantities()
         self.funding_scale = np.ones((self.n_scenarios, 1))
 

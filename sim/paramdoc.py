@@ -7,7 +7,8 @@ from pydantic import BaseModel
 from sim.config import SimConfig
 
 
-def _range(field) -> str:
+def bounds(field) -> tuple[float | None, str, float | None, str]:
+    """A field's (low, ">=" or ">", high, "<=" or "<"); None where unbounded."""
     lo = hi = None
     lo_op = hi_op = ""
     for m in field.metadata:
@@ -17,6 +18,11 @@ def _range(field) -> str:
         for attr, op in (("le", "<="), ("lt", "<")):
             if getattr(m, attr, None) is not None:
                 hi, hi_op = getattr(m, attr), op
+    return lo, lo_op, hi, hi_op
+
+
+def _range(field) -> str:
+    lo, lo_op, hi, hi_op = bounds(field)
     if lo is None and hi is None:
         return ""
     return " ".join(x for x in (f"{lo_op}{lo}" if lo is not None else "",
@@ -38,7 +44,7 @@ def parameter_rows(model: type[BaseModel] = SimConfig, prefix: str = "",
                 rows += parameter_rows(type(item), f"{dotted}.{item.name}.", item)
         else:
             rows.append({"name": dotted, "default": value, "range": _range(field),
-                         "doc": field.description or ""})
+                         "doc": field.description or "", "field": field})
     return rows
 
 

@@ -42,7 +42,7 @@ class Results:
                   occupation_info=table.info_frame())
         res.milestones = milestone_years(
             rec.aggregates, times, configs[0].milestones.levels,
-            configs[0].milestones.full_automation_share,
+            [c.milestones.full_automation_share for c in configs],
             [c.research.automated_researcher_share for c in configs])
         return res
 

@@ -19,10 +19,16 @@ class GPUVendor(mesa.Agent):
         self.index = index
         p = model.p.hardware.vendors
         self.name = p.name[index]
-        B, lead = model.n_scenarios, model.vendor_lead_steps[index]
+        B = model.n_scenarios
         col = slice(index, index + 1)
         self.capacity_chips_per_month = p.initial_capacity_chips_per_month[:, col].copy()
-        self.pipeline = np.zeros((B, lead))  #: capacity (chips/month) arriving in later steps
+        #: steps until new capacity arrives, per scenario (B,)
+        self.lead_steps = model.vendor_lead_steps[:, index].copy()
+        #: capacity (chips/month) arriving in later steps: a ring buffer as long as the
+        #: longest lead time in the batch; each scenario writes its own lead time ahead, so a
+        #: scenario's deliveries do not depend on the batch around it
+        self.pipeline = np.zeros((B, int(self.lead_steps.max())))
+        self._rows = np.arange(B)
         self.orders_usd = np.zeros((B, model.n_labs))  #: order book, filled by labs each step
         self.delivered_chips = np.zeros((B, model.n_labs))
         self.price_usd = np.zeros((B, 1))
@@ -69,6 +75,6 @@ class GPUVendor(mesa.Agent):
         self.revenue_usd_per_yr = revenue / m.dt_years
         new_capacity = q["capacity_reinvest_share"] * revenue / q[
             "capacity_cost_usd_per_chip_month"]
-        slot = m.steps_done % self.pipeline.shape[1]  # arrives one full lead time from now
-        self.pipeline[:, slot] += new_capacity[:, 0]
+        slots = (m.steps_done + self.lead_steps) % self.pipeline.shape[1]  # arrives in
+        self.pipeline[self._rows, slots] += new_capacity[:, 0]              # lead_steps steps
         self.orders_usd = np.zeros_like(self.orders_usd)
