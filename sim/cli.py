@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import time
@@ -55,13 +56,16 @@ def cli():
 def run(config, scenario, overrides, rules, occupations, data_dir, seed, out, fmt, no_plots,
         force, quiet):
     """Run one scenario (the built-in default with no CONFIG) and write a result folder."""
-    from sim import output, runner
     from sim.loading import load_config
 
     cfg = load_config(config, scenario, _shortcuts(rules, occupations, data_dir, overrides),
-                      seed)
+                      seed)  # before importing the model (~1.5 s): bad input is refused at once
+    from sim import output
+
     out = Path(out or f"results/run-{time.strftime('%Y%m%d-%H%M%S')}")
     output.prepare_target(out, force)
+    from sim import runner
+
     if cfg.occupations.source == "detailed":
         if not quiet:
             click.echo("reading the detailed occupations (O*NET x BLS data) ...")
@@ -69,8 +73,12 @@ def run(config, scenario, overrides, rules, occupations, data_dir, seed, out, fm
     t0 = time.perf_counter()
     results = runner.run(cfg, progress=not quiet)
     stepped = time.perf_counter() - t0
-    folder = output.write_run(results, out, fmt=fmt, plots=not no_plots, force=force,
-                              command=" ".join(["sim"] + sys.argv[1:]))
+    try:
+        folder = output.write_run(results, out, fmt=fmt, plots=not no_plots, force=force,
+                                  command=" ".join(["sim"] + sys.argv[1:]))
+    except output.NonFiniteResultError as exc:  # a failed run: one line, exit 1, no folder
+        click.echo(f"error: {one_line(str(exc), 400)}", err=True)
+        raise SystemExit(EXIT_MODEL_FAILED) from None
     if not quiet:
         if results.join_report:
             from sim.data.detailed import format_join_report
@@ -81,10 +89,17 @@ def run(config, scenario, overrides, rules, occupations, data_dir, seed, out, fm
 
 def _shortcuts(rules, occupations, data_dir, overrides) -> list[str]:
     """``--rules``, ``--occupations`` and ``--data`` as the ``--set`` overrides they stand for
-    (applied before the user's own ``--set``).
+    (applied before the user's own ``--set``). An unknown ``--rules`` name is refused here,
+    so its message names ``--rules`` rather than the ``--set`` it would become.
     """
     out = []
     if rules is not None:
+        from sim.loading import NAME_PATTERN, list_rule_sets
+
+        known = list_rule_sets()
+        if rules not in known or not NAME_PATTERN.fullmatch(rules):
+            raise SimInputError("--rules", [Problem("tasks.name", rules, f"allowed: one of "
+                                                    f"{known} (see `sim rules`)")])
         out.append(f"tasks.name={json.dumps(rules)}")
     if occupations is not None:
         out.append(f"occupations.source={occupations}")
@@ -122,33 +137,73 @@ def validate(config, scenario, overrides, rules, occupations, data_dir):
     from sim.loading import load_config
 
     cfg = load_config(config, scenario, _shortcuts(rules, occupations, data_dir, overrides))
+    if cfg.occupations.source == "detailed":  # the folder `sim run` would read must exist
+        from sim.data.detailed import find_data_dir
+
+        find_data_dir(cfg.occupations.data_dir)
     click.echo(f"OK: {config or '(built-in default)'} is valid "
                f"({len(cfg.labs)} labs, {len(cfg.hardware.vendors)} vendors, "
                f"{cfg.time.n_steps} steps from {cfg.time.start_year:g}).")
 
 
+#: ``sim copies`` inputs: (low, high, why). Wide enough for any model from a toy to far
+#: beyond the frontier, narrow enough that every figure printed is finite and meaningful
+#: (outside them a division overflows to inf or 0/0 gives NaN).
+COPIES_RANGES = {
+    "--train-flop": (1e15, 1e40, "one second of one H100 to 15 OOM above GPT-4's 2e25"),
+    "--params": (1e6, 1e16, "a toy model to ~4 OOM above the largest published (~1e12)"),
+    "--tokens-per-word": (0.1, 10.0, "the schema's copies.tokens_per_word allows <= 10"),
+    "--wpm": (1.0, 1e5, "the schema's copies.human_words_per_minute allows <= 1e5"),
+    "--speed": (0.01, 1e4, "the schema's copies.max_serial_speed allows <= 1e4"),
+    "--k": (1.0, 100.0, "the schema's copies.speed_k range"),
+}
+
+
+def _copies_help(name: str, text: str) -> str:
+    """Option help with its allowed range and the reason for it."""
+    lo, hi, why = COPIES_RANGES[name]
+    return f"{text} Allowed: {lo:g} to {hi:g} ({why})."
+
+
+def _copies_problems(values: dict) -> list[Problem]:
+    """One problem per ``sim copies`` input that is not a finite number in its range."""
+    problems = []
+    for name, value in values.items():
+        lo, hi, _ = COPIES_RANGES[name]
+        if not (math.isfinite(value) and lo <= value <= hi):
+            problems.append(Problem(name, value, f"allowed: a finite number from {lo:g} to "
+                                    f"{hi:g}"))
+    return problems
+
+
+def _count(x: float) -> str:
+    """A count for the text output: whole numbers with commas, small ones not shown as 0."""
+    return f"{x:,.0f}" if x >= 1 else f"{x:.3g}"
+
+
 @cli.command()
-@click.option("--train-flop", type=float, required=True, help="Training compute, FLOP.")
-@click.option("--params", "n_params", type=float, required=True, help="Parameters N.")
-@click.option("--tokens-per-word", type=float, default=1.33, show_default=True)
+@click.option("--train-flop", type=float, required=True,
+              help=_copies_help("--train-flop", "Training compute, FLOP."))
+@click.option("--params", "n_params", type=float, required=True,
+              help=_copies_help("--params", "Parameters N."))
+@click.option("--tokens-per-word", type=float, default=1.33, show_default=True,
+              help=_copies_help("--tokens-per-word", "Tokens per word."))
 @click.option("--wpm", type=float, default=380.0, show_default=True,
-              help="Human words per minute.")
+              help=_copies_help("--wpm", "Human words per minute."))
 @click.option("--speed", type=float, default=5.0, show_default=True,
-              help="Serial speed of each copy, x human.")
+              help=_copies_help("--speed", "Serial speed of each copy, x human."))
 @click.option("--k", type=float, default=5.0, show_default=True,
-              help="Trade-off factor: k^3 copies -> one copy k^2 faster.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+              help=_copies_help("--k", "Trade-off factor: k^3 copies -> one copy k^2 faster."))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (never NaN or Infinity).")
 def copies(train_flop, n_params, tokens_per_word, wpm, speed, k, as_json):
     """Steinhardt's copy arithmetic, from the functions the model uses."""
     from sim.mechanisms import copies as cp
 
-    for name, value in (("--train-flop", train_flop), ("--params", n_params),
-                        ("--tokens-per-word", tokens_per_word), ("--wpm", wpm),
-                        ("--speed", speed)):
-        if not value > 0:
-            raise SimInputError("command line", [Problem(name, value, "allowed: > 0")])
-    if not k >= 1:
-        raise SimInputError("command line", [Problem("--k", k, "allowed: >= 1")])
+    problems = _copies_problems({"--train-flop": train_flop, "--params": n_params,
+                                 "--tokens-per-word": tokens_per_word, "--wpm": wpm,
+                                 "--speed": speed, "--k": k})
+    if problems:
+        raise SimInputError("command line", problems)
     tokens = cp.tokens_from_flop(train_flop, n_params)
     years = cp.human_years_from_flop(train_flop, n_params, wpm, tokens_per_word)
     months_at_speed = 12.0 * cp.years_to_do(years, years, speed)
@@ -167,19 +222,19 @@ def copies(train_flop, n_params, tokens_per_word, wpm, speed, k, as_json):
         "days_for_all_the_work_traded": float(days_fast),
         "experience_years_per_day_if_all_copies_run": float(cp.experience_years_per_day(years)),
     }
-    if as_json:
-        click.echo(json.dumps(result, indent=2))
+    if as_json:  # allow_nan=False: a non-finite figure is an error, never invalid JSON
+        click.echo(json.dumps(result, indent=2, allow_nan=False))
         return
     click.echo(f"Training compute {train_flop:.3g} FLOP buys {tokens:.3g} tokens of inference "
                f"with {n_params:.3g} parameters (2N FLOP per token).")
     click.echo(f"At {wpm:g} words/min x {tokens_per_word:g} tokens/word "
-               f"({result['human_tokens_per_s']:.2f} tokens/s) that is {years:,.0f} years of "
-               "human work (continuous time).")
-    click.echo(f"= {years:,.0f} copies for a year at 1x, or the same copies at {speed:g}x for "
-               f"{months_at_speed:.2f} months.")
-    click.echo(f"Trade-off k={k:g}: {fast_copies:,.0f} copies at {fast_speed:g}x human; each "
-               f"does a year of work in {result['days_for_each_traded_copy_to_do_a_year']:.2f} "
-               "days.")
+               f"({result['human_tokens_per_s']:.2f} tokens/s) that is {_count(years)} years "
+               "of human work (continuous time).")
+    click.echo(f"= {_count(years)} copies for a year at 1x, or the same copies at {speed:g}x "
+               f"for {months_at_speed:.3g} months.")
+    click.echo(f"Trade-off k={k:g}: {_count(fast_copies)} copies at {fast_speed:g}x human; "
+               f"each does a year of work in "
+               f"{result['days_for_each_traded_copy_to_do_a_year']:.3g} days.")
 
 
 def _first_comment(path: Path) -> str:
@@ -195,21 +250,22 @@ def scenarios():
 
     for name in list_scenarios():
         path = find_scenario(name)
+        read_yaml(path)  # first: a bad file (not UTF-8, too big, bad YAML) exits 2, named
         first = _first_comment(path)
-        read_yaml(path)
         click.echo(f"{name:24s} {first}")
 
 
 @cli.command()
 def rules():
     """List the task-automation rule sets (configs/task_rules/)."""
-    from sim.loading import list_rule_sets, rule_set_dirs
+    from sim.loading import list_rule_sets, read_yaml, rule_set_dirs
 
     for name in list_rule_sets():
         first = "The schema's defaults: E1 near GPT-4, E2 after tools, E0 over Davidson's gap."
         for d in rule_set_dirs():
             path = d / f"{name}.yaml"
             if path.is_file():
+                read_yaml(path)  # first: a bad file exits 2, named, as in `sim scenarios`
                 first = _first_comment(path)
                 break
         click.echo(f"{name:20s} {first}")
@@ -265,9 +321,14 @@ def report(run_dir, out):
               help="HTML file to write (default: results/compare-<date>-<time>.html).")
 def compare(runs, out):
     """Compare two or more runs: result folders or scenario names (`default` = built-in)."""
+    from sim.output import NonFiniteResultError
     from sim.report import compare as compare_runs
 
-    path, table = compare_runs(list(runs), out)
+    try:
+        path, table = compare_runs(list(runs), out)
+    except NonFiniteResultError as exc:  # a scenario run in memory failed: one line, exit 1
+        click.echo(f"error: {one_line(str(exc), 400)}", err=True)
+        raise SystemExit(EXIT_MODEL_FAILED) from None
     click.echo(table)
     click.echo(f"Compare: {path}")
 
@@ -294,32 +355,47 @@ def dashboard(config, port, host):
 @click.option("--workers", type=click.IntRange(1), default=None,
               help="Local worker processes (default: all cores; 1 runs in this process).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Run on an existing Dask cluster (default: $DASK_SCHEDULER_ADDRESS).")
-@click.option("--seed", type=click.IntRange(0), default=None, help="Override the sweep seed.")
-@click.option("--chunk-size", type=click.IntRange(1), default=None,
-              help="Override the runs per chunk.")
+              help="Run on an existing Dask cluster (default, when --workers is not given: "
+                   "$DASK_SCHEDULER_ADDRESS).")
+@click.option("--worker-timeout", type=click.IntRange(1, 86400), default=60, show_default=True,
+              metavar="SECONDS",
+              help="Stop a Dask sweep whose cluster has had no workers this long (the chunks "
+                   "written stay for --resume).")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
+              help="Override the sweep seed (with --resume: must equal the stored one).")
+@click.option("--chunk-size", type=click.IntRange(1, 100_000), default=None,
+              help="Override the runs per chunk (with --resume: must equal the stored one).")
 @click.option("--force", is_flag=True, help="Replace an existing sweep folder.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def sweep(sweep_file, out, resume_dir, workers, scheduler, seed, chunk_size, force, quiet):
-    """Run a parameter sweep (SWEEP_FILE), or finish one with --resume DIR."""
+def sweep(sweep_file, out, resume_dir, workers, scheduler, worker_timeout, seed, chunk_size,
+          force, quiet):
+    """Run a parameter sweep (SWEEP_FILE), or finish one with --resume DIR.
+
+    SIGTERM or Ctrl-C stop the workers and keep the chunks written, for --resume.
+    """
     import dataclasses
 
     from sim.sweep import load_sweep, run_sweep
+    from sim.sweep import runner as sr
 
-    if (sweep_file is None) == (resume_dir is None):
-        raise SimInputError("command line", [Problem("SWEEP_FILE / --resume", sweep_file or "",
-                                                     "allowed: a sweep file, or --resume DIR "
-                                                     "(not both)")])
-    if resume_dir:
-        summary = run_sweep(None, resume_dir, workers=workers, scheduler=scheduler,
-                            resume=True, progress=not quiet)
-    else:
-        spec = load_sweep(sweep_file, seed=seed)
-        if chunk_size:
-            spec = dataclasses.replace(spec, chunk_size=chunk_size)
-        out = out or f"results/sweep-{spec.name}-{time.strftime('%Y%m%d-%H%M%S')}"
-        summary = run_sweep(spec, out, workers=workers, scheduler=scheduler, force=force,
-                            progress=not quiet)
+    sr.check_options(sweep_file=sweep_file, resume_dir=resume_dir, out=out, workers=workers,
+                     scheduler=scheduler, force=force)
+    options = {"workers": workers, "scheduler": scheduler, "progress": not quiet,
+               "worker_timeout": worker_timeout}
+    try:
+        if resume_dir:
+            spec = sr.load_folder(resume_dir)
+            sr.check_resume(spec, resume_dir, seed, chunk_size)
+            summary = run_sweep(spec, resume_dir, resume=True, **options)
+        else:
+            spec = load_sweep(sweep_file, seed=seed)
+            if chunk_size:
+                spec = dataclasses.replace(spec, chunk_size=chunk_size)
+            out = out or f"results/sweep-{spec.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+            summary = run_sweep(spec, out, force=force, **options)
+    except sr.SweepInterrupted as exc:
+        click.echo(f"sim sweep: {exc.message()}", err=True)
+        sys.exit(exc.exit_code)
     if not quiet:
         click.echo(f"Summary: {summary}")
 
@@ -360,7 +436,7 @@ def main(argv=None):
     interrupted.
     """
     try:
-        cli.main(args=argv, standalone_mode=False)
+        cli.main(args=argv, standalone_mode=False, prog_name="sim")
     except SimInputError as exc:
         for problem in exc.problems:
             click.echo(f"error: {problem.render(exc.file)}", err=True)

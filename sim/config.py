@@ -16,9 +16,12 @@ purpose: the band of plausible values is wide and the sweep tools exist to explo
 from __future__ import annotations
 
 import math
+from collections import Counter
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sim.errors import short_repr
 
 
 def P(default, unit: str, source: str, **bounds):  # noqa: N802 - a short name keeps the schema legible
@@ -528,12 +531,14 @@ class MilestonesConfig(Section):
     @classmethod
     def _levels(cls, v):
         if not v or any(isinstance(x, bool) or not (0 < x <= 1) for x in v):
-            raise ValueError(f"levels {list(v)}: allowed: a non-empty list of numbers in (0, 1]")
+            raise ValueError(f"levels {short_repr(list(v))}: allowed: a non-empty list of "
+                             "numbers in (0, 1]")
         names = [int(round(x * 100)) for x in v]
         if len(set(names)) != len(names):
-            raise ValueError(f"levels {list(v)} name the same whole percent twice "
-                             f"({sorted(names)}); allowed: levels at least 1 percentage point "
-                             "apart (milestones are named by whole percent)")
+            twice = sorted(n for n, count in Counter(names).items() if count > 1)
+            raise ValueError(f"levels name the same whole percent twice ({short_repr(twice)}); "
+                             "allowed: levels at least 1 percentage point apart (milestones "
+                             "are named by whole percent)")
         return tuple(sorted(v))
 
 
@@ -567,7 +572,9 @@ class SimConfig(Section):
             raise ValueError("hardware.vendors: allowed: at least one vendor")
         names = [lab.name for lab in self.labs]
         if len(set(names)) != len(names):
-            raise ValueError(f"labs: names must be unique, got {names}")
+            twice = sorted(n for n, count in Counter(names).items() if count > 1)
+            raise ValueError(f"labs: names must be unique, {short_repr(twice)} repeated; "
+                             "allowed: a different name for each lab")
         return self
 
     def structure_key(self) -> tuple:

@@ -18,7 +18,8 @@ class Problem:
 
     def render(self, file: str) -> str:
         """A one-line message: file, field, value, what is allowed."""
-        return f"{one_line(file)}: {self.field} = {short_repr(self.value)}: {self.allowed}"
+        return (f"{one_line(file)}: {one_line(self.field, 200)} = {short_repr(self.value)}: "
+                f"{one_line(self.allowed, 600)}")
 
 
 _REPR = reprlib.Repr()

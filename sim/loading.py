@@ -38,10 +38,16 @@ def scenario_dirs() -> list[Path]:
 
 def list_scenarios() -> list[str]:
     """Names of the scenario overlays that can be found."""
+    return _names_in(scenario_dirs())
+
+
+def _names_in(folders: list[Path]) -> list[str]:
+    """Stems of the ``.yaml`` files in ``folders`` that can be asked for by name."""
     names: set[str] = set()
-    for d in scenario_dirs():
+    for d in folders:
         if d.is_dir():
-            names.update(p.stem for p in d.glob("*.yaml"))
+            names.update(p.stem for p in d.glob("*.yaml")
+                         if NAME_PATTERN.fullmatch(p.stem) and _is_file(p))
     return sorted(names)
 
 
@@ -79,11 +85,7 @@ def rule_set_dirs() -> list[Path]:
 
 def list_rule_sets() -> list[str]:
     """Names of the task-automation rule sets ('default' is the schema's own)."""
-    names = {"default"}
-    for d in rule_set_dirs():
-        if d.is_dir():
-            names.update(p.stem for p in d.glob("*.yaml"))
-    return sorted(names)
+    return sorted({"default", *_names_in(rule_set_dirs())})
 
 
 def rule_set(name: str, source: str) -> dict[str, Any]:
@@ -229,7 +231,7 @@ def validate(data: dict, source: str) -> SimConfig:
             loc = err["loc"]
             value = err.get("input") if err["type"] != "extra_forbidden" else _lookup(data, loc)
             allowed = _allowed(err)
-            if isinstance(value, dict):  # cross-field error: name the field it is about
+            if isinstance(value, dict) and err["type"] == "value_error":  # cross-field
                 loc, value, allowed = _cross_field(value, loc, allowed)
             problems.append(Problem(_field_path(loc), value, allowed))
         cls = (UnknownKeyError if all(e["type"] == "extra_forbidden" for e in errors)
@@ -280,7 +282,9 @@ def apply_override(data: dict, path: list[str], value: Any, text: str) -> dict:
                 node = node.setdefault(part, {})
         else:
             raise BadOverrideError("--set", [Problem(".".join(path[:i]), node,
-                                   f"'{text}': this key holds a value, not a section")])
+                                   f"'{text}': this key holds a value, not a section; "
+                                   "allowed: a dotted key that ends at a value (see `sim "
+                                   "params`)")])
     return out
 
 

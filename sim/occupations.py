@@ -22,6 +22,14 @@ from sim.errors import OccupationTableError, Problem
 #: Exposure classes in task arrays: index -> label (Eloundou et al. 2023 rubric).
 EXPOSURE_CLASSES = ("e0", "e1", "e2")
 
+#: Upper bound on an occupation's employment: the US civilian labour force (161M in 2021, under
+#: 170M to date); no occupation, not even all of them together (141M in May 2021), exceeds it.
+MAX_EMPLOYMENT = 170_000_000
+
+#: Upper bound on a mean hourly wage: 20 times the BLS top code of $100/h (the highest
+#: occupation mean published in May 2021 is $170/h).
+MAX_HOURLY_WAGE = 2_000.0
+
 REQUIRED_COLUMNS = (
     "soc_major", "title", "employment", "mean_wage_usd_per_hour", "share_e0", "share_e1",
     "share_e2", "physical_share_e0", "physical_share_e1", "physical_share_e2", "verifiability",
@@ -93,6 +101,32 @@ class OccupationTable:
         })
 
 
+def _allowed_range(col: str) -> tuple[float, float, bool, str]:
+    """``(low, high, low_included, text)`` of a numeric column of an occupation table."""
+    if col == "employment":
+        return 0.0, MAX_EMPLOYMENT, False, f"workers, above 0 and at most {MAX_EMPLOYMENT:,}"
+    if col == "mean_wage_usd_per_hour":
+        return 0.0, MAX_HOURLY_WAGE, False, f"above 0 and at most {MAX_HOURLY_WAGE:,.0f}"
+    if col.startswith(("share", "physical", "verif", "experiment")):
+        return 0.0, 1.0, True, "a share in [0, 1]"
+    return 0.0, np.inf, True, ">= 0"
+
+
+def _checked_numbers(column: pd.Series, col: str, source: str) -> pd.Series:
+    """A numeric column, every value finite and in its range; else an input error naming the
+    first bad row (text, ``inf`` and ``NaN`` included).
+    """
+    values = pd.to_numeric(column, errors="coerce").astype(float)
+    low, high, low_included, text = _allowed_range(col)
+    above_low = values >= low if low_included else values > low
+    bad = ~np.isfinite(values.to_numpy()) | ~(above_low & (values <= high)).to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise OccupationTableError(source, [Problem(f"{col} (row {i + 1})", column.iloc[i],
+                                                    f"allowed: a finite number, {text}")])
+    return values
+
+
 def _bins_for_row(row: pd.Series, bins: dict[str, int]) -> list[tuple]:
     """Task bins for one occupation: (exposure, quantile, physical, hours_share)."""
     out = []
@@ -117,24 +151,19 @@ def table_from_frame(df: pd.DataFrame, source: str, bins: dict[str, int]) -> Occ
                                                     "allowed: at least one occupation")])
     numeric = [c for c in REQUIRED_COLUMNS if c not in ("soc_major", "title")]
     for col in numeric:
-        values = pd.to_numeric(df[col], errors="coerce")
-        bad = values.isna() | (values < 0)
-        if col.startswith(("share", "physical", "verif", "experiment")):
-            bad |= values > 1
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise OccupationTableError(source, [Problem(f"{col} (row {i + 1})", df[col].iloc[i],
-                                                        "allowed: a number >= 0 (<= 1 for "
-                                                        "shares)")])
-        df[col] = values
+        df[col] = _checked_numbers(df[col], col, source)
     share_sum = df[["share_e0", "share_e1", "share_e2"]].sum(axis=1)
     if ((share_sum - 1).abs() > 1e-2).any():
         i = int(np.flatnonzero(((share_sum - 1).abs() > 1e-2).to_numpy())[0])
         raise OccupationTableError(source, [Problem(f"share_e0+share_e1+share_e2 (row {i + 1})",
                                                     float(share_sum.iloc[i]),
                                                     "allowed: sums to 1 (within 0.01)")])
-    if (df["employment"] <= 0).any():
-        raise OccupationTableError(source, [Problem("employment", "<= 0", "allowed: > 0")])
+    repeated = df["soc_major"].astype(str).str.strip().duplicated()
+    if repeated.any():
+        i = int(np.flatnonzero(repeated.to_numpy())[0])
+        raise OccupationTableError(source, [Problem(f"soc_major (row {i + 1})",
+                                                    df["soc_major"].iloc[i], "repeats an "
+                                                    "earlier row; allowed: each code once")])
 
     rows = []
     for o, (_, row) in enumerate(df.iterrows()):
@@ -161,11 +190,15 @@ def table_from_frame(df: pd.DataFrame, source: str, bins: dict[str, int]) -> Occ
 
 
 def _read_csv(path: Path | str, source: str) -> pd.DataFrame:
+    """A CSV occupation table; a missing, unreadable or malformed file is an input error."""
     try:
         return pd.read_csv(path, dtype={"soc_major": str})
     except FileNotFoundError:
-        raise OccupationTableError(source, [Problem("(file)", str(path), "file not found")]
-                                   ) from None
+        raise OccupationTableError(source, [Problem("(file)", str(path), "file not found; "
+                                                    "allowed: an existing CSV file")]) from None
+    except OSError as exc:  # a folder, no permission
+        raise OccupationTableError(source, [Problem("(file)", str(path), f"{exc.strerror}; "
+                                                    "allowed: a readable CSV file")]) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise OccupationTableError(source, [Problem("(file)", str(exc)[:60],
                                                     "allowed: a CSV table")]) from None

@@ -1,28 +1,47 @@
-"""Write a result folder atomically: everything goes into a hidden temporary folder beside the
-target, and the folder is renamed into place only when complete (manifest written last).
+"""Write results atomically: everything goes into a hidden temporary file or folder beside the
+target, which is renamed into place only when complete (a result folder's manifest last).
 
-A run killed part-way leaves only ``.NAME.partial-*``, never a folder that looks complete.
+A run killed part-way leaves only ``.NAME.partial-*``, never a folder that looks complete. The
+check that the target is free and the rename happen under an exclusive lock, so two runs
+writing to one folder at once never silently replace each other's result.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import platform
+import secrets
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from sim.errors import Problem, SimInputError
-from sim.loading import config_to_yaml
 from sim.results import Results
 
 MANIFEST = "manifest.json"
+#: A manifest is a few kB; anything far larger is not one (and is not read into memory).
+MANIFEST_MAX_BYTES = 4 * 2**20
+ALLOWED_OUT = "allowed: a folder you can write to, on a disk with free space"
+
+
+class NonFiniteResultError(ValueError):
+    """A valid config whose run produced NaN or inf: a failed run, never written as a result."""
+
+
+def dump_json(obj) -> str:
+    """JSON for a result file; NaN and infinity raise instead of writing what strict JSON
+    readers reject (values "not reached" are written as null by the caller).
+    """
+    return json.dumps(obj, indent=2, allow_nan=False)
 
 
 def write_table(df: pd.DataFrame, path_stem: Path, fmt: str) -> Path:
@@ -36,7 +55,8 @@ def write_table(df: pd.DataFrame, path_stem: Path, fmt: str) -> Path:
     return path
 
 
-def _sha256(path: Path) -> str:
+def sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes, read in 1 MiB blocks."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -44,77 +64,366 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def prepare_target(out: Path, force: bool) -> None:
-    """Refuse to overwrite an existing result unless asked to."""
-    if out.exists() and any(out.iterdir()) and not force:
-        raise SimInputError("--out", [Problem("out", str(out), "folder exists and is not "
-                                              "empty; allowed: a new folder, or --force to "
-                                              "replace it")])
+def file_entry(path: Path) -> dict:
+    """A file's manifest entry: its size and SHA-256."""
+    return {"bytes": path.stat().st_size, "sha256": sha256(path)}
 
 
-def write_run(results: Results, out: Path | str, *, fmt: str = "parquet", plots: bool = True,
-              force: bool = False, command: str = "") -> Path:
-    """Write tables, config, seed, version, summary, figures and manifest to ``out``."""
-    from sim import __version__
+# ----------------------------------------------------------------------------- the target
 
-    out = Path(out)
-    prepare_target(out, force)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+
+def cannot_write(arg: str, target: Path, exc: OSError) -> SimInputError:
+    """The input error for a target that cannot be written (read-only, disk full, ...)."""
+    reason = exc.strerror or type(exc).__name__
+    return SimInputError(arg, [Problem(arg.lstrip("-"), str(target), f"cannot be written "
+                                       f"({reason}); nothing was written there; {ALLOWED_OUT}")])
+
+
+def check_writable(target: Path, arg: str = "--out") -> None:
+    """Fail now, before any work, if nothing can be written beside ``target``: create its
+    parent and write and remove a hidden file there (as the real write will).
+    """
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.partial-", dir=target.parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise cannot_write(arg, target, exc) from None
+
+
+def _refuse(arg: str, target: Path, why: str, allowed: str) -> SimInputError:
+    return SimInputError(arg, [Problem(arg.lstrip("-"), str(target), f"{why}; nothing was "
+                                       f"written there; allowed: {allowed}")])
+
+
+def holds_anything(folder: Path, arg: str = "--out") -> bool:
+    """True if ``folder`` exists and is not empty; an unreadable folder is an input error."""
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is not None
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise cannot_write(arg, folder, exc) from None
+
+
+def is_result_folder(folder: Path) -> bool:
+    """True if ``folder`` holds a manifest written by :func:`write_run`."""
+    try:
+        with open(folder / MANIFEST, "rb") as f:
+            manifest = json.loads(f.read(MANIFEST_MAX_BYTES))
+    except (OSError, ValueError, RecursionError):
+        return False
+    return isinstance(manifest, dict) and isinstance(manifest.get("files"), dict)
+
+
+def existing_kind(target: Path, arg: str = "--out") -> str:
+    """``"folder"``, ``"file"`` or ``""`` (nothing there); a path the system cannot look at
+    (a name too long, a parent that may not be read) is an input error naming ``arg``.
+    """
+    try:
+        return "folder" if target.is_dir() else "file" if target.exists() else ""
+    except OSError as exc:
+        raise cannot_write(arg, target, exc) from None
+
+
+def check_target_name(target: Path, arg: str = "--out") -> None:
+    """A target must be a name that can be renamed into (not ``.``, ``..`` or ``/``)."""
+    if target.name in ("", ".", ".."):
+        raise _refuse(arg, target, "names no new entry", "a path ending in a folder name")
+
+
+def prepare_target(out: Path, force: bool, arg: str = "--out") -> None:
+    """Refuse, before any work, a target that is a file, a non-empty folder (without
+    ``force``; with it, only a result folder is replaced), or not writable.
+    """
+    check_target_name(out, arg)
+    if existing_kind(out, arg) == "file":
+        raise _refuse(arg, out, "is a file", "a new folder, or a result folder with --force")
+    if holds_anything(out, arg):
+        if not force:
+            raise _refuse(arg, out, "folder exists and is not empty",
+                          "a new folder, or --force to replace it")
+        if not is_result_folder(out):
+            raise _refuse(arg, out, "folder is not a result folder (no manifest.json), and "
+                          "--force replaces only result folders", "a new or empty folder")
+    check_writable(out, arg)
+
+
+@contextlib.contextmanager
+def target_lock(target: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``.NAME.lock`` beside ``target``, so concurrent writers take
+    turns at check-and-rename. The lock file is removed while still held; a waiter that then
+    gets a removed file's lock sees it is stale and locks the new one.
+    """
+    path = target.with_name(f".{target.name}.lock")
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            held = os.fstat(fd)
+            now = os.stat(path)
+            if (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino):
+                break
+        except FileNotFoundError:
+            pass
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+        os.close(fd)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _umask() -> int:
     umask = os.umask(0)
     os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a result folder is not
+    return umask
+
+
+@contextlib.contextmanager
+def staging(target: Path, folder: bool = False) -> Iterator[Path]:
+    """A hidden temporary file (or folder) beside ``target``, for the caller to fill and move
+    into place; whatever is left of it on the way out (an error, Ctrl-C) is removed.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    prefix = f".{target.name}.partial-"
+    if folder:
+        tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
+    else:
+        fd, name = tempfile.mkstemp(prefix=prefix, dir=target.parent)
+        os.close(fd)
+        tmp = Path(name)
     try:
-        files = [
-            write_table(results.aggregates_frame(), tmp / "aggregates", fmt),
-            write_table(results.milestones_frame(), tmp / "milestones", fmt),
-        ]
-        if results.occupations:
-            files.append(write_table(results.occupations_frame(), tmp / "occupations", fmt))
-        if results.occupation_info is not None:
-            files.append(write_table(results.occupation_info, tmp / "occupation_info", fmt))
-        (tmp / "config.yaml").write_text(config_to_yaml(results.configs[0]))
-        (tmp / "seed.txt").write_text(f"{results.configs[0].seed}\n")
-        summaries = [results.summary(b) for b in range(results.n_scenarios)]
-        (tmp / "summary.json").write_text(json.dumps(
-            summaries[0] if len(summaries) == 1 else summaries, indent=2))
-        (tmp / "units.json").write_text(json.dumps(results.units(), indent=2))
-        files += [tmp / n for n in ("config.yaml", "seed.txt", "summary.json", "units.json")]
-        if results.join_report:
-            (tmp / "join_report.json").write_text(json.dumps(results.join_report, indent=2))
-            files.append(tmp / "join_report.json")
-        if plots:
-            from sim.plots import make_figures
-            files += make_figures(results, tmp / "figures", label=out.name)
-        manifest = {
-            "package": "ai-economy-sim", "version": __version__,
+        os.chmod(tmp, (0o777 if folder else 0o666) & ~_umask())  # mkstemp's are private
+        yield tmp
+    finally:
+        _remove(tmp)
+
+
+def publish(tmp: Path, out: Path, *, replace: bool, arg: str = "--out") -> None:
+    """Move the finished folder ``tmp`` to ``out``, under the target's lock: an ``out`` that
+    is not empty is replaced only if ``replace``; otherwise nothing is written there.
+    """
+    with target_lock(out):
+        if holds_anything(out, arg) and not replace:
+            raise _refuse(arg, out, "folder exists and is not empty (written meanwhile by "
+                          "another run)", "a new folder, or --force to replace it")
+        if not out.exists():
+            os.replace(tmp, out)
+            return
+        trash = out.with_name(f".{out.name}.old-{secrets.token_hex(4)}")
+        os.replace(out, trash)
+        try:
+            os.replace(tmp, out)
+        except BaseException:
+            os.replace(trash, out)  # put the old folder back
+            raise
+    _remove(trash)
+
+
+def write_text_atomic(path: Path, text: str, arg: str = "--out") -> Path:
+    """Write ``text`` to a temporary file beside ``path`` and rename it into place, so a
+    reader never sees a half-written file; a write that fails is an input error naming
+    ``arg``.
+    """
+    try:
+        with staging(path) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+    except OSError as exc:
+        raise cannot_write(arg, path, exc) from None
+    return path
+
+
+# ----------------------------------------------------------------------------- a run's folder
+
+
+def _date(year: float) -> str:
+    month = int(round((year % 1) * 12)) + 1
+    return f"{int(np.floor(year + 1e-9))}-{month:02d}"
+
+
+def _first_bad(series: dict[str, np.ndarray]) -> tuple[int, str, tuple] | None:
+    """The earliest step at which any series is not finite: (step, name, index)."""
+    found = None
+    for name, values in series.items():
+        bad = np.argwhere(~np.isfinite(values))
+        if len(bad) and (found is None or bad[0][0] < found[0]):
+            found = (int(bad[0][0]), name, tuple(int(i) for i in bad[0]))
+    return found
+
+
+def non_finite_message(results: Results) -> str | None:
+    """Where a run first went NaN or infinite (aggregates first, then occupations)."""
+    for kind, series in (("aggregate", results.aggregates),
+                         ("occupation series", results.occupations)):
+        found = _first_bad(series)
+        if found is None:
+            continue
+        step, name, idx = found
+        value = series[name][idx]
+        where = f" of occupation {results.occupation_codes[idx[2]]}" if len(idx) == 3 else ""
+        return (f"{kind} {name}{where} = {value} in scenario {idx[1]} at "
+                f"{_date(float(results.times[step]))} (step {step})")
+    return None
+
+
+def check_finite(results: Results, target: Path | str) -> None:
+    """Refuse to keep a run whose outputs hold NaN or inf: a failed run, not a result."""
+    where = non_finite_message(results)
+    if where is not None:
+        raise NonFiniteResultError(f"the model failed: non-finite output, first {where}; "
+                                   f"nothing was written to {target}")
+
+
+def _write_files(results: Results, tmp: Path, fmt: str, plots: bool, label: str) -> list[Path]:
+    """Tables, config, seed, summary, units, join report and figures; returns the files."""
+    from sim.loading import config_to_yaml
+
+    files = [write_table(results.aggregates_frame(), tmp / "aggregates", fmt),
+             write_table(results.milestones_frame(), tmp / "milestones", fmt)]
+    if results.occupations:
+        files.append(write_table(results.occupations_frame(), tmp / "occupations", fmt))
+    if results.occupation_info is not None:
+        files.append(write_table(results.occupation_info, tmp / "occupation_info", fmt))
+    summaries = [results.summary(b) for b in range(results.n_scenarios)]
+    texts = {"config.yaml": config_to_yaml(results.configs[0]),
+             "seed.txt": f"{results.configs[0].seed}\n",
+             "summary.json": dump_json(summaries[0] if len(summaries) == 1 else summaries),
+             "units.json": dump_json(results.units())}
+    if results.join_report:
+        texts["join_report.json"] = dump_json(results.join_report)
+    for name, text in texts.items():
+        (tmp / name).write_text(text)
+        files.append(tmp / name)
+    if plots:
+        from sim.plots import make_figures
+        files += make_figures(results, tmp / "figures", label=label)
+    return files
+
+
+def _manifest(results: Results, tmp: Path, files: list[Path], fmt: str, command: str) -> dict:
+    from sim import __version__
+
+    return {"package": "ai-economy-sim", "version": __version__,
             "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "command": command, "python": platform.python_version(),
             "numpy": np.__version__, "seed": results.configs[0].seed,
             "scenarios": results.n_scenarios, "format": fmt,
-            "files": {str(p.relative_to(tmp)): {"bytes": p.stat().st_size,
-                                                "sha256": _sha256(p)} for p in files},
-        }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2))
-        if out.exists():
-            trash = out.with_name(f".{out.name}.old-{os.getpid()}")
-            os.replace(out, trash)
-            os.replace(tmp, out)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+            "files": {p.relative_to(tmp).as_posix(): file_entry(p) for p in files}}
+
+
+def write_run(results: Results, out: Path | str, *, fmt: str = "parquet", plots: bool = True,
+              force: bool = False, command: str = "", arg: str = "--out") -> Path:
+    """Write tables, config, seed, version, summary, figures and manifest to ``out``.
+
+    Raises :class:`NonFiniteResultError` (nothing written) for a run with NaN or inf outputs,
+    and :class:`SimInputError` naming ``arg`` when ``out`` is taken or cannot be written.
+    """
+    out = Path(out)
+    check_finite(results, out)
+    prepare_target(out, force, arg)
+    try:
+        with staging(out, folder=True) as tmp:
+            files = _write_files(results, tmp, fmt, plots, out.name)
+            manifest = _manifest(results, tmp, files, fmt, command)
+            (tmp / MANIFEST).write_text(dump_json(manifest))
+            publish(tmp, out, replace=force, arg=arg)
+    except OSError as exc:
+        raise cannot_write(arg, out, exc) from None
     return out
 
 
+# ----------------------------------------------------------------------------- reading back
+
+
+def _manifest_error(arg: str, folder: Path, field: str, value, why: str) -> SimInputError:
+    return SimInputError(f"{arg} {folder}", [Problem(field, value, f"{why}; allowed: a result "
+                                                     "folder as `sim run` wrote it")])
+
+
+def read_manifest(folder: Path, arg: str = "RUN_DIR") -> dict:
+    """The manifest of a result folder, checked for shape; bad input raises
+    :class:`SimInputError` naming ``arg``, the folder and what is wrong.
+    """
+    path = folder / MANIFEST
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MANIFEST_MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise _manifest_error(arg, folder, MANIFEST, "(missing)", "no manifest.json (an "
+                              "incomplete or foreign folder)") from None
+    except OSError as exc:
+        raise _manifest_error(arg, folder, MANIFEST, "(unreadable)", f"cannot be read "
+                              f"({exc.strerror or type(exc).__name__})") from None
+    if len(data) > MANIFEST_MAX_BYTES:
+        raise _manifest_error(arg, folder, MANIFEST, f"over {MANIFEST_MAX_BYTES:,} bytes",
+                              "too large to be a manifest")
+    try:
+        manifest = json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        raise _manifest_error(arg, folder, MANIFEST, data[:60].decode("utf-8", "replace"),
+                              f"not valid JSON ({str(exc)[:60]})") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise _manifest_error(arg, folder, MANIFEST, manifest, "not a JSON object with a "
+                              "'files' mapping")
+    return manifest
+
+
+def _entry_problem(folder: Path, name, meta) -> tuple[object, str] | None:
+    """What is wrong with one manifest entry and its file: (value, why), or None."""
+    if not isinstance(meta, dict) or not isinstance(meta.get("bytes"), int) \
+            or not isinstance(meta.get("sha256"), str):
+        return meta, "entry is not {bytes: integer, sha256: text}"
+    parts = Path(str(name)).parts
+    if not isinstance(name, str) or not parts or Path(name).is_absolute() or ".." in parts:
+        return name, "not a relative path inside the folder"
+    path = folder / name
+    if path.is_dir():
+        return "(a folder)", "listed in manifest.json as a file, but a folder in the folder"
+    if not path.is_file():
+        return "(missing)", "listed in manifest.json but not a file in the folder"
+    size = path.stat().st_size
+    if size != meta["bytes"]:
+        return size, f"bytes on disk, but manifest.json says {meta['bytes']} (changed or truncated)"
+    if sha256(path) != meta["sha256"]:
+        return meta["sha256"][:16], "SHA-256 differs from manifest.json (the file changed)"
+    return None
+
+
+def verify_files(folder: Path, manifest: dict, arg: str = "RUN_DIR") -> None:
+    """Every file the manifest lists exists inside the folder with its recorded size and
+    SHA-256; the first that does not raises :class:`SimInputError`.
+    """
+    for name, meta in manifest["files"].items():
+        try:
+            problem = _entry_problem(folder, name, meta)
+        except OSError as exc:
+            problem = "(unreadable)", f"cannot be read ({exc.strerror})"
+        if problem is not None:
+            raise _manifest_error(arg, folder, f"{MANIFEST} files[{str(name)[:60]!r}]",
+                                  *problem)
+
+
 def is_complete(folder: Path | str) -> bool:
-    """True if ``folder`` holds a manifest whose files all exist with the recorded sizes."""
+    """True if ``folder`` holds a manifest whose files all exist with the recorded sizes and
+    SHA-256.
+    """
     folder = Path(folder)
     try:
-        manifest = json.loads((folder / MANIFEST).read_text())
-    except (OSError, ValueError):
+        verify_files(folder, read_manifest(folder))
+    except SimInputError:
         return False
-    return all((folder / name).is_file() and (folder / name).stat().st_size == meta["bytes"]
-               for name, meta in manifest["files"].items())
+    return True

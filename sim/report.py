@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import base64
 import html
-import os
 import struct
-import tempfile
 import time
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import numpy as np
 
 from sim import labor_figures as lf
 from sim.errors import Problem, SimInputError
+from sim.output import check_finite, check_writable, existing_kind, write_text_atomic
 from sim.run_data import RunData, load_run
 
 #: CSS px per PNG pixel: figures are rendered at 130 dpi and shown at 110 px per inch, so
@@ -46,29 +45,12 @@ nav ol { columns: 2; font-size: 0.92em; }
 """
 
 
-def write_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` to a temporary file beside ``path`` and rename it into place, so a
-    reader never sees a half-written report.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.partial-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a report is for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def _check_out(out: Path, arg: str = "--out") -> Path:
-    if out.is_dir():
-        raise SimInputError(arg, [Problem(arg, str(out), "is a folder; allowed: a path to an "
-                                          "HTML file")])
+    """Refuse, before any work, an output path that is a folder or cannot be written."""
+    if existing_kind(out, arg) == "folder":
+        raise SimInputError(arg, [Problem(arg.lstrip("-"), str(out), "is a folder; allowed: a "
+                                          "path to an HTML file")])
+    check_writable(out, arg)
     return out
 
 
@@ -235,31 +217,49 @@ def write_report(run_dir: Path | str, out: Path | str | None = None) -> Path:
     """Read a result folder and write its report (default ``RUN_DIR/report.html``)."""
     run = load_run(run_dir, arg="RUN_DIR")
     path = _check_out(Path(out) if out else Path(run_dir) / "report.html")
-    return write_atomic(path, report_html(run))
+    return write_text_atomic(path, report_html(run))
 
 
 # ----------------------------------------------------------------------------- compare
 
-def resolve_run(arg: str, position: int) -> RunData:
-    """A compare argument: a result folder, or a scenario name run now in memory
-    (``default`` is the built-in default).
+def _folder_or_name(arg: str, position: int) -> RunData | str:
+    """A compare argument read now if it is a result folder, or checked as a scenario name
+    (run later, once the output is known to be writable).
     """
-    from sim.loading import find_scenario, list_scenarios, load_config
-    from sim.runner import run as run_config
+    from sim.loading import list_scenarios
 
     name = f"RUN {position}"
-    path = Path(arg)
-    if path.is_dir():
-        return load_run(path, arg=name)
+    if Path(arg).is_dir():
+        return load_run(arg, arg=name)
     names = ["default", *list_scenarios()]
     if arg not in names:
         raise SimInputError(name, [Problem(name, arg, "neither a folder nor a scenario name; "
                                            "allowed: a result folder written by `sim run`, or "
                                            f"one of {names}")])
-    cfg = load_config() if arg == "default" else load_config(scenario=arg)
-    source = ("built-in default, run in memory" if arg == "default"
-              else f"configs/scenarios/{find_scenario(arg).name}, run in memory")
-    return RunData.from_results(run_config(cfg), label=arg, source=source, scenario=arg)
+    return arg
+
+
+def _run_scenario(name: str, out: Path | str) -> RunData:
+    """Run a scenario overlay (``default``: the built-in default) in memory; a run with NaN
+    or inf outputs raises :class:`sim.output.NonFiniteResultError`.
+    """
+    from sim.loading import find_scenario, load_config
+    from sim.runner import run as run_config
+
+    cfg = load_config() if name == "default" else load_config(scenario=name)
+    source = ("built-in default, run in memory" if name == "default"
+              else f"configs/scenarios/{find_scenario(name).name}, run in memory")
+    results = run_config(cfg)
+    check_finite(results, out)
+    return RunData.from_results(results, label=name, source=source, scenario=name)
+
+
+def resolve_run(arg: str, position: int) -> RunData:
+    """A compare argument: a result folder, or a scenario name run now in memory
+    (``default`` is the built-in default).
+    """
+    found = _folder_or_name(arg, position)
+    return found if isinstance(found, RunData) else _run_scenario(found, "(memory)")
 
 
 def _unique_labels(runs: list[RunData]) -> None:
@@ -315,9 +315,10 @@ def compare(args: list[str], out: Path | str | None = None) -> tuple[Path, str]:
     if len(args) < 2:
         raise SimInputError("RUNS", [Problem("RUNS", list(args), "fewer than 2 runs; allowed: "
                                              "two or more result folders or scenario names")])
+    found = [_folder_or_name(a, i + 1) for i, a in enumerate(args)]
     path = _check_out(Path(out) if out else
                       Path(f"results/compare-{time.strftime('%Y%m%d-%H%M%S')}.html"))
-    runs = [resolve_run(a, i + 1) for i, a in enumerate(args)]
+    runs = [r if isinstance(r, RunData) else _run_scenario(r, path) for r in found]
     codes = runs[0].codes
     for i, r in enumerate(runs[1:], start=2):
         if r.codes != codes:
@@ -325,5 +326,5 @@ def compare(args: list[str], out: Path | str | None = None) -> tuple[Path, str]:
                                 f"{len(r.codes)} occupations, but RUN 1 has {len(codes)}; "
                                 "allowed: runs on the same occupation table")])
     _unique_labels(runs)
-    write_atomic(path, compare_html(runs))
+    write_text_atomic(path, compare_html(runs))
     return path, milestone_text(runs)

@@ -7,7 +7,6 @@ re-running it; :meth:`RunData.from_results` gives the same object for a run made
 
 from __future__ import annotations
 
-import json
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,11 +15,34 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import Problem, SimInputError
+from sim.output import read_manifest, verify_files
 
 #: Tables a result folder must hold (as ``.parquet`` or ``.csv``) for a report.
 REQUIRED_TABLES = ("aggregates", "occupations", "occupation_info", "milestones")
 ALLOWED_FOLDER = "allowed: a result folder written by `sim run` (with manifest.json and tables)"
+ALLOWED_TABLE = "allowed: a Parquet or CSV table as `sim run` wrote it"
 _STR_COLUMNS = {"occupation": str, "soc_major": str, "title": str, "soc_major_title": str}
+
+#: The columns the report reads, per table: "number" (finite), "number?" (NaN allowed: a
+#: milestone not reached, a fact not known), "text". Every other numeric column of the
+#: aggregates and occupations must be finite too: a run with NaN or inf is not a result.
+_OCCUPATION_SERIES = ("employed", "unemployed", "retraining", "wage_usd_per_hour",
+                      "automated_share", "capable_share", "displaced_total", "reemployed_total")
+_AGGREGATES = ("unemployment_rate", "displaced_total", "unemployed", "retraining", "employed",
+               "capable_share", "adopted_share", "ai_human_equivalent_workers",
+               "ai_workers_in_market")
+COLUMNS = {
+    "aggregates": {"step": "number", "year": "number", "date": "text",
+                   **dict.fromkeys(_AGGREGATES, "number")},
+    "occupations": {"step": "number", "occupation": "text",
+                    **dict.fromkeys(_OCCUPATION_SERIES, "number")},
+    "occupation_info": {"occupation": "text", "title": "text", "soc_major": "text",
+                        "soc_major_title": "text", "employment_start": "number",
+                        "wage_usd_per_hour_start": "number", "job_zone": "number?",
+                        "exposure_score": "number?"},
+    "milestones": {"milestone": "text", "year": "number?"},
+}
+ALL_FINITE = ("aggregates", "occupations")
 
 
 @dataclass
@@ -86,22 +108,6 @@ class RunData:
                              "version": __version__, "created_utc": "", "command": ""})
 
 
-def _read_table(folder: Path, stem: str, arg: str) -> pd.DataFrame:
-    for suffix in (".parquet", ".csv"):
-        path = folder / f"{stem}{suffix}"
-        if path.is_file():
-            try:
-                if suffix == ".parquet":
-                    return pd.read_parquet(path)
-                return pd.read_csv(path, dtype=_STR_COLUMNS)
-            except (OSError, ValueError) as exc:  # pyarrow and pandas errors derive from these
-                raise SimInputError(arg, [Problem(arg, str(path), f"unreadable table ("
-                                                  f"{str(exc)[:60]}); {ALLOWED_FOLDER}")]
-                                    ) from None
-    raise SimInputError(arg, [Problem(arg, str(folder), f"no {stem}.parquet or {stem}.csv; "
-                                      f"{ALLOWED_FOLDER}")])
-
-
 def scenario_of(command: str) -> str:
     """The scenario a ``sim run`` command line ran: ``--scenario NAME``, a config file, or the
     built-in default.
@@ -120,38 +126,168 @@ def scenario_of(command: str) -> str:
     return "default"
 
 
-def load_run(folder: Path | str, arg: str = "RUN_DIR", label: str | None = None) -> RunData:
-    """Read a result folder; bad input raises :class:`SimInputError` naming ``arg``."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise SimInputError(arg, [Problem(arg, str(folder), f"not a folder; {ALLOWED_FOLDER}")])
+def _bad(where: str, field: str, value, why: str) -> SimInputError:
+    return SimInputError(where, [Problem(field, value, why)])
+
+
+def read_table(path: Path, where: str, allowed: str = ALLOWED_TABLE) -> pd.DataFrame:
+    """A Parquet or CSV table; one that cannot be parsed raises :class:`SimInputError`
+    naming ``where`` and the file.
+    """
     try:
-        manifest = json.loads((folder / "manifest.json").read_text())
-    except (OSError, ValueError):
-        raise SimInputError(arg, [Problem(arg, str(folder), "no readable manifest.json (an "
-                                          f"incomplete or foreign folder); {ALLOWED_FOLDER}")]
-                            ) from None
-    tables = {stem: _read_table(folder, stem, arg) for stem in REQUIRED_TABLES}
-    agg = tables["aggregates"]
-    occ = tables["occupations"]
-    if "scenario" in agg:
-        agg = agg[agg["scenario"] == 0]
-    if "scenario" in occ:
-        occ = occ[occ["scenario"] == 0]
-    ms = tables["milestones"]
-    if "scenario" in ms:
-        ms = ms[ms["scenario"] == 0]
-    if agg.empty or occ.empty or tables["occupation_info"].empty:
-        raise SimInputError(arg, [Problem(arg, str(folder), "empty aggregates, occupations or "
-                                          f"occupation_info table; {ALLOWED_FOLDER}")])
-    info = tables["occupation_info"].copy()
-    info["occupation"] = info["occupation"].astype(str)
+        if path.suffix == ".parquet":
+            return pd.read_parquet(path)
+        return pd.read_csv(path, dtype=_STR_COLUMNS)
+    except Exception as exc:  # noqa: BLE001 - pyarrow and pandas raise many kinds on bad bytes
+        why = f"{type(exc).__name__}: {str(exc).replace(str(path), path.name)[:120]}"
+        raise _bad(f"{where} {path}", "table", path.name, f"unreadable ({why}); {allowed}"
+                   ) from None
+
+
+def _is_number(col: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+
+
+def _column_problem(values: pd.Series, kind: str) -> tuple[object, str] | None:
+    """What is wrong with one column's values: (a bad value, why), or None."""
+    if kind == "text":
+        missing = values.isna().to_numpy()
+        return (None, f"empty at row {int(np.argmax(missing))}; allowed: text in every row"
+                ) if missing.any() else None
+    if not _is_number(values):
+        return values.iloc[0] if len(values) else str(values.dtype), (
+            f"{values.dtype} values; allowed: numbers")
+    x = values.to_numpy(float)
+    bad = np.isinf(x) if kind == "number?" else ~np.isfinite(x)
+    if bad.any():
+        row = int(np.argmax(bad))
+        return float(x[row]), (f"not finite at row {row} ({int(bad.sum())} of {len(x)} rows); "
+                               "allowed: finite numbers (a run with NaN or inf is a failed run, "
+                               "not a result)")
+    return None
+
+
+def check_columns(df: pd.DataFrame, stem: str, where: str) -> None:
+    """The columns the report reads are there with the right kind of values; numbers are
+    finite where they must be.
+    """
+    wanted = dict(COLUMNS[stem])
+    if stem in ALL_FINITE:
+        wanted.update({c: "number" for c in df.columns if c not in wanted and _is_number(df[c])})
+    for col, kind in wanted.items():
+        if col not in df:
+            raise _bad(where, f"column {col}", "(missing)", "no such column; allowed: a table "
+                       f"with columns {', '.join(COLUMNS[stem])}")
+        problem = _column_problem(df[col], kind)
+        if problem is not None:
+            raise _bad(where, f"column {col}", *problem)
+
+
+def _check_info(info: pd.DataFrame, where: str) -> None:
+    """Occupation facts the report divides by or groups on: start employment (weights, not
+    all zero), start wages (positive), Job Zones (known for at least one occupation).
+    """
+    emp = info["employment_start"].to_numpy(float)
+    wage = info["wage_usd_per_hour_start"].to_numpy(float)
+    checks = (("employment_start", emp, (emp < 0).any() or emp.sum() <= 0,
+               "allowed: numbers >= 0, not all zero"),
+              ("wage_usd_per_hour_start", wage, (wage <= 0).any(), "allowed: numbers > 0"),
+              ("job_zone", info["job_zone"].to_numpy(float),
+               info["job_zone"].isna().all(), "allowed: a Job Zone for at least one occupation"))
+    for col, values, bad, allowed in checks:
+        if bad:
+            raise _bad(where, f"column {col}", values.tolist(), allowed)
+
+
+def _table_name(folder: Path, stem: str, listed: dict, arg: str) -> str:
+    for name in (f"{stem}.parquet", f"{stem}.csv"):
+        if name in listed:
+            return name
+    raise _bad(f"{arg} {folder}", stem, "(missing)", f"no {stem}.parquet or {stem}.csv listed "
+               f"in manifest.json; {ALLOWED_FOLDER}")
+
+
+def _scenario0(df: pd.DataFrame) -> pd.DataFrame:
+    if "scenario" in df:
+        df = df[df["scenario"] == 0]
+    return df.reset_index(drop=True)
+
+
+def _load_tables(folder: Path, listed: dict, arg: str) -> dict[str, pd.DataFrame]:
+    """Each required table, read and checked; scenario 0 of a batch; never empty."""
+    tables = {}
+    for stem in REQUIRED_TABLES:
+        path = folder / _table_name(folder, stem, listed, arg)
+        df = read_table(path, arg)
+        check_columns(df, stem, f"{arg} {path}")
+        if stem == "occupation_info":
+            _check_info(df, f"{arg} {path}")
+        df = _scenario0(df)
+        if df.empty and stem != "milestones":
+            raise _bad(f"{arg} {path}", "rows", 0, "no rows of scenario 0; allowed: a table "
+                       "with at least one row per step (or occupation)")
+        tables[stem] = df
+    return tables
+
+
+def _check_rows(folder: Path, agg: pd.DataFrame, occ: pd.DataFrame, info: pd.DataFrame,
+                arg: str) -> None:
+    """The tables fit together: one aggregate row per step in time order, one info row per
+    occupation, one occupation row per step and occupation.
+    """
+    where = f"{arg} {folder}"
+    for col in ("step", "year"):
+        if not (np.diff(agg[col].to_numpy(float)) > 0).all():
+            raise _bad(where, f"aggregates column {col}", agg[col].tolist(), "not increasing; "
+                       "allowed: one row per step, in time order")
+    if info["occupation"].duplicated().any():
+        code = info.loc[info["occupation"].duplicated(), "occupation"].iloc[0]
+        raise _bad(where, "occupation_info column occupation", code, "listed twice; allowed: "
+                   "one row per occupation")
+    unknown = ~occ["occupation"].isin(info["occupation"])
+    if unknown.any():
+        raise _bad(where, "occupations column occupation", occ.loc[unknown, "occupation"].iloc[0],
+                   "not in occupation_info; allowed: the occupations of occupation_info")
+    steps = occ["step"].isin(agg["step"])
+    if not steps.all() or occ.duplicated(["step", "occupation"]).any() \
+            or len(occ) != len(agg) * len(info):
+        raise _bad(where, "occupations rows", len(occ), f"not one row per step and occupation "
+                   f"({len(agg)} steps x {len(info)} occupations); allowed: the table as "
+                   "`sim run` wrote it")
+
+
+def _check_folder(folder: Path, arg: str) -> None:
+    try:
+        if not folder.is_dir():
+            raise _bad(arg, arg, str(folder), f"not a folder; {ALLOWED_FOLDER}")
+        if (folder / "sweep.yaml").is_file():
+            raise _bad(arg, arg, str(folder), "a sweep folder (read it with `sim analyze`); "
+                       f"{ALLOWED_FOLDER}")
+    except OSError as exc:  # a folder that may not be looked into
+        raise _bad(arg, arg, str(folder), f"cannot be read ({exc.strerror}); {ALLOWED_FOLDER}"
+                   ) from None
+
+
+def load_run(folder: Path | str, arg: str = "RUN_DIR", label: str | None = None) -> RunData:
+    """Read a result folder, checking every file against its manifest and every table the
+    report reads; bad input raises :class:`SimInputError` naming ``arg``, the file, the
+    column and what is allowed.
+    """
+    folder = Path(folder)
+    _check_folder(folder, arg)
+    manifest = read_manifest(folder, arg)
+    verify_files(folder, manifest, arg)
+    tables = _load_tables(folder, manifest["files"], arg)
+    agg, occ, ms = tables["aggregates"], tables["occupations"], tables["milestones"]
+    info = tables["occupation_info"].assign(
+        occupation=tables["occupation_info"]["occupation"].astype(str))
     occ = occ.assign(occupation=occ["occupation"].astype(str))
-    command = str(manifest.get("command", ""))
+    _check_rows(folder, agg, occ, info, arg)
+    command = str(manifest.get("command", ""))[:4000]  # shown in the report, parsed by shlex
     identity = {"scenario": scenario_of(command), "seed": manifest.get("seed"),
                 "version": manifest.get("version", "?"),
                 "created_utc": manifest.get("created_utc", ""), "command": command}
-    return RunData(label=label or folder.name, source=str(folder),
-                   aggregates=agg.reset_index(drop=True), occupations=occ.reset_index(drop=True),
-                   info=info, milestones=dict(zip(ms["milestone"], ms["year"].astype(float),
-                                                  strict=True)), identity=identity)
+    return RunData(label=label or folder.name, source=str(folder), aggregates=agg,
+                   occupations=occ, info=info,
+                   milestones=dict(zip(ms["milestone"].astype(str), ms["year"].astype(float),
+                                       strict=True)), identity=identity)

@@ -2,6 +2,9 @@
 
 It holds one of each case the detailed loader must handle: exact and broad-code joins, an O*NET
 code with no BLS occupation, a BLS occupation with no tasks, one with no wage, a top-coded wage.
+It also passes the loader's consistency rules as the public data does: the BLS detailed rows
+add up to their major groups and those to the total, occ_level.csv and the task file list the
+same O*NET occupations, and the title-keyed files know most titles.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ OCC_LEVEL = pd.DataFrame(
         ("31-1122.00", "Personal Care Aides", 0.3),
         ("41-9012.00", "Models", 0.0),
         ("47-2111.00", "Electricians", 0.2),
+        ("99-9999.00", "Unlisted Occupation", 0.5),
     ],
     columns=["O*NET-SOC Code", "Title", "dv_rating_beta"],
 )
@@ -71,6 +75,7 @@ CONTEXTS = pd.DataFrame(
         ("Software Developers", 0.7, 0.9),
         ("Surgeons, Except Ophthalmologists", 0.5, 1.0),
         ("Electricians", 0.6, 0.9),
+        ("Models", 0.4, 0.6),
     ],
     columns=["occupation", "structured_versus_unstructured_work_context",
              "importance_of_being_exact_or_accurate_context"],

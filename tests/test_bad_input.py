@@ -7,6 +7,8 @@ Each test writes a tiny bad file under ``tmp_path`` and calls the CLI in-process
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
 
 import pytest
@@ -66,7 +68,7 @@ CONFIG_CASES = [
     ("negative_rate", "negrate.yaml", "hardware:\n  power_cap_growth_per_yr: -0.2\n",
      ["hardware.power_cap_growth_per_yr", "-0.2", ">= 0"]),
     ("negative_lag", "neglag.yaml", "market:\n  adoption_lag_years: -1.0\n",
-     ["market.adoption_lag_years", "-1.0", "> 0"]),
+     ["market.adoption_lag_years", "-1.0", "allowed: >"]),
     ("out_of_range", "range.yaml", "hardware:\n  utilization: 1.5\n",
      ["hardware.utilization", "1.5", "<= 1"]),
     ("start_after_end", "startend.yaml", "time:\n  start_year: 2040\n  end_year: 2030\n",
@@ -78,7 +80,7 @@ CONFIG_CASES = [
      ["hardware.utilization", "nan", "finite"]),
     ("duplicate_lab_name", "dup.yaml",
      "labs:\n  - name: alpha\n  - name: alpha\n",
-     ["labs", "'alpha', 'alpha'", "unique"]),
+     ["labs", "'alpha'", "unique"]),
     ("no_frontier_lab", "nofrontier.yaml",
      "labs:\n  - name: open\n    kind: open_weights\n",
      ["labs", "'open'", "frontier"]),
@@ -148,14 +150,107 @@ def test_set_unknown_lab(capsys):
 
 def test_copies_negative_params(capsys):
     code, out, err = run_cli(capsys, "copies", "--train-flop", "1e25", "--params", "-5")
-    assert_one_message(code, err, "command line", "--params", "-5", "> 0")
+    assert_one_message(code, err, "command line", "--params", "-5", "from 1e+06 to 1e+16")
     assert out == ""
 
 
 def test_copies_k_below_one(capsys):
     code, _, err = run_cli(capsys, "copies", "--train-flop", "1e25", "--params", "1e12",
                            "--k", "0.5")
-    assert_one_message(code, err, "command line", "--k", "0.5", ">= 1")
+    assert_one_message(code, err, "command line", "--k", "0.5", "from 1 to 100")
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--train-flop", "inf", "--params", "1e12"], ["--train-flop = inf"]),
+    (["--train-flop", "1e25", "--params", "1e-300", "--json"], ["--params = 1e-300"]),
+    (["--train-flop", "1e25", "--params", "1e12", "--wpm", "1e308"], ["--wpm = 1e+308"]),
+    (["--train-flop", "nan", "--params", "1e12", "--speed", "0"],
+     ["--train-flop = nan", "--speed = 0.0"]),
+], ids=["inf_flop", "tiny_params_json", "huge_wpm", "two_at_once"])
+def test_copies_refuses_non_finite_and_out_of_range(capsys, args, expected):
+    code, out, err = run_cli(capsys, "copies", *args)
+    assert_one_message(code, err, *expected, n=len(expected))
+    assert out == ""
+
+
+def test_copies_help_states_every_range(capsys):
+    from sim.cli import COPIES_RANGES
+
+    code, out, _ = run_cli(capsys, "copies", "--help")
+    assert code == 0
+    text = " ".join(out.split())
+    for lo, hi, _ in COPIES_RANGES.values():
+        assert f"Allowed: {lo:g} to {hi:g}" in text
+
+
+def test_copies_json_is_strict_json_at_the_range_ends(capsys):
+    from sim.cli import COPIES_RANGES
+
+    for end in (0, 1):
+        args = [a for name, r in COPIES_RANGES.items() for a in (name, repr(r[end]))]
+        code, out, err = run_cli(capsys, "copies", *args, "--json")
+        assert code == 0, err
+        values = json.loads(out, parse_constant=lambda c: pytest.fail(f"not JSON: {c}"))
+        assert all(math.isfinite(v) and v > 0 for v in values.values())
+
+
+# ---------------------------------------------------------------- --rules and --scenario
+
+
+@pytest.mark.parametrize("name", ["../../x", "a" * 300, "no_such_rules"],
+                         ids=["path", "300_characters", "unknown"])
+def test_rules_messages_name_rules(capsys, name):
+    code, _, err = run_cli(capsys, "validate", "--rules", name)
+    assert_one_message(code, err, "error: --rules: tasks.name = ", "one of", "fast_tooling")
+    assert "--set" not in err and len(err) < 400
+
+
+@pytest.mark.parametrize("name", ["../../x", "a" * 300], ids=["path", "300_characters"])
+def test_scenario_messages_name_scenario(capsys, name):
+    code, _, err = run_cli(capsys, "validate", "--scenario", name)
+    assert_one_message(code, err, "error: --scenario: scenario = ", "one of", "compute_boom")
+    assert len(err) < 400
+
+
+def test_a_good_rules_name_still_works(capsys):
+    code, out, err = run_cli(capsys, "validate", "--rules", "fast_tooling")
+    assert code == 0 and out.startswith("OK"), err
+
+
+def test_validate_checks_the_detailed_data_folder(tmp_path, capsys):
+    code, out, err = run_cli(capsys, "validate", "--occupations", "detailed", "--data",
+                             tmp_path / "missing")
+    assert_one_message(code, err, "data folder", str(tmp_path / "missing"), "not a folder")
+    assert "OK" not in out
+
+
+# ---------------------------------------------------------------- click usage errors
+# In process the program is named after sys.argv[0] (pytest), so messages are matched from
+# the subcommand on.
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["run", "--foo"], ["run: No such option", "--foo", "run --help`"]),
+    (["validate", "--seed", "1"], ["validate: ", "--seed"]),
+    (["copies"], ["copies: ", "--train-flop"]),
+    (["copies", "--train-flop", "lots", "--params", "1"], ["--train-flop", "'lots'"]),
+    (["scenarios", "extra"], ["scenarios: ", "unexpected extra argument (extra)"]),
+    (["rules", "--verbose"], ["rules: ", "--verbose"]),
+    (["params", "--markdown=yes"], ["--markdown", "does not take a value"]),
+    (["dashboard", "--port", "http"], ["dashboard: ", "--port", "'http'"]),
+    (["dashboard", "--port", "0"], ["dashboard: ", "--port", "0"]),
+    (["run", "--seed", "-1"], ["run: ", "--seed", "-1"]),
+    (["run", "--format", "xlsx"], ["run: ", "--format", "'xlsx'"]),
+    (["validate", "--occupations", "all"], ["validate: ", "--occupations", "'all'"]),
+    (["no_such_command"], ["No such command", "'no_such_command'"]),
+], ids=["run_unknown_option", "validate_has_no_seed", "copies_missing_option",
+        "copies_not_a_number", "scenarios_extra_argument", "rules_unknown_option",
+        "params_flag_with_value", "dashboard_port_text", "dashboard_port_zero",
+        "run_negative_seed", "run_bad_format", "validate_bad_choice", "unknown_command"])
+def test_usage_errors_are_one_line(capsys, args, expected):
+    code, out, err = run_cli(capsys, *args)
+    assert_one_message(code, err, *expected)
+    assert "Usage:" not in err and "Try " not in err and out == ""
 
 
 @pytest.mark.parametrize("name, text, expected", [

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from onet_fixture import write_fixture
 
 from sim.data import build_major_groups as bmg
 
@@ -156,3 +157,50 @@ def test_research_row(built) -> None:
     assert len(research) == 1
     assert research.loc[0, "occ_code"] == "15-1221"
     assert research.loc[0, "n_tasks"] > 0
+
+
+# ---- the command line: bad data exits 2 with one line per problem ---------------------------
+
+
+def _main(tmp_path: Path, *args: str) -> int:
+    return bmg.main([*args, "--out", str(tmp_path / "mg.csv"),
+                     "--research-out", str(tmp_path / "research.csv")])
+
+
+def _one_error_line(err: str, *expected: str) -> None:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: ") and "allowed" in lines[0], err
+    for text in expected:
+        assert text in lines[0], err
+
+
+def test_main_refuses_a_bad_number(tmp_path: Path, capsys) -> None:
+    folder = write_fixture(tmp_path / "onet")
+    bls = folder / bmg.BLS_FILE
+    bls.write_text(bls.read_text(encoding="utf-8-sig").replace('15-1252,Software Developers,'
+                                                               'detailed,500', '15-1252,Software'
+                                                               ' Developers,detailed,inf'))
+    assert _main(tmp_path, "--data", str(folder)) == 2
+    _one_error_line(capsys.readouterr().err, str(bls), "TOT_EMP (row 4)", "'inf'")
+    assert not (tmp_path / "mg.csv").exists()
+
+
+def test_main_needs_the_research_occupation(tmp_path: Path, capsys) -> None:
+    folder = write_fixture(tmp_path / "onet")                  # valid, but has no 15-1221
+    assert _main(tmp_path, "--data", str(folder)) == 2
+    _one_error_line(capsys.readouterr().err, bmg.BLS_FILE, "'15-1221'")
+
+
+@pytest.mark.parametrize("where", ["nowhere", "afile"])
+def test_main_data_not_a_folder(tmp_path: Path, capsys, where: str) -> None:
+    (tmp_path / "afile").write_text("x")
+    assert _main(tmp_path, "--data", str(tmp_path / where)) == 2
+    _one_error_line(capsys.readouterr().err, "--data", "not a folder")
+
+
+def test_main_usage_error_on_one_line(capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        bmg.main(["--no-such-option"])
+    assert exc.value.code == 2
+    _one_error_line(capsys.readouterr().err, "--no-such-option")

@@ -5,6 +5,7 @@ model, chart data, the SOC grouping, the milestone table and the server command.
 from __future__ import annotations
 
 import math
+import socket
 
 import numpy as np
 import pytest
@@ -266,3 +267,91 @@ def test_sim_dashboard_serves_on_loopback_and_stops_with_its_server():
         proc.wait(timeout=20)
     with pytest.raises(OSError):  # the solara server went with it
         urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+
+
+# ---------------------------------------------------------------- bad input to the page
+
+
+def _bomb(levels: int) -> str:
+    """A one-line billion-laughs value: item i holds 9 aliases of item i-1."""
+    return "[" + ", ".join(["&l0 lol"] + [f"&l{i} [{','.join([f'*l{i - 1}'] * 9)}]"
+                                          for i in range(1, levels + 1)]) + "]"
+
+
+def test_a_bomb_in_more_settings_gives_a_short_message_quickly():
+    import time
+
+    t0 = time.perf_counter()
+    with pytest.raises(SimInputError) as exc:
+        controls.config_from_controls({"extra": "seed=" + _bomb(8)})
+    text = controls.error_text(exc.value)
+    assert time.perf_counter() - t0 < 1.0
+    assert "too many values" in text and len(text) < 600 and "\n" not in text
+    m = DashboardModel(extra="seed=" + _bomb(8))  # the page's own path
+    assert m.error == text and not m.running
+
+
+def test_error_text_bounds_what_it_quotes():
+    from sim.errors import Problem
+
+    huge = [list(range(1000))] * 1000  # a value whose repr would be megabytes
+    exc = SimInputError("--set x=...", [Problem("k" * 5000, huge, "allowed: " + "z" * 5000)])
+    text = controls.error_text(exc)
+    assert len(text) < 700 and "\n" not in text
+    assert len(controls.error_text(RuntimeError("e" * 100_000))) <= 400
+
+
+@pytest.mark.parametrize("extra", ["tasks.name=../../path/x", "tasks.name=" + "a" * 300,
+                                   "tasks.name=/etc/passwd"],
+                         ids=["relative_path", "300_characters", "absolute_path"])
+def test_rules_paths_are_refused_from_the_page(extra):
+    m = DashboardModel(extra=extra)
+    assert m.error is not None and "tasks.name" in m.error and "one of" in m.error
+    assert not m.running and len(m.error) < 600
+
+
+def test_more_settings_is_bounded():
+    too_long = DashboardModel(extra="x" * (controls.MAX_EXTRA_CHARS + 1))
+    assert "More settings" in too_long.error and "characters" in too_long.error
+    too_many = DashboardModel(extra="seed=1;" * (controls.MAX_EXTRA_SETTINGS + 1))
+    assert "More settings" in too_many.error and "settings" in too_many.error
+    ok = controls.extra_settings("seed=1;" * controls.MAX_EXTRA_SETTINGS)
+    assert len(ok) == controls.MAX_EXTRA_SETTINGS
+
+
+# ---------------------------------------------------------------- --host and --port
+
+
+@pytest.mark.parametrize("host", ["not a host", "example.com", "8.8.8.8", ""],
+                         ids=["spaces", "a_name", "not_this_machine", "empty"])
+def test_cli_dashboard_refuses_a_bad_host(capsys, host):
+    from sim.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["dashboard", "--host", host])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and err.count("\n") == 1, err
+    assert err.startswith("error: sim dashboard: --host = ") and "allowed: an IP address" in err
+
+
+def test_good_hosts_pass_the_check():
+    from sim.dashboard.serve import check_address
+
+    with socket.socket() as s:  # a free port
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    for host in ("127.0.0.1", "localhost", "0.0.0.0"):
+        check_address(host, port)  # no exception
+
+
+def test_cli_dashboard_refuses_a_port_in_use(capsys):
+    from sim.cli import main
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(SystemExit) as exc:
+            main(["dashboard", "--port", str(port)])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and f"--port = {port}" in err and "in use" in err, err

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import struct
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -78,10 +80,82 @@ def test_disk_cache_returns_the_built_table(fixture_dir):
     for name in detailed._TASK_ARRAYS:
         np.testing.assert_array_equal(getattr(cached.tasks, name), getattr(built.tasks, name))
     np.testing.assert_array_equal(cached.wage_usd_per_hour, built.wage_usd_per_hour)
-    # a changed data file is a new key: rebuilt, not served stale
-    _edit(fixture_dir, "national_May2021_dl.csv", _set("TOT_EMP", 2, "900"))
+    # a changed data file is a new key: rebuilt, not served stale (the detailed row, its major
+    # group and the total change together: the BLS sums must still agree)
+    for row, value in ((0, "2,000"), (1, "900"), (2, "900")):
+        _edit(fixture_dir, "national_May2021_dl.csv", _set("TOT_EMP", row, value))
     table, _ = detailed.load_detailed(fixture_dir, BINS)
     assert table.employment[0] == 900
+
+
+def _flip_a_byte(path: Path) -> None:
+    """One bit pattern of the wages changed in place (the zip's checksum no longer fits)."""
+    with zipfile.ZipFile(path) as z:
+        member = z.getinfo("table.wage_usd_per_hour.npy")
+    data = bytearray(path.read_bytes())
+    at = member.header_offset
+    name_len, extra_len = struct.unpack("<HH", data[at + 26: at + 30])
+    data[at + 30 + name_len + extra_len + member.compress_size - 1] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def _drop_an_occupation(path: Path) -> None:
+    with np.load(path) as z:
+        arrays = dict(z)
+    arrays["table.employment"] = arrays["table.employment"][:-1]
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
+
+
+def _write_meta_only(path: Path) -> None:
+    with open(path, "wb") as f:
+        np.savez(f, meta=np.array(json.dumps({"codes": []})))
+
+
+def _replace_with_folder(path: Path) -> None:
+    path.unlink()
+    path.mkdir()
+
+
+CACHE_DAMAGE = {
+    "garbage": lambda p: p.write_bytes(b"not a zip file\n" * 50),
+    "empty": lambda p: p.write_bytes(b""),
+    "truncated": lambda p: p.write_bytes(p.read_bytes()[: p.stat().st_size // 2]),
+    "a flipped byte": _flip_a_byte,
+    "an occupation short": _drop_an_occupation,
+    "arrays missing": _write_meta_only,
+    "a folder": _replace_with_folder,
+}
+
+
+@pytest.mark.parametrize("damage", list(CACHE_DAMAGE))
+def test_corrupt_cache_is_rebuilt(fixture_dir, damage):
+    """A damaged cache file is never served and never crashes: the table is rebuilt from the
+    data and the file replaced (where it is a file)."""
+    built, report = detailed._build(fixture_dir, BINS)
+    detailed.load_detailed(fixture_dir, BINS)                      # builds and saves
+    path = detailed.cache_dir() / f"detailed-{detailed._cache_key(fixture_dir, BINS)}.npz"
+    assert detailed._read_cache(path) is not None
+    CACHE_DAMAGE[damage](path)
+    assert detailed._read_cache(path) is None
+    detailed._cached.cache_clear()
+    table, rebuilt_report = detailed.load_detailed(fixture_dir, BINS)
+    assert table.codes == built.codes and rebuilt_report == report
+    np.testing.assert_array_equal(table.employment, built.employment)
+    np.testing.assert_array_equal(table.tasks.hours_share, built.tasks.hours_share)
+    if damage != "a folder":
+        assert detailed._read_cache(path) is not None              # replaced by a good one
+
+
+def test_cli_rebuilds_a_corrupt_cache(fixture_dir, capsys):
+    code, _, _ = run_cli(["occupations", "--data", str(fixture_dir)], capsys)
+    assert code == 0
+    path = detailed.cache_dir() / f"detailed-{detailed._cache_key(fixture_dir, BINS)}.npz"
+    path.write_bytes(b"PK\x03\x04 damaged")
+    detailed._cached.cache_clear()
+    code, out, err = run_cli(["occupations", "--data", str(fixture_dir)], capsys)
+    assert code == 0 and err == ""
+    assert "4 occupations" in out
 
 
 def test_fixture_task_bins(fixture_dir):

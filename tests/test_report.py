@@ -5,6 +5,7 @@ aggregate correctly on a tiny hand-made run."""
 from __future__ import annotations
 
 import base64
+import json
 import re
 import shutil
 import struct
@@ -16,6 +17,7 @@ import pytest
 
 import sim
 from sim import labor_figures as lf
+from sim import output
 from sim.cli import EXIT_BAD_INPUT, main
 from sim.output import write_run
 from sim.run_data import RunData, load_run
@@ -259,7 +261,16 @@ def detailed_copy(src: Path, dst: Path, per_group: int) -> Path:
                              "job_zone": float(1 + (k % 5))})
     pd.concat(parts).to_parquet(dst / "occupations.parquet", index=False)
     pd.DataFrame(new_info).to_parquet(dst / "occupation_info.parquet", index=False)
+    refresh_manifest(dst, "occupations.parquet", "occupation_info.parquet")
     return dst
+
+
+def refresh_manifest(folder: Path, *names: str) -> None:
+    """Record rewritten files in the manifest, as a run that wrote them would have."""
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for name in names:
+        manifest["files"][name] = output.file_entry(folder / name)
+    (folder / "manifest.json").write_text(json.dumps(manifest))
 
 
 def test_report_on_800_detailed_occupations(short_dir, tmp_path, capsys):

@@ -3,6 +3,7 @@ never half-written (a killed run leaves no folder under the target name)."""
 
 from __future__ import annotations
 
+import errno
 import json
 import signal
 import subprocess
@@ -10,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
@@ -191,3 +193,168 @@ def test_killed_run_leaves_no_folder(tmp_path, sig):
         assert proc.returncode == 130, stderr
         assert "Traceback" not in stderr
         assert _partials(parent, "run") == []
+
+
+# ---------------------------------------------------------------- disk full, races, NaN
+
+
+@pytest.fixture(scope="module")
+def short_results():
+    """A two-year run (2023-2024) in memory."""
+    return sim.run(sim.load_config(overrides=["time.end_year=2024"]))
+
+
+def _entries(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_disk_full_while_writing_exits_2_and_leaves_nothing(tmp_path, capsys, monkeypatch):
+    real = output.write_table
+    calls = []
+
+    def fill_up(df, stem, fmt):
+        calls.append(stem.name)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(df, stem, fmt)
+
+    monkeypatch.setattr(output, "write_table", fill_up)
+    out_dir = tmp_path / "res"
+    code, _, err = run_csv(capsys, out_dir, "--set", "time.end_year=2024")
+    assert code == EXIT_BAD_INPUT, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: --out"), err
+    assert "No space left on device" in err and "nothing was written" in err
+    assert "allowed" in err and "Traceback" not in err
+    assert len(calls) == 2
+    assert _entries(tmp_path) == []  # no folder, no .res.partial-*, no lock file
+
+
+def test_disk_full_while_writing_a_report_leaves_no_file(tmp_path, capsys, monkeypatch):
+    import sim.report
+
+    folder = output.write_run(sim.run(sim.load_config(overrides=["time.end_year=2024"])),
+                              tmp_path / "run", plots=False)
+    before = _entries(folder)
+
+    def no_space(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(sim.report, "report_html", lambda run: "<html></html>")
+    monkeypatch.setattr(Path, "write_text", no_space)
+    code, _, err = run_cli(capsys, "report", folder)
+    assert code == EXIT_BAD_INPUT and "No space left on device" in err, err
+    assert len(err.strip().splitlines()) == 1
+    assert _entries(folder) == before  # no report.html, no .report.html.partial-*
+
+
+def test_non_finite_run_is_a_failed_run_and_writes_nothing(short_results, tmp_path, capsys,
+                                                           monkeypatch):
+    import dataclasses
+
+    from sim import runner
+    from sim.cli import EXIT_MODEL_FAILED
+
+    aggregates = {k: v.copy() for k, v in short_results.aggregates.items()}
+    aggregates["unemployment_rate"][14:, 0] = np.nan
+    aggregates["ai_power_gw"][20, 0] = np.inf
+    broken = dataclasses.replace(short_results, aggregates=aggregates)
+    monkeypatch.setattr(runner, "run", lambda cfg, **kwargs: broken)
+    out_dir = tmp_path / "res"
+    code, _, err = run_csv(capsys, out_dir, "--set", "time.end_year=2024")
+    assert code == EXIT_MODEL_FAILED
+    lines = err.strip().splitlines()
+    assert lines == [f"error: the model failed: non-finite output, first aggregate "
+                     f"unemployment_rate = nan in scenario 0 at 2024-03 (step 14); nothing was "
+                     f"written to {out_dir}"]
+    assert _entries(tmp_path) == []
+
+
+def test_non_finite_occupation_series_is_named(short_results):
+    import dataclasses
+
+    occupations = {k: v.copy() for k, v in short_results.occupations.items()}
+    occupations["wage_usd_per_hour"][3, 0, 2] = -np.inf
+    broken = dataclasses.replace(short_results, occupations=occupations)
+    with pytest.raises(output.NonFiniteResultError, match="occupation series wage_usd_per_hour "
+                       "of occupation 15 = -inf in scenario 0 at 2023-04 .step 3."):
+        output.write_run(broken, Path("never-written"))
+    assert not Path("never-written").exists()
+
+
+def test_result_json_is_strict(run_dir):
+    def refuse(name):
+        raise ValueError(f"non-standard JSON constant {name}")
+
+    for name in ("summary.json", "units.json", "manifest.json"):
+        json.loads((run_dir / name).read_text(), parse_constant=refuse)
+    with pytest.raises(ValueError):
+        output.dump_json({"peak": float("nan")})
+
+
+def test_second_writer_to_a_taken_folder_fails_under_the_lock(short_results, tmp_path,
+                                                              monkeypatch):
+    out_dir = tmp_path / "res"
+    output.write_run(short_results, out_dir, fmt="csv", plots=False)
+    before = snapshot(out_dir)
+    # the second run checked before the first one finished: only the check under the lock
+    # stands between it and the first run's folder
+    monkeypatch.setattr(output, "prepare_target", lambda out, force, arg="--out": None)
+    with pytest.raises(output.SimInputError) as exc:
+        output.write_run(short_results, out_dir, fmt="csv", plots=False)
+    message = str(exc.value)
+    assert "folder exists" in message and "--force" in message
+    assert "nothing was written there" in message
+    assert snapshot(out_dir) == before
+    assert _entries(tmp_path) == ["res"]
+
+
+def test_the_lock_makes_writers_take_turns(short_results, tmp_path):
+    import threading
+
+    out_dir = tmp_path / "res"
+    done = threading.Event()
+
+    def write():
+        output.write_run(short_results, out_dir, fmt="csv", plots=False)
+        done.set()
+
+    with output.target_lock(out_dir):
+        worker = threading.Thread(target=write)
+        worker.start()
+        assert not done.wait(1.5), "wrote while another writer held the lock"
+        assert not out_dir.exists()
+    worker.join(30)
+    assert done.is_set() and output.is_complete(out_dir)
+    assert _entries(tmp_path) == ["res"]
+
+
+def _start_run(cwd: Path, out_dir: Path, seed: int, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "sim.cli", "run", "--set",
+                             "time.end_year=2024", "--seed", str(seed), "--no-plots", "--quiet",
+                             "--out", str(out_dir), *extra],
+                            cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["no-force", "force"])
+def test_concurrent_runs_to_one_folder_never_lose_a_result(tmp_path, force):
+    out_dir = tmp_path / "results" / "same"
+    extra = ["--force"] if force else []
+    procs = {seed: _start_run(tmp_path, out_dir, seed, *extra) for seed in (1, 2)}
+    ended = {seed: (p.wait(timeout=120), *p.communicate()) for seed, p in procs.items()}
+    codes = sorted(code for code, _, _ in ended.values())
+    if force:
+        assert codes == [0, 0], ended
+    else:
+        assert codes == [0, EXIT_BAD_INPUT], ended
+        loser = next(err for code, _, err in ended.values() if code == EXIT_BAD_INPUT)
+        assert len(loser.strip().splitlines()) == 1 and "Traceback" not in loser
+        for text in ("folder exists", "--force", "nothing was written there", str(out_dir)):
+            assert text in loser
+    assert output.is_complete(out_dir)
+    seed = int((out_dir / "seed.txt").read_text())
+    manifest = json.loads((out_dir / "manifest.json").read_text())
+    assert manifest["seed"] == seed and sim.load_config(out_dir / "config.yaml").seed == seed
+    if not force:
+        assert ended[seed][0] == 0  # the folder is the winner's, not the loser's
+    assert _entries(out_dir.parent) == ["same"]  # no lock, partial or old folder left

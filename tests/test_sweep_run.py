@@ -7,18 +7,33 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import signal
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pandas as pd
+import psutil
 import pytest
 
 import sim
-from sim.sweep import run_sweep
+from sim.errors import SimInputError
+from sim.sweep import load_sweep, run_sweep
 from sim.sweep.analysis import analyze_sweep
-from sim.sweep.runner import CHUNKS, build_config, chunk_path, finished_chunks
+from sim.sweep.runner import (
+    CHUNKS,
+    CORRUPT,
+    SWEEP_FILE,
+    SweepInterrupted,
+    build_config,
+    chunk_path,
+    finished_chunks,
+    load_folder,
+)
 from sim.sweep.sampling import run_seeds, sample_values
 from tests.sweep_helpers import paths, summary, tiny_spec
-from tests.test_bad_input import run_cli
+from tests.test_bad_input import assert_one_message, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -185,3 +200,200 @@ def test_a_worker_frees_each_chunks_model(tmp_path):
                             base=spec.base, outputs=spec.outputs))
     gc.collect()
     assert not [o for o in gc.get_objects() if isinstance(o, AIEconomyModel)]
+
+
+# --- defects found by testing: resume, damaged folders, kills, chunk-size independence ------
+def _cut_after(spec, out, chunks: int):
+    """Run ``spec`` into ``out`` and stop it (as Ctrl-C would) once ``chunks`` are written."""
+    def stop(index):
+        if len(finished_chunks(out)) == chunks:
+            raise KeyboardInterrupt
+
+    with pytest.raises(SweepInterrupted) as exc:
+        run_sweep(spec, out, workers=1, progress=False, on_chunk=stop)
+    assert exc.value.done == chunks and exc.value.total == spec.n_chunks
+    assert "--resume" in exc.value.message()
+
+
+def test_resume_refuses_another_seed_or_chunk_size_and_accepts_the_same(reference, tmp_path,
+                                                                        capsys):
+    spec, folder = reference
+    out = tmp_path / "cut"
+    _cut_after(spec, out, 1)
+    for flag, value, stored in (("--seed", 12, 11), ("--chunk-size", 4, 3)):
+        code, _, err = run_cli(capsys, "sweep", "--resume", out, flag, value, "--quiet")
+        assert_one_message(code, err, f"{flag} = {value}", f"{flag} {stored}", "leave it out")
+    assert len(finished_chunks(out)) == 1  # nothing ran
+    code, _, err = run_cli(capsys, "sweep", "--resume", out, "--seed", 11, "--chunk-size", 3,
+                           "--workers", 1, "--quiet")
+    assert code == 0, err
+    pd.testing.assert_frame_equal(summary(folder), summary(out), check_exact=True)
+
+
+def test_resume_refuses_a_definition_cut_short_or_edited(reference, tmp_path):
+    spec, _ = reference
+    out = tmp_path / "cut"
+    _cut_after(spec, out, 1)
+    text = (out / SWEEP_FILE).read_text()
+    assert text.splitlines()[-1].startswith("# sha256: ")
+    assert load_folder(out).to_yaml() == spec.to_yaml()
+    middle = text.index("base_config:") + (len(text) - text.index("base_config:")) // 2
+    for damaged, why in ((text[:text.index("\n", middle) + 1], "no checksum line"),
+                         (text.replace("end_year: 2025", "end_year: 2026"), "does not match")):
+        (out / SWEEP_FILE).write_text(damaged)
+        with pytest.raises(SimInputError) as exc:
+            run_sweep(None, out, resume=True, workers=1, progress=False)
+        assert exc.value.file == str(out / SWEEP_FILE) and why in str(exc.value)
+    assert len(finished_chunks(out)) == 1
+
+
+def test_damaged_chunks_are_set_aside_and_computed_again(reference, tmp_path):
+    spec, folder = reference
+    out = tmp_path / "damaged"
+    run_sweep(spec, out, workers=1, progress=False)
+    good = chunk_path(out, 0).read_bytes()
+    chunk_path(out, 0).write_bytes(good[: len(good) // 2])  # cut short
+    chunk_path(out, 1).write_bytes(b"not parquet at all " * 40)  # garbage
+    chunk_path(out, 2).write_bytes(chunk_path(out, 3).read_bytes())  # another chunk's runs
+    chunk_path(out, 3, "paths").unlink()  # its table without its paths
+    (out / CHUNKS / "chunk-00099.parquet").write_bytes(good)  # not a chunk of this sweep
+    notes, written = [], []
+    run_sweep(None, out, resume=True, workers=1, progress=False, note=notes.append,
+              on_chunk=written.append)
+    assert sorted(written) == [0, 1, 2, 3]
+    assert len(notes) == 5 and all("set aside in" in n for n in notes)
+    assert "unreadable" in notes[0] and "runs 6..8" in notes[2] and "paths" in notes[3]
+    assert len(list((out / CORRUPT).iterdir())) == 8  # 5 tables, the paths of chunks 0-2
+    pd.testing.assert_frame_equal(summary(folder), summary(out), check_exact=True)
+    pd.testing.assert_frame_equal(paths(folder), paths(out), check_exact=True)
+
+
+def test_cli_notes_a_damaged_chunk_in_one_line(reference, tmp_path, capsys):
+    spec, _ = reference
+    out = tmp_path / "damaged"
+    run_sweep(dataclasses.replace(spec, runs=6), out, workers=1, progress=False)
+    chunk_path(out, 1).write_bytes(b"PAR1 garbage")
+    code, _, err = run_cli(capsys, "sweep", "--resume", out, "--workers", 1, "--quiet")
+    assert code == 0, err
+    [line] = err.splitlines()
+    assert line.startswith("note: ") and "chunk-00001.parquet" in line and "again" in line
+
+
+def test_force_replaces_a_sweep_folder_only(reference, tmp_path, capsys):
+    spec, _ = reference
+    small = dataclasses.replace(spec, runs=3)
+    run_sweep(small, tmp_path / "s", workers=1, progress=False)
+    (tmp_path / "s" / "stray.txt").write_text("old")
+    run_sweep(small, tmp_path / "s", workers=1, progress=False, force=True)
+    assert not (tmp_path / "s" / "stray.txt").exists()
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.tex").write_text("years of work")
+    with pytest.raises(SimInputError, match="will not delete"):
+        run_sweep(small, tmp_path / "mine", workers=1, progress=False, force=True)
+    assert (tmp_path / "mine" / "thesis.tex").read_text() == "years of work"
+
+
+KILL_SWEEP = """
+name: kill
+seed: 3
+sampler: montecarlo
+runs: 400
+chunk_size: 2
+set: ["time.end_year=2030"]
+parameters:
+  market.adoption_lag_years: {dist: uniform, low: 2, high: 12}
+outputs:
+  years: [2025]
+  aggregates: [capable_share]
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
+def test_killing_sim_sweep_ends_its_workers(tmp_path, how):
+    """The workers of a killed `sim sweep` end within 10 s; SIGTERM also says what is kept."""
+    path = tmp_path / "kill.yaml"
+    path.write_text(KILL_SWEEP)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-c", "from sim.cli import main; main()",
+                             "sweep", path, "--out", out, "--workers", "2", "--quiet"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        workers = _running_workers(proc, out)
+        proc.send_signal(getattr(signal, how))
+        code = proc.wait(timeout=10)
+        err = proc.stderr.read().decode()
+    finally:
+        proc.kill()
+    deadline = time.monotonic() + 10
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = [w for w in alive if _alive(w)]
+    assert not alive, f"workers {[w.pid for w in alive]} outlived `sim sweep` by 10 s"
+    if how == "SIGTERM":
+        assert not list((out / CHUNKS).glob(".chunk-*"))  # no half-written chunk
+        assert code == 128 + signal.SIGTERM
+        [line] = err.splitlines()
+        assert "stopped by SIGTERM" in line and "--resume" in line and str(out) in line
+        assert len(finished_chunks(out)) >= 1
+        load_folder(out)  # the definition is intact for --resume
+    else:
+        assert code == -signal.SIGKILL
+
+
+def _running_workers(proc, out) -> list:
+    """The sweep's two worker processes, once they have written a chunk between them."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read().decode()
+        kids = psutil.Process(proc.pid).children(recursive=True)
+        if len(kids) >= 2 and (out / CHUNKS).is_dir() and finished_chunks(out):
+            return kids
+        time.sleep(0.05)
+    raise AssertionError("the sweep's workers never wrote a chunk")
+
+
+def _alive(process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+CHUNKING_SWEEP = """
+name: chunking
+seed: 21
+sampler: latin
+runs: 6
+set: ["time.end_year=2026"]
+parameters:
+  hardware.vendors.leader.capacity_lead_time_months: {dist: uniform, low: 1, high: 60}
+  milestones.full_automation_share: {dist: uniform, low: 0.9, high: 1.0}
+  research.automated_researcher_share: {dist: uniform, low: 0.5, high: 1.0}
+  market.adoption_lag_years: {dist: uniform, low: 2, high: 12}
+outputs:
+  years: [2024, 2026]
+  aggregates: [capable_share, adopted_share, unemployment_rate, ai_capex_usd_per_yr,
+               vendor_capacity_chips_per_month]
+  milestones: true
+"""
+
+
+def test_rows_do_not_depend_on_the_chunk_size(tmp_path):
+    """A run's row is the same whether its chunk holds 1, 3 or all the runs (a per-vendor
+    lead time once was maxed over the batch).
+    """
+    path = tmp_path / "chunking.yaml"
+    path.write_text(CHUNKING_SWEEP)
+    spec = load_sweep(path)
+    assert spec.parameters[0].integer
+    tables = {}
+    for size in (1, 3, spec.runs):
+        out = tmp_path / f"c{size}"
+        run_sweep(dataclasses.replace(spec, chunk_size=size), out, workers=1, progress=False)
+        tables[size] = summary(out)
+    assert (tables[1]["status"] == "ok").all()
+    assert tables[1][spec.keys[0]].nunique() > 1
+    for size in (3, spec.runs):
+        pd.testing.assert_frame_equal(tables[1], tables[size], check_exact=True)

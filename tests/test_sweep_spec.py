@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sim.sweep.sampling import run_seeds, sample_values, unit_samples
-from sim.sweep.spec import SweepFileError, load_sweep
+from sim.sweep.spec import SweepFileError, canonical_key, load_sweep
 from tests.sweep_helpers import tiny_spec
 from tests.test_bad_input import assert_one_message, run_cli
 
@@ -127,3 +127,45 @@ def test_run_seeds_depend_on_run_index_only():
     np.testing.assert_array_equal(run_seeds(5, runs)[4:], run_seeds(5, runs[4:]))
     assert len(set(run_seeds(5, runs))) == 10
     assert not np.array_equal(run_seeds(5, runs), run_seeds(6, runs))
+
+
+def test_keys_name_list_items_one_way(tmp_path):
+    """Index and name address the same item; the summary names it as `sim params` does."""
+    path = tmp_path / "keys.yaml"
+    path.write_text("sampler: latin\nruns: 4\nparameters:\n"
+                    "  hardware.vendors.0.markup: {dist: uniform, low: 0.2, high: 0.5}\n"
+                    "  labs.01.human_researchers: {dist: uniform, low: 1000, high: 3000}\n"
+                    "  labs.frontier_c.initial_cash_usd: {dist: uniform, low: 1.0e+8, "
+                    "high: 1.0e+9}\n")
+    spec = load_sweep(path)
+    assert spec.keys == ("hardware.vendors.leader.markup", "labs.frontier_b.human_researchers",
+                         "labs.frontier_c.initial_cash_usd")
+    assert load_sweep(path, text=spec.to_yaml()).keys == spec.keys  # as stored and resumed
+
+
+def test_canonical_key_uses_the_index_where_a_name_cannot_serve():
+    data = {"items": [{"name": "7", "x": 1}, {"name": "a.b", "x": 2}, {"name": "c", "x": 3},
+                      {"name": "c", "x": 4}, {"x": 5}]}
+    assert canonical_key(data, "items.7.x") == "items.0.x"  # digits read as an index
+    assert canonical_key(data, "items.1.x") == "items.1.x"  # a dot would split the key
+    assert canonical_key(data, "items.c.x") == "items.2.x"  # not unique
+    assert canonical_key(data, "items.4.x") == "items.4.x"  # no name
+    with pytest.raises(KeyError):
+        canonical_key(data, "items.².x")  # a digit that int() reads, but not an index
+
+
+def test_one_field_twice_is_refused_naming_both_keys(tmp_path):
+    path = tmp_path / "twice.yaml"
+    path.write_text("sampler: latin\nruns: 4\nset: ['hardware.vendors.1.markup=0.3']\n"
+                    "parameters:\n"
+                    "  hardware.vendors.0.markup: {dist: uniform, low: 0.2, high: 0.5}\n"
+                    "  hardware.vendors.leader.markup: {dist: uniform, low: 0.3, high: 0.6}\n"
+                    "  hardware.vendors.challenger.markup: {dist: uniform, low: 0.1, "
+                    "high: 0.2}\n")
+    with pytest.raises(SweepFileError) as exc:
+        load_sweep(path)
+    first, second = exc.value.problems
+    assert first.field == "parameters.hardware.vendors.leader.markup"
+    assert "parameters.hardware.vendors.0.markup" in first.allowed
+    assert second.field == "parameters.hardware.vendors.challenger.markup"
+    assert "also fixed by set[0]" in second.allowed

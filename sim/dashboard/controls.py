@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from sim.config import SimConfig
-from sim.errors import SimInputError
+from sim.errors import Problem, SimInputError, one_line, short_repr
 from sim.loading import list_scenarios, load_config
 
 #: Scenario picker value meaning "no overlay".
@@ -21,6 +21,15 @@ BASE_SCENARIO = "default"
 #: Training-cap picker value meaning "no cap" (``max_training_flop = inf``).
 NO_CAP = "no cap"
 TRAINING_CAPS = (NO_CAP, "1e26", "3e26", "1e27", "1e28", "1e29")
+#: Bounds on the "More settings" text. Each setting is validated in turn (~0.5 ms each), so
+#: without a bound a pasted megabyte of lines would hold the page for minutes; the schema has
+#: under 200 leaf fields, so 200 settings and 20,000 characters allow every one of them.
+MAX_EXTRA_CHARS = 20_000
+MAX_EXTRA_SETTINGS = 200
+#: Source named in messages about the free-text field.
+EXTRA_SOURCE = "More settings"
+#: Most problems shown on the page at once (the rest follow once these are fixed).
+MAX_LINES = 20
 
 
 @dataclass(frozen=True)
@@ -95,9 +104,25 @@ def overrides(values: dict, base: SimConfig | None = None) -> list[str]:
     cap = values.get("training_cap") or start["training_cap"]
     if cap != start["training_cap"]:
         out.append("training.max_training_flop=" + (".inf" if cap == NO_CAP else cap))
-    out += [part.strip() for part in str(values.get("extra") or "").replace(";", "\n")
-            .splitlines() if part.strip()]
-    return out
+    return out + extra_settings(values.get("extra"))
+
+
+def extra_settings(text) -> list[str]:
+    """The "More settings" field as ``--set`` strings (split on ``;`` and line breaks).
+
+    Raises :class:`SimInputError` when the text is too long to check promptly.
+    """
+    text = str(text or "")
+    if len(text) > MAX_EXTRA_CHARS:
+        raise SimInputError(EXTRA_SOURCE, [Problem(
+            "(text)", f"{len(text):,} characters",
+            f"allowed: at most {MAX_EXTRA_CHARS:,} characters of key=value settings")])
+    parts = [part.strip() for part in text.replace(";", "\n").splitlines() if part.strip()]
+    if len(parts) > MAX_EXTRA_SETTINGS:
+        raise SimInputError(EXTRA_SOURCE, [Problem(
+            "(settings)", f"{len(parts):,} settings",
+            f"allowed: at most {MAX_EXTRA_SETTINGS} key=value settings")])
+    return parts
 
 
 def base_config(config_path: str | None = None) -> SimConfig:
@@ -116,10 +141,25 @@ def config_from_controls(values: dict, config_path: str | None = None) -> SimCon
 
 
 def error_text(exc: Exception) -> str:
-    """A message for the page: one line per problem, no traceback."""
+    """A message for the page: one bounded line per problem, no traceback.
+
+    Values go through :func:`short_repr` (never ``repr``): a value built from aliases can be
+    huge, and its full text once took a quarter of a gigabyte. Fields and rules are cut too,
+    since both can quote what the user typed.
+    """
     if isinstance(exc, SimInputError):
-        return "\n".join(f"{p.field} = {p.value!r}: {p.allowed}" for p in exc.problems)
+        return "\n".join(_problem_line(exc.file, p) for p in exc.problems[:MAX_LINES])
     if isinstance(exc, ValidationError):
-        return "\n".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
-                         for e in exc.errors(include_url=False))
-    return f"{type(exc).__name__}: {exc}"
+        return "\n".join(one_line(f"{'.'.join(map(str, e['loc']))}: {e['msg']}", 400)
+                         for e in exc.errors(include_url=False)[:MAX_LINES])
+    return one_line(f"{type(exc).__name__}: {exc}", 400)
+
+
+def _problem_line(source: str, p: Problem) -> str:
+    """``[source: ]field = value: allowed``; a ``--set`` source is left out, since the
+    field already names the setting (and the page has no command line).
+    """
+    where = "" if str(source).startswith("--set") else f"{one_line(source, 120)}: "
+    return (f"{where}{one_line(p.field, 120)} = {short_repr(p.value)}: "
+            f"{one_line(p.allowed, 400)}")
+

@@ -45,6 +45,8 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import os
 import re
 import sys
@@ -53,6 +55,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from sim.errors import OccupationTableError, Problem, SimInputError
+from sim.occupations import MAX_EMPLOYMENT, MAX_HOURLY_WAGE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = (REPO_ROOT / ".." / "shared" / "data" / "onet_exposure").resolve()
@@ -289,9 +294,31 @@ def needs_experiments(task: str) -> bool:
 
 
 # --------------------------------------------------------------------------------------------
-# Loading
+# Loading and checking
 # --------------------------------------------------------------------------------------------
-
+#
+# Every file is read as text cells and checked before anything is computed from it, so a
+# malformed folder fails fast (before the ~5 s of keyword rules) with one line per problem,
+# naming the file, the row (its line number; the header is line 1) or column, the value and
+# what is allowed. What is allowed, and why:
+#
+# * a file is UTF-8 text (a byte-order mark is fine), at most ``MAX_FILE_BYTES``, with a header
+#   and at least one data row, every row as many fields as the header, the required columns
+#   once each; a last row with too few fields, or an unclosed quote, is a file cut short;
+# * codes have their SOC (``NN-NNNN``) or O*NET-SOC (``NN-NNNN.NN``) form and appear once per
+#   file (a BLS code once per ``O_GROUP``: BLS repeats a broad code as its own detailed row);
+#   a task statement once per O*NET occupation; a title once in the title-keyed files: a
+#   repeated row would silently re-weight an occupation;
+# * BLS employment is a whole number from 0 to ``MAX_EMPLOYMENT`` (the US labour force: no OEWS
+#   row, not even "All Occupations", exceeds it); a mean wage is above 0 and at most
+#   ``MAX_HOURLY_WAGE`` an hour (2080 times that a year); both bounds live in
+#   :mod:`sim.occupations`. Where both means are published, the annual one is 2080 hourly ones
+#   (``WAGE_TOLERANCE``). The BLS markers ``*``, ``**`` and ``#`` stand for unpublished and
+#   top-coded figures; text such as ``inf`` or ``NaN`` is never a number here;
+# * scores lie in their documented ranges (blank: unknown);
+# * a truncated file is refused by two rules besides the short last row: the BLS sums
+#   (``SUM_TOLERANCE``, which also catch an altered employment figure) and the cross-file
+#   coverage (``check_join``).
 
 #: Columns each file must have (the rest are ignored).
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -303,71 +330,269 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     SKILLS_FILE: ("Occupation", "Job Zone"),
 }
 
+#: Largest file read. The biggest file of the public data is 3.9 MB; the bound keeps a wrong
+#: file (an archive, a disk image) from being read whole into memory.
+MAX_FILE_BYTES = 64 * 2**20
+
 #: BLS markers: ``*`` and ``**`` = not published; ``#`` = top-coded (>= $100/h, >= $208,000/yr),
-#: which is taken at the top code.
+#: which is taken at the top code. BLS never leaves a cell blank.
 BLS_MISSING = ("*", "**")
 BLS_TOP_CODE = {"H_MEAN": 100.0, "A_MEAN": 208_000.0}
 
+#: The ``O_GROUP`` labels of the OEWS file.
+BLS_GROUPS = ("total", "major", "minor", "broad", "detailed")
+
+#: Largest gap allowed between BLS sums and the totals they add up to: the detailed rows of a
+#: major group and its ``major`` row, the ``major`` rows and the ``total`` row. In the May 2021
+#: file they agree within 0.15%; a wider gap means rows are missing (a file cut short) or a
+#: figure was altered.
+SUM_TOLERANCE = 0.01
+
+#: Largest gap allowed between a published annual mean wage and 2080 hours of the hourly one
+#: (BLS derives one from the other; the May 2021 file agrees within 0.06%): a wider gap means
+#: one of the two was altered.
+WAGE_TOLERANCE = 0.01
+
+#: Smallest share of the BLS detailed employment in occupations with O*NET tasks. The public
+#: data has 96.7%; under 90% means the task file is cut short or the codes do not match.
+MIN_EMPLOYMENT_MATCHED = 0.90
+
+#: Smallest share of O*NET occupations whose title the work-context and the skills file each
+#: know (95% in the public data); fewer means one of them is cut short or is another file.
+MIN_TITLES_MATCHED = 0.5
+
 #: GPT-4 automation ratings T0-T4 as the data encodes them (0 = none ... 1 = full automation).
 AUTOMATION_SCORES = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+SOC_CODE = r"\d\d-\d{4}"
+ONET_CODE = r"\d\d-\d{4}\.\d\d"
 
 WHERE_FROM = ("the O*NET x BLS exposure folder (see its README), given by --data, "
               "occupations.data_dir or SIM_ONET_DATA")
 
 
-def _problem(path: Path, field: str, value, allowed: str):
-    from sim.errors import OccupationTableError, Problem
-
+def _problem(path: Path, field: str, value, allowed: str) -> OccupationTableError:
+    """One problem with one file, as the input error the CLI prints on one line."""
     return OccupationTableError(str(path), [Problem(field, value, allowed)])
 
 
-def read_data_file(data_dir: Path, name: str, **read_csv) -> pd.DataFrame:
-    """Read one file of the data folder; a missing file or column is an input error.
+class _Checks:
+    """The problems found in one file, raised together (one line each) by :meth:`done`."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def add(self, field: str, value, allowed: str) -> None:
+        """Note one problem."""
+        self.problems.append(Problem(field, value, allowed))
+
+    def rows(self, bad: pd.Series, column: str, values: pd.Series, allowed: str) -> None:
+        """Note the rows where ``bad`` holds: the first one by line, and how many there are."""
+        if bad.any():
+            first = bad.index[bad.to_numpy()][0]
+            more = int(bad.sum()) - 1
+            where = f"{column} (row {first}" + (f", and {more} more rows)" if more else ")")
+            self.add(where, str(values.loc[first]), allowed)
+
+    def done(self) -> None:
+        """Raise the problems noted, if any."""
+        if self.problems:
+            raise OccupationTableError(str(self.path), self.problems)
+
+
+def _read_text(path: Path) -> str:
+    """The file's text; a missing, special, huge, binary or non-UTF-8 file is an input error."""
+    if not path.exists():
+        raise _problem(path, "(file)", str(path), f"file not found; allowed: {WHERE_FROM}")
+    if path.is_dir():
+        raise _problem(path, "(file)", str(path), "a folder, not a file; allowed: the data "
+                       "file of that name")
+    if not path.is_file():
+        raise _problem(path, "(file)", str(path), "not a regular file; allowed: a CSV/TSV file")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise _problem(path, "(file)", f"{size:,} bytes", f"allowed: at most "
+                           f"{MAX_FILE_BYTES:,} bytes (the largest public file is 3.9 MB)")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _problem(path, "(file)", exc.strerror or type(exc).__name__,
+                       "unreadable; allowed: a readable file") from None
+    data = data.removeprefix(b"\xef\xbb\xbf")  # the BLS file starts with a byte-order mark
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise _problem(path, f"(file, line {line})", data[exc.start: exc.start + 8],
+                       "bytes that are not UTF-8; allowed: a UTF-8 text file") from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise _problem(path, f"(file, line {line})", "NUL byte", "binary data; allowed: a "
+                       "text CSV/TSV file")
+    return text
+
+
+def _records(path: Path, text: str, sep: str) -> tuple[list[list[str]], list[int]]:
+    """Parse CSV/TSV text (strict quoting; blank lines skipped) into records and the line
+    each record starts on.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    records, lines, previous = [], [], 0
+    try:
+        for record in reader:
+            if record:
+                records.append(record)
+                lines.append(previous + 1)
+            previous = reader.line_num
+    except csv.Error as exc:
+        raise _problem(path, f"(file, line {reader.line_num})", str(exc), "not valid "
+                       "CSV/TSV (an unclosed quote at the end means a file cut short); "
+                       "allowed: a complete CSV/TSV file") from None
+    return records, lines
+
+
+def _widths_by_line(text: str, sep: str) -> tuple[list[str], list[int], list[int]] | None:
+    """The header, and each row's number of fields and line, counted line by line (blank
+    lines skipped); None when a field may span lines (a line with an odd number of quotes) or
+    a quoted line does not parse: then only the full parser can tell.
+
+    Why: the task file has 19,000 rows; counting separators is ~5 times cheaper than building
+    every row as Python strings, and pandas reads the cells.
+    """
+    raw = text.split("\n")
+    lines = [n for n, line in enumerate(raw, 1) if line and line != "\r"]
+    if not lines:
+        return [], [], []
+    widths = [raw[n - 1].count(sep) + 1 for n in lines]
+    quoted = [i for i, n in enumerate(lines) if '"' in raw[n - 1]]
+    texts = [raw[lines[i] - 1].removesuffix("\r") for i in quoted]
+    if any(t.count('"') % 2 for t in texts):
+        return None
+    try:
+        for i, fields in zip(quoted, csv.reader(texts, delimiter=sep, strict=True), strict=True):
+            widths[i] = len(fields)
+    except (csv.Error, ValueError):
+        return None
+    header = next(csv.reader([raw[lines[0] - 1].removesuffix("\r")], delimiter=sep))
+    return header, widths, lines
+
+
+def _check_shape(path: Path, widths: list[int], lines: list[int]) -> None:
+    """A header, at least one data row, and every row as many fields as the header."""
+    if not widths:
+        raise _problem(path, "(file)", "no header and no rows", "empty file; allowed: a "
+                       "header line and data rows")
+    if len(widths) == 1:
+        raise _problem(path, "rows", 0, "a header and no data rows; allowed: at least one "
+                       "data row")
+    bad = [i for i in range(1, len(widths)) if widths[i] != widths[0]]
+    if bad:
+        i = bad[0]
+        last = i == len(widths) - 1 and widths[i] < widths[0]
+        raise _problem(path, f"row {lines[i]}", f"{widths[i]} fields",
+                       ("the last row is cut short: the file looks truncated; " if last
+                        else "") + f"allowed: {widths[0]} fields, as in the header")
+
+
+def read_data_file(data_dir: Path, name: str) -> pd.DataFrame:
+    """Read one file of the data folder as text cells, indexed by line number.
 
     Args:
         data_dir: The data folder.
-        name: File name (one of ``REQUIRED_COLUMNS``).
-        **read_csv: Passed to :func:`pandas.read_csv`.
+        name: File name (one of ``REQUIRED_COLUMNS``; ``.tsv`` files are tab-separated).
 
     Returns:
-        The file as read.
+        The file's required columns, every cell a string, the index the line each row starts
+        on.
 
     """
     path = Path(data_dir) / name
-    if not path.is_file():
-        raise _problem(path, "(file)", str(path), f"file not found; allowed: {WHERE_FROM}")
+    text, sep = _read_text(path), "\t" if name.endswith(".tsv") else ","
+    by_line = _widths_by_line(text, sep)
+    records = None
+    if by_line is None:
+        records, lines = _records(path, text, sep)
+        header, widths = (records or [[]])[0], [len(r) for r in records]
+    else:
+        header, widths, lines = by_line
+    _check_shape(path, widths, lines)
+    required = list(REQUIRED_COLUMNS[name])
+    _check_columns(path, header, required)
+    frame = (_read_cells(path, text, sep, required) if records is None
+             else pd.DataFrame(records[1:], columns=header, dtype=str)[required])
+    if len(frame) != len(lines) - 1:  # cannot happen on rows checked above; never misnumber
+        raise _problem(path, "rows", len(frame), f"{len(lines) - 1} rows by line; allowed: a "
+                       "plain CSV/TSV file")
+    return frame.set_axis(lines[1:], axis=0)
+
+
+def _read_cells(path: Path, text: str, sep: str, columns: list[str]) -> pd.DataFrame:
+    """The ``columns`` of checked CSV/TSV text as strings, read by pandas' fast parser."""
     try:
-        frame = pd.read_csv(path, **read_csv)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise _problem(path, "(file)", str(exc).splitlines()[0][:80],
-                       "allowed: a readable CSV/TSV file") from None
-    missing = [c for c in REQUIRED_COLUMNS[name] if c not in frame.columns]
+        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                           usecols=columns)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise _problem(path, "(file)", str(exc).split("\n")[0], "not parseable; allowed: a "
+                       "plain CSV/TSV file") from None
+
+
+def _check_columns(path: Path, header: list[str], required: list[str]) -> None:
+    """Every required column in the header, once."""
+    missing = [c for c in required if c not in header]
     if missing:
         raise _problem(path, "columns", missing,
-                       f"missing column(s); allowed: a file with {list(REQUIRED_COLUMNS[name])}")
-    return frame
+                       f"missing column(s); allowed: a file with {required}")
+    repeated = [c for c in required if header.count(c) > 1]
+    if repeated:
+        raise _problem(path, "columns", repeated, "repeated column(s); allowed: each once")
 
 
-def _to_number(values: pd.Series, path: Path | None = None, column: str = "") -> pd.Series:
-    """Parse BLS numbers: drop thousands separators; ``*``/``**`` become NaN, ``#`` the top code.
+def _check_codes(checks: _Checks, raw: pd.Series, column: str, pattern: str,
+                 example: str) -> pd.Series:
+    """Codes stripped of spaces; one not of the form ``pattern`` is a problem."""
+    codes = raw.str.strip()
+    checks.rows(~codes.str.fullmatch(pattern), column, raw, f"allowed: a code like {example}")
+    return codes
 
-    Anything else that is not a number is an input error naming the row (when ``path`` is given).
+
+def _check_once(checks: _Checks, keys: pd.DataFrame, column: str, raw: pd.Series,
+                what: str) -> None:
+    """Every row of ``keys`` once: a repeated row would count an occupation twice."""
+    repeated = keys.duplicated()
+    if repeated.any():
+        first = keys.index[repeated.to_numpy()][0]
+        earlier = keys.index[(keys == keys.loc[first]).all(axis=1).to_numpy()][0]
+        checks.rows(repeated, column, raw, f"repeats row {earlier}; allowed: {what}")
+
+
+def _bls_number(checks: _Checks, raw: pd.DataFrame, column: str, high: float,
+                allowed: str) -> pd.Series:
+    """A BLS number column: thousands separators dropped, ``*``/``**`` NaN, ``#`` the top code.
+
+    Text that is not a number, ``inf``, ``NaN``, a number outside ``[0, high]`` (above 0 for
+    wages) or a fraction of a worker is a problem.
     """
-    cleaned = values.astype("string").str.replace(",", "", regex=False).str.strip()
-    numbers = pd.to_numeric(cleaned, errors="coerce").astype(float)
-    missing = cleaned.isin(BLS_MISSING) | cleaned.isna() | (cleaned == "")
-    numbers = numbers.mask(cleaned == "#", BLS_TOP_CODE.get(column, np.nan))
-    bad = numbers.isna() & ~missing & (cleaned != "#")
-    if path is not None and bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise _problem(path, f"{column} (row {i + 2})", str(values.iloc[i]),
-                       "unparseable number; allowed: a number (thousands separators allowed), "
-                       "or the BLS markers *, **, #")
-    return numbers
+    text = raw[column]
+    cleaned = text.str.replace(",", "", regex=False).str.strip()
+    markers = BLS_MISSING + (("#",) if column in BLS_TOP_CODE else ())
+    is_marker = cleaned.isin(markers)
+    numbers = pd.to_numeric(cleaned.where(~is_marker), errors="coerce").astype(float)
+    finite = pd.Series(np.isfinite(numbers.to_numpy()), index=numbers.index)
+    checks.rows(numbers.isna() & ~is_marker, column, text,
+                f"unparseable number; allowed: {allowed}")
+    checks.rows(numbers.notna() & ~finite, column, text, f"not finite; allowed: {allowed}")
+    above_low = numbers > 0 if column in BLS_TOP_CODE else numbers >= 0  # wages above $0
+    in_range = above_low & (numbers <= high)
+    checks.rows(finite & ~in_range, column, text, f"out of range; allowed: {allowed}")
+    if column not in BLS_TOP_CODE:  # employment counts workers
+        checks.rows(numbers.where(in_range, 0.0) % 1 != 0, column, text, f"not a whole number; "
+                    f"allowed: {allowed}")
+    return numbers.mask(cleaned == "#", BLS_TOP_CODE.get(column, np.nan))
 
 
 def load_bls(data_dir: Path) -> pd.DataFrame:
-    """Load the BLS OEWS May 2021 national estimates.
+    """Load the BLS OEWS May 2021 national estimates, checked row by row and for their sums.
 
     Args:
         data_dir: Folder holding ``national_May2021_dl.csv``.
@@ -379,67 +604,141 @@ def load_bls(data_dir: Path) -> pd.DataFrame:
 
     """
     path = Path(data_dir) / BLS_FILE
-    raw = read_data_file(data_dir, BLS_FILE, encoding="utf-8-sig", dtype=str,
-                         keep_default_na=False)
-    hourly = _to_number(raw["H_MEAN"], path, "H_MEAN")
-    annual = _to_number(raw["A_MEAN"], path, "A_MEAN")
-    return pd.DataFrame(
-        {
-            "occ_code": raw["OCC_CODE"].astype(str).str.strip(),
-            "title": raw["OCC_TITLE"],
-            "o_group": raw["O_GROUP"],
-            "employment": _to_number(raw["TOT_EMP"], path, "TOT_EMP"),
-            "hourly_wage": hourly.fillna(annual / HOURS_PER_YEAR),
-            "wage_top_coded": (raw["H_MEAN"].str.strip() == "#")
-            | (hourly.isna() & (raw["A_MEAN"].str.strip() == "#")),
-            "soc_major": raw["OCC_CODE"].astype(str).str.strip().str[:2],
-        }
-    )
+    raw = read_data_file(data_dir, BLS_FILE)
+    checks = _Checks(path)
+    codes = _check_codes(checks, raw["OCC_CODE"], "OCC_CODE", SOC_CODE, "15-1252")
+    group = raw["O_GROUP"].str.strip()
+    checks.rows(~group.isin(BLS_GROUPS), "O_GROUP", raw["O_GROUP"],
+                f"allowed: one of {list(BLS_GROUPS)}")
+    markers = "or the BLS markers * and ** (not published)"
+    employment = _bls_number(checks, raw, "TOT_EMP", MAX_EMPLOYMENT, "a whole number of "
+                             f"workers from 0 to {MAX_EMPLOYMENT:,} (the US labour force), "
+                             f"{markers}")
+    wage = f"{markers} or # (top-coded)"
+    hourly = _bls_number(checks, raw, "H_MEAN", MAX_HOURLY_WAGE, f"a mean wage above $0 and "
+                         f"at most ${MAX_HOURLY_WAGE:,.0f}/h, {wage}")
+    annual = _bls_number(checks, raw, "A_MEAN", MAX_HOURLY_WAGE * HOURS_PER_YEAR,
+                         f"a mean wage above $0 and at most "
+                         f"${MAX_HOURLY_WAGE * HOURS_PER_YEAR:,.0f}/yr, {wage}")
+    _check_once(checks, pd.DataFrame({"code": codes, "group": group}), "OCC_CODE",
+                raw["OCC_CODE"], "each code once per O_GROUP")
+    if not checks.problems:  # one wrong cell, one line: the ratio only of valid numbers
+        _check_wage_ratio(checks, raw, hourly, annual)
+    checks.done()
+    bls = pd.DataFrame({
+        "occ_code": codes, "title": raw["OCC_TITLE"], "o_group": group,
+        "employment": employment, "hourly_wage": hourly.fillna(annual / HOURS_PER_YEAR),
+        "wage_top_coded": (raw["H_MEAN"].str.strip() == "#")
+        | (hourly.isna() & (raw["A_MEAN"].str.strip() == "#")),
+        "soc_major": codes.str[:2],
+    })
+    _check_bls_sums(path, bls)
+    return bls.reset_index(drop=True)
 
 
-def load_tasks(data_dir: Path) -> pd.DataFrame:
+def _check_wage_ratio(checks: _Checks, raw: pd.DataFrame, hourly: pd.Series,
+                      annual: pd.Series) -> None:
+    """Where both means are published (not top-coded), ``A_MEAN`` is 2080 ``H_MEAN`` within
+    ``WAGE_TOLERANCE``.
+    """
+    published = (raw["H_MEAN"].str.strip() != "#") & (raw["A_MEAN"].str.strip() != "#")
+    expected = hourly * HOURS_PER_YEAR
+    bad = published & ((annual - expected).abs() > WAGE_TOLERANCE * expected)
+    if bad.any():
+        first = bad.index[bad.to_numpy()][0]
+        checks.rows(bad, "A_MEAN", raw["A_MEAN"], f"not {HOURS_PER_YEAR:g} x H_MEAN "
+                    f"{raw['H_MEAN'].loc[first]} (one of the two is wrong); allowed: within "
+                    f"{WAGE_TOLERANCE:.0%}")
+
+
+def _check_bls_sums(path: Path, bls: pd.DataFrame) -> None:
+    """One ``total`` row; the employment of ``total`` and ``major`` rows published; the
+    ``major`` rows add up to the total and each group's detailed rows to its ``major`` row
+    (``SUM_TOLERANCE``).
+    """
+    checks = _Checks(path)
+    heads = bls[bls["o_group"].isin(("total", "major"))]
+    for line, code in heads.loc[heads["employment"].isna(), "occ_code"].items():
+        checks.add(f"TOT_EMP (row {line})", "* or **", f"not published for {code}, a 'total' "
+                   "or 'major' row; allowed: the employment of the total and of every major "
+                   "group")
+    total = bls.loc[bls["o_group"] == "total", "employment"]
+    if len(total) != 1:
+        checks.add("rows with O_GROUP 'total'", len(total), "allowed: exactly one (00-0000 "
+                   "All Occupations)")
+    checks.done()
+    majors = heads[heads["o_group"] == "major"].set_index("soc_major")["employment"]
+    detailed = bls[bls["o_group"] == "detailed"]
+    _check_sum(checks, "the 'major' rows", majors.sum(), float(total.iloc[0]),
+               "the 'total' row", bls.index[-1])
+    if not checks.problems:  # a file cut short fails the line above once, not every group
+        orphan = ~detailed["soc_major"].isin(majors.index)
+        checks.rows(orphan, "OCC_CODE", detailed["occ_code"], "its major group has no "
+                    "'major' row; allowed: codes of the major groups in the file")
+        sums = detailed["employment"].fillna(0.0).groupby(detailed["soc_major"]).sum()
+        for major, employment in majors.items():
+            _check_sum(checks, f"the 'detailed' rows of group {major}", sums.get(major, 0.0),
+                       employment, f"its 'major' row {major}-0000", bls.index[-1])
+    checks.done()
+
+
+def _check_sum(checks: _Checks, rows: str, value: float, expected: float, of: str,
+               last_line: int) -> None:
+    """A sum of BLS rows within ``SUM_TOLERANCE`` of the figure it should add up to."""
+    if abs(value - expected) > SUM_TOLERANCE * expected:
+        share = f"{value / expected:.1%} of" if expected > 0 else "more than"
+        why = (f"rows are missing (a file cut short after row {last_line}?) or a figure is "
+               "wrong" if value < expected else "a figure is wrong")
+        checks.add(f"TOT_EMP of {rows}", f"{value:,.0f}", f"they add up to {share} {of} "
+                   f"({expected:,.0f}): {why}; allowed: within {SUM_TOLERANCE:.0%}")
+
+
+def load_tasks(data_dir: Path, flags: bool = True) -> pd.DataFrame:
     """Load the O*NET task statements with their GPT-4 labels and keyword flags.
 
     Args:
         data_dir: Folder holding ``full_labelset.tsv``.
+        flags: Whether to add the keyword flags (:func:`add_keyword_flags`, the slow part).
 
     Returns:
         One row per task with ``onet_code``, ``onet_title``, ``task``, ``exposure``,
         ``automation`` (the GPT-4 T0-T4 rating as 0-1), ``core`` (task type), ``weight``
-        (relative task-hours before normalisation), ``physical`` and ``experiment``.
+        (relative task-hours before normalisation), and with ``flags`` ``physical`` and
+        ``experiment``.
 
     """
     path = Path(data_dir) / TASKS_FILE
-    raw = read_data_file(data_dir, TASKS_FILE, sep="\t", index_col=0)
-    tasks = pd.DataFrame(
-        {
-            "onet_code": raw["O*NET-SOC Code"].astype(str).str.strip(),
-            "onet_title": raw["Title"],
-            "task": raw["Task"].astype(str),
-            "exposure": raw["gpt4_exposure"],
-            "automation": pd.to_numeric(raw["automation"], errors="coerce"),
-        }
-    )
-    _check_labels(path, tasks["exposure"], "gpt4_exposure", EXPOSURE_CLASSES)
-    _check_labels(path, tasks["automation"], "automation", AUTOMATION_SCORES,
-                  raw=raw["automation"])
-    types = raw["Task Type"]
-    _check_labels(path, types.dropna(), "Task Type", tuple(TASK_TYPE_WEIGHTS))
+    raw = read_data_file(data_dir, TASKS_FILE)
+    checks = _Checks(path)
+    codes = _check_codes(checks, raw["O*NET-SOC Code"], "O*NET-SOC Code", ONET_CODE,
+                         "15-1252.00")
+    statement = raw["Task"].str.strip()
+    checks.rows(statement == "", "Task", raw["Task"], "blank; allowed: a task statement")
+    exposure = raw["gpt4_exposure"].str.strip()
+    checks.rows(~exposure.isin(EXPOSURE_CLASSES), "gpt4_exposure", raw["gpt4_exposure"],
+                f"allowed: one of {list(EXPOSURE_CLASSES)}")
+    automation = pd.to_numeric(raw["automation"].str.strip(), errors="coerce")
+    checks.rows(~automation.isin(AUTOMATION_SCORES), "automation", raw["automation"],
+                f"allowed: one of {list(AUTOMATION_SCORES)}")
+    types = raw["Task Type"].str.strip().replace("", np.nan)
+    checks.rows(~types.isin(TASK_TYPE_WEIGHTS) & types.notna(), "Task Type", raw["Task Type"],
+                f"allowed: one of {list(TASK_TYPE_WEIGHTS)} or blank")
+    _check_once(checks, pd.DataFrame({"code": codes, "task": statement}), "Task", raw["Task"],
+                "each task statement once per O*NET occupation")
+    checks.done()
+    tasks = pd.DataFrame({"onet_code": codes, "onet_title": raw["Title"], "task": statement,
+                          "exposure": exposure, "automation": automation.astype(float)})
     tasks["core"] = types.fillna("Core") == "Core"
     tasks["weight"] = types.map(TASK_TYPE_WEIGHTS).fillna(MISSING_TASK_TYPE_WEIGHT).astype(float)
-    tasks["physical"] = tasks["task"].map(is_physical)
-    tasks["experiment"] = tasks["task"].map(needs_experiments)
+    tasks = tasks.reset_index(drop=True)
+    return add_keyword_flags(tasks) if flags else tasks
+
+
+def add_keyword_flags(tasks: pd.DataFrame) -> pd.DataFrame:
+    """``tasks`` with the ``physical`` and ``experiment`` keyword flags of each statement."""
+    tasks["physical"] = tasks["task"].map(is_physical).astype(bool)
+    tasks["experiment"] = tasks["task"].map(needs_experiments).astype(bool)
     return tasks
-
-
-def _check_labels(path: Path, values: pd.Series, column: str, allowed: tuple, raw=None) -> None:
-    """Every value must be one of ``allowed``; else an input error naming the first bad row."""
-    bad = ~values.isin(allowed)
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        shown = (raw if raw is not None else values).iloc[i]
-        raise _problem(path, f"{column} (row {i + 2})", str(shown),
-                       f"allowed: one of {list(allowed)}")
 
 
 def load_onet_occupation_scores(data_dir: Path) -> pd.DataFrame:
@@ -457,43 +756,47 @@ def load_onet_occupation_scores(data_dir: Path) -> pd.DataFrame:
         match).
 
     """
+    data_dir = Path(data_dir)
     occ = read_data_file(data_dir, OCC_LEVEL_FILE)
-    contexts = read_data_file(data_dir, WORK_CONTEXT_FILE)
+    checks = _Checks(data_dir / OCC_LEVEL_FILE)
+    codes = _check_codes(checks, occ["O*NET-SOC Code"], "O*NET-SOC Code", ONET_CODE,
+                         "15-1252.00")
+    _check_once(checks, codes.to_frame(), "O*NET-SOC Code", occ["O*NET-SOC Code"],
+                "each O*NET occupation once")
+    rating = _scores(checks, occ["dv_rating_beta"], "dv_rating_beta", 0.0, 1.0)
+    checks.done()
     context_columns = list(REQUIRED_COLUMNS[WORK_CONTEXT_FILE][1:])
-    for column in context_columns:
-        contexts[column] = _scores(contexts[column], Path(data_dir) / WORK_CONTEXT_FILE, column,
-                                   0.0, 1.0)
-    contexts["verifiability"] = contexts[context_columns].mean(axis=1)
-    skills = read_data_file(data_dir, SKILLS_FILE)
-    skills["Job Zone"] = _scores(skills["Job Zone"], Path(data_dir) / SKILLS_FILE, "Job Zone",
-                                 1.0, 5.0)
-    scores = pd.DataFrame(
-        {
-            "onet_code": occ["O*NET-SOC Code"].astype(str).str.strip(),
-            "onet_title": occ["Title"],
-            "dv_rating_beta": _scores(occ["dv_rating_beta"], Path(data_dir) / OCC_LEVEL_FILE,
-                                      "dv_rating_beta", 0.0, 1.0),
-        }
-    )
-    scores["verifiability"] = scores["onet_title"].map(
-        contexts.drop_duplicates("occupation").set_index("occupation")["verifiability"]
-    )
-    scores["job_zone"] = (
-        scores["onet_title"]
-        .map(skills.drop_duplicates("Occupation").set_index("Occupation")["Job Zone"])
-        .astype(float)
-    )
-    return scores
+    contexts = _by_title(data_dir, WORK_CONTEXT_FILE, "occupation", context_columns, 0.0, 1.0)
+    skills = _by_title(data_dir, SKILLS_FILE, "Occupation", ["Job Zone"], 1.0, 5.0)
+    titles = occ["Title"].str.strip()
+    scores = pd.DataFrame({"onet_code": codes, "onet_title": titles, "dv_rating_beta": rating})
+    scores["verifiability"] = titles.map(contexts[context_columns].mean(axis=1))
+    scores["job_zone"] = titles.map(skills["Job Zone"]).astype(float)
+    return scores.reset_index(drop=True)
 
 
-def _scores(values: pd.Series, path: Path, column: str, low: float, high: float) -> pd.Series:
-    """A score column: blank is NaN (unknown); a non-number or one out of range is an error."""
-    numbers = pd.to_numeric(values, errors="coerce")
-    bad = (numbers.isna() & values.notna()) | (numbers < low) | (numbers > high)
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise _problem(path, f"{column} (row {i + 2})", str(values.iloc[i]),
-                       f"allowed: a number in [{low:g}, {high:g}] or blank")
+def _by_title(data_dir: Path, name: str, title: str, columns: list[str], low: float,
+              high: float) -> pd.DataFrame:
+    """A title-keyed file's score ``columns``, indexed by title (each title once)."""
+    raw = read_data_file(data_dir, name)
+    checks = _Checks(data_dir / name)
+    titles = raw[title].str.strip()
+    checks.rows(titles == "", title, raw[title], "blank; allowed: an O*NET occupation title")
+    _check_once(checks, titles.to_frame(), title, raw[title], "each occupation once")
+    values = pd.DataFrame({c: _scores(checks, raw[c], c, low, high) for c in columns})
+    checks.done()
+    return values.set_axis(titles.to_numpy(), axis=0)
+
+
+def _scores(checks: _Checks, values: pd.Series, column: str, low: float,
+            high: float) -> pd.Series:
+    """A score column: blank is NaN (unknown); text, ``NaN`` or a number out of range is a
+    problem.
+    """
+    text = values.str.strip()
+    numbers = pd.to_numeric(text.where(text != ""), errors="coerce").astype(float)
+    bad = (numbers.isna() & (text != "")) | (numbers < low) | (numbers > high)
+    checks.rows(bad, column, values, f"allowed: a number in [{low:g}, {high:g}] or blank")
     return numbers
 
 
@@ -677,8 +980,6 @@ def research_profile(tasks: pd.DataFrame, detailed: pd.DataFrame) -> pd.DataFram
     """
     occ = detailed.set_index("occ_code").loc[AI_RESEARCH_OCC]
     own = tasks[tasks["occ_code"] == AI_RESEARCH_OCC]
-    if own.empty:
-        raise ValueError(f"no O*NET tasks for {AI_RESEARCH_OCC}")
     profile = task_profile(own, pd.Series({AI_RESEARCH_OCC: 1.0}))
     row = {
         "occ_code": AI_RESEARCH_OCC,
@@ -697,7 +998,8 @@ def research_profile(tasks: pd.DataFrame, detailed: pd.DataFrame) -> pd.DataFram
 
 def read_and_join(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame,
                                            pd.DataFrame]:
-    """Read every file and map each O*NET task and occupation to its BLS detailed code.
+    """Read and check every file and map each O*NET task and occupation to its BLS detailed
+    code; the slow keyword flags come last, once every file has passed its checks.
 
     Args:
         data_dir: Folder with the O*NET/BLS exposure data (see its ``README.md``).
@@ -713,11 +1015,53 @@ def read_and_join(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFr
     bls = load_bls(data_dir)
     detailed = bls[bls["o_group"] == "detailed"].copy()
     codes = set(detailed["occ_code"])
-    tasks = load_tasks(data_dir)
+    tasks = load_tasks(data_dir, flags=False)
     tasks["occ_code"] = map_onet_to_bls(tasks["onet_code"], codes)
     onet_scores = load_onet_occupation_scores(data_dir)
     onet_scores["occ_code"] = map_onet_to_bls(onet_scores["onet_code"], codes)
-    return bls, detailed, tasks, onet_scores
+    check_join(data_dir, detailed, tasks, onet_scores)
+    return bls, detailed, add_keyword_flags(tasks), onet_scores
+
+
+def check_join(data_dir: Path, detailed: pd.DataFrame, tasks: pd.DataFrame,
+               onet_scores: pd.DataFrame) -> None:
+    """Refuse files that do not belong together, or one cut short at a line break.
+
+    The rules (each holds with room to spare in the public data):
+
+    * ``occ_level.csv`` and the task file list the same O*NET occupations (923 in both);
+    * the work-context and skills files each know the titles of at least
+      ``MIN_TITLES_MATCHED`` of them (95%);
+    * occupations with tasks hold at least ``MIN_EMPLOYMENT_MATCHED`` of the BLS detailed
+      employment (96.7%).
+    """
+    data_dir = Path(data_dir)
+    both = "allowed: the same O*NET occupations in occ_level.csv and full_labelset.tsv"
+    _check_same_codes(data_dir / TASKS_FILE, onet_scores["onet_code"], tasks["onet_code"],
+                      f"in occ_level.csv, with no task here (file cut short?); {both}")
+    _check_same_codes(data_dir / OCC_LEVEL_FILE, tasks["onet_code"], onet_scores["onet_code"],
+                      f"with tasks in full_labelset.tsv, missing here (file cut short?); {both}")
+    for name, column in ((WORK_CONTEXT_FILE, "verifiability"), (SKILLS_FILE, "job_zone")):
+        matched = float(onet_scores[column].notna().mean())
+        if matched < MIN_TITLES_MATCHED:
+            raise _problem(data_dir / name, "O*NET occupation titles matched", f"{matched:.1%}",
+                           f"too few (file cut short, or another file?); allowed: at least "
+                           f"{MIN_TITLES_MATCHED:.0%} of the titles in occ_level.csv")
+    employment = detailed["employment"].fillna(0.0)
+    with_tasks = detailed["occ_code"].isin(tasks["occ_code"].dropna().unique())
+    share = float(employment[with_tasks].sum() / employment.sum()) if employment.sum() else 0.0
+    if share < MIN_EMPLOYMENT_MATCHED:
+        raise _problem(data_dir / TASKS_FILE, "BLS detailed employment with O*NET tasks",
+                       f"{share:.1%}", f"too little (a file cut short, or codes that do not "
+                       f"match?); allowed: at least {MIN_EMPLOYMENT_MATCHED:.0%} (the public "
+                       "data: 96.7%)")
+
+
+def _check_same_codes(path: Path, expected: pd.Series, found: pd.Series, allowed: str) -> None:
+    """Every code of ``expected`` among ``found``; else an input error naming the first few."""
+    missing = sorted(expected[~expected.isin(found.unique())].unique())
+    if missing:
+        raise _problem(path, f"O*NET-SOC Code ({len(missing)} codes)", missing, allowed)
 
 
 def build_major_groups(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
@@ -735,12 +1079,42 @@ def build_major_groups(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict
     tasks = task_hour_masses(all_tasks.dropna(subset=["occ_code"]))
 
     detailed["has_tasks"] = detailed["occ_code"].isin(tasks["occ_code"])
+    _check_groups_have_tasks(Path(data_dir), bls, detailed)
     detailed = detailed_occupation_scores(detailed, onet_scores)
 
     table = aggregate_major_groups(bls, tasks, detailed)
     research = research_profile(tasks, detailed)
+    _check_finite(Path(data_dir), table, "soc_major")
+    _check_finite(Path(data_dir), research, "occ_code")
     report = join_report(bls, all_tasks, tasks, onet_scores, detailed)
     return table, research, report
+
+
+def _check_groups_have_tasks(data_dir: Path, bls: pd.DataFrame, detailed: pd.DataFrame) -> None:
+    """Every major group, and the AI-research occupation with its employment and wage, must
+    have O*NET tasks: the table is a task profile of each.
+    """
+    majors = bls.loc[bls["o_group"] == "major", "soc_major"]
+    empty = sorted(set(majors) - set(detailed.loc[detailed["has_tasks"], "soc_major"]))
+    if empty:
+        raise _problem(data_dir / TASKS_FILE, "SOC major groups without tasks", empty,
+                       "allowed: tasks for a detailed occupation of every major group")
+    research = detailed[(detailed["occ_code"] == AI_RESEARCH_OCC) & detailed["has_tasks"]]
+    if research[["employment", "hourly_wage"]].notna().all(axis=1).sum() != 1:
+        raise _problem(data_dir / BLS_FILE, "OCC_CODE", AI_RESEARCH_OCC, "missing, without "
+                       "tasks, employment or wage; allowed: the AI-research occupation "
+                       "(Computer and Information Research Scientists) with all three")
+
+
+def _check_finite(data_dir: Path, table: pd.DataFrame, key: str) -> None:
+    """Every number of a built table finite: a NaN would reach the committed CSV silently."""
+    numbers = table.select_dtypes("number")
+    bad = ~np.isfinite(numbers.to_numpy(float))
+    if bad.any():
+        row, column = np.argwhere(bad)[0]
+        raise _problem(data_dir, f"{numbers.columns[column]} of {table[key].iloc[row]}",
+                       float(numbers.iat[row, column]), "not computable from the data (no "
+                       "matched occupation in the group); allowed: a complete data folder")
 
 
 def join_report(
@@ -865,6 +1239,14 @@ def write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
         raise
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors on one line and exit 2, like every input error of the project."""
+
+    def error(self, message: str):
+        """Print the one-line usage error and exit 2."""
+        self.exit(2, f"error: {self.prog}: {message}; allowed: see `{self.prog} --help`\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point: build the tables, write them, print the join report.
 
@@ -872,10 +1254,11 @@ def main(argv: list[str] | None = None) -> int:
         argv: Arguments (defaults to ``sys.argv[1:]``).
 
     Returns:
-        Process exit status.
+        Process exit status: 0 done, 2 bad data or an unwritable output (one line per
+        problem on stderr).
 
     """
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m sim.data.build_major_groups",
         description="Rebuild sim/data/major_groups.csv from the O*NET/BLS exposure data.",
     )
@@ -885,10 +1268,24 @@ def main(argv: list[str] | None = None) -> int:
         "--research-out", type=Path, default=DEFAULT_RESEARCH_OUT, help="AI-research CSV"
     )
     args = parser.parse_args(argv)
-    if not (args.data / TASKS_FILE).is_file():
-        print(f"error: {args.data / TASKS_FILE} not found", file=sys.stderr)
-        return 1
+    try:
+        _build_and_write(args)
+    except SimInputError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem.render(exc.file)}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: {exc.filename or '(file system)'}: {exc.strerror or exc}; allowed: "
+              "a writable output path", file=sys.stderr)
+        return 2
+    return 0
 
+
+def _build_and_write(args: argparse.Namespace) -> None:
+    """Build from ``args.data``, write both CSVs, print the report and the tables."""
+    if not args.data.is_dir():
+        raise _problem(args.data, "--data", str(args.data), f"not a folder; allowed: "
+                       f"{WHERE_FROM.split(', given')[0]}")
     table, research, report = build_major_groups(args.data)
     write_csv_atomic(table, args.out)
     write_csv_atomic(research, args.research_out)
@@ -902,7 +1299,6 @@ def main(argv: list[str] | None = None) -> int:
         print(table.drop(columns="title").round(3).to_string(index=False))
         print(f"\nwrote {args.research_out}")
         print(research.T.to_string(header=False))
-    return 0
 
 
 if __name__ == "__main__":

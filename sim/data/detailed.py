@@ -44,8 +44,10 @@ def find_data_dir(configured: str | os.PathLike | None = None) -> Path:
     for origin, path in candidates:
         if origin != "default" or (path / bmg.TASKS_FILE).is_file():
             if not path.is_dir():
+                what = "a file" if path.exists() else "no such path"
                 raise OccupationTableError(origin, [Problem(
-                    "data folder", str(path), f"not a folder; allowed: {bmg.WHERE_FROM}")])
+                    "data folder", str(path), f"not a folder ({what}); allowed: "
+                    f"{bmg.WHERE_FROM}")])
             return path.resolve()
     raise OccupationTableError("occupations.data_dir", [Problem(
         "data folder", "(not given)", f"allowed: {bmg.WHERE_FROM} (none given, and "
@@ -113,12 +115,25 @@ def detailed_frames(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
         "exposure_score_missing": int(occupations["dv_rating_beta"].isna().sum()),
     })
     for column in ("verifiability", "job_zone"):
-        missing = occupations[column].isna()
-        if missing.any():  # a whole major group without a match: fall back to the overall mean
-            occupations.loc[missing, column] = float(np.average(
-                occupations.loc[~missing, column], weights=occupations.loc[~missing,
-                                                                           "employment"]))
+        _fill_with_overall_mean(occupations, column, data_dir)
     return occupations, tasks, report
+
+
+def _fill_with_overall_mean(occupations: pd.DataFrame, column: str, data_dir: Path) -> None:
+    """Where a whole major group matched no title, take the employment-weighted mean of all
+    occupations; none matched at all is an input error (there is nothing to fall back on).
+    """
+    missing = occupations[column].isna()
+    if not missing.any():
+        return
+    if missing.all():
+        name = bmg.WORK_CONTEXT_FILE if column == "verifiability" else bmg.SKILLS_FILE
+        raise OccupationTableError(str(data_dir / name), [Problem(
+            "occupation titles", "(none matched)", "allowed: the O*NET titles of the kept "
+            "occupations")])
+    known = occupations.loc[~missing]
+    occupations.loc[missing, column] = float(np.average(known[column],
+                                                        weights=known["employment"]))
 
 
 def _workers(n: float) -> str:
@@ -239,22 +254,50 @@ def _save(path: Path, table: OccupationTable, report: dict) -> None:
 
 
 def _load(path: Path) -> tuple[OccupationTable, dict]:
+    """A cached table; anything but a complete, consistent one raises (and is rebuilt)."""
     with np.load(path, allow_pickle=False) as z:
         meta = json.loads(str(z["meta"]))
         tasks = TaskProfile(**{k: z[f"tasks.{k}"] for k in _TASK_ARRAYS})
         table = OccupationTable(codes=tuple(meta["codes"]), titles=tuple(meta["titles"]),
                                 tasks=tasks, source=meta["source"],
                                 **{k: z[f"table.{k}"] for k in _TABLE_ARRAYS})
-    return table, meta["report"]
+    _check_consistent(table)
+    return table, dict(meta["report"])
+
+
+def _check_consistent(table: OccupationTable) -> None:
+    """One entry per occupation and per task bin, bins pointing at occupations, start figures
+    finite: the zip format's checksums catch damaged bytes, this catches a wrong file.
+    """
+    n, k = table.n_occupations, table.tasks.n_tasks
+    sizes = {len(table.titles)} | {len(getattr(table, a)) for a in _TABLE_ARRAYS}
+    sizes_k = {len(getattr(table.tasks, a)) for a in _TASK_ARRAYS}
+    occ = table.tasks.occupation
+    if (sizes != {n} or sizes_k != {k} or n == 0 or occ.min() < 0 or occ.max() >= n
+            or not np.all(np.isfinite(table.employment))
+            or not np.all(np.isfinite(table.wage_usd_per_hour))):
+        raise ValueError("inconsistent cached table")
+
+
+def _read_cache(path: Path) -> tuple[OccupationTable, dict] | None:
+    """The cached table, or None when there is none or it cannot be used.
+
+    A cache is disposable: whatever is wrong with it (missing, truncated, not a zip, written by
+    another version, inconsistent), the table is rebuilt from the data and the file replaced,
+    so every failure to read it, of any kind, means "rebuild".
+    """
+    try:
+        return _load(path)
+    except Exception:  # noqa: BLE001 - see the docstring
+        return None
 
 
 @functools.lru_cache(maxsize=4)
 def _cached(data_dir: str, key: str, bins: tuple) -> tuple[OccupationTable, dict]:
     path = cache_dir() / f"detailed-{key}.npz"
-    try:
-        return _load(path)
-    except (OSError, KeyError, ValueError):
-        pass  # no cache yet, or an unreadable one: build, then try to keep it
+    cached = _read_cache(path)
+    if cached is not None:
+        return cached
     table, report = _build(Path(data_dir), dict(bins))
     try:
         _save(path, table, report)

@@ -12,14 +12,32 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.errors import Problem, SimInputError
+from sim.output import (
+    cannot_write,
+    check_target_name,
+    check_writable,
+    existing_kind,
+    holds_anything,
+    is_result_folder,
+    publish,
+    staging,
+)
 from sim.plots import STYLE, _finish, plt
 from sim.recorder import AGGREGATES
-from sim.sweep.runner import PATHS, SUMMARY_FILE, load_folder
+from sim.run_data import read_table
+from sim.sweep import runner
+from sim.sweep.runner import PATHS, SUMMARY_FILE
 from sim.sweep.spec import SweepSpec
 
 #: Irpan (2024) [002]: P(AGI by year), AGI = AI matching humans at 95%+ of valuable work.
 IRPAN_2024 = ((2028, 0.10), (2035, 0.25), (2045, 0.50), (2070, 0.90))
 PERCENTILES = (5, 25, 50, 75, 95)
+#: What an analysis folder holds; an existing folder holding only these is replaced.
+ANALYSIS_FILES = frozenset({"sobol_indices.csv", "sobol_indices.png", "fan_charts.png",
+                            "milestone_cdfs.png"})
+ALLOWED_SWEEP = "allowed: a finished sweep folder written by `sim sweep`"
+STATUSES = ("ok", "failed", "invalid")
 
 
 @dataclass
@@ -150,13 +168,7 @@ def fan_chart(spec: SweepSpec, folder: Path, df: pd.DataFrame, path: Path) -> Pa
     ok_runs = df.loc[df["status"] == "ok", "run"].to_numpy()
     series: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     if spec.outputs.paths and (folder / PATHS).is_dir():
-        import pyarrow.dataset as ds
-        data = ds.dataset(folder / PATHS, format="parquet")
-        for name in spec.outputs.paths:
-            t = data.to_table(columns=["run", "year", name]).to_pandas()
-            t = t[t["run"].isin(ok_runs)]
-            wide = t.pivot(index="year", columns="run", values=name)
-            series[name] = (wide.index.to_numpy(), wide.to_numpy())
+        series = read_paths(folder, spec.outputs.paths, ok_runs)
     else:
         ok = df[df["status"] == "ok"]
         for name in spec.outputs.aggregates:
@@ -181,6 +193,28 @@ def fan_chart(spec: SweepSpec, folder: Path, df: pd.DataFrame, path: Path) -> Pa
         axes.flat[0].legend(loc="best")
         fig.suptitle(f"Fan charts across {len(ok_runs)} runs")
         return _finish(fig, path, _source(spec))
+
+
+def read_paths(folder: Path, names, ok_runs: np.ndarray) -> dict:
+    """The kept paths of the ok runs: name -> (years, values (years, runs)); unreadable or
+    inconsistent chunk files raise :class:`SimInputError`.
+    """
+    import pyarrow.dataset as ds
+
+    series = {}
+    try:
+        data = ds.dataset(folder / PATHS, format="parquet")
+        for name in names:
+            t = data.to_table(columns=["run", "year", name]).to_pandas()
+            t = t[t["run"].isin(ok_runs)]
+            wide = t.pivot(index="year", columns="run", values=name)
+            series[name] = (wide.index.to_numpy(float), wide.to_numpy(float))
+    except Exception as exc:  # noqa: BLE001 - pyarrow and pandas raise many kinds on bad bytes
+        raise SimInputError(f"SWEEP_DIR {folder / PATHS}", [Problem(
+            "paths", PATHS, f"unreadable ({type(exc).__name__}: "
+            f"{str(exc).replace(str(folder), 'SWEEP_DIR')[:120]}); allowed: the chunk files as "
+            "`sim sweep` wrote them")]) from None
+    return series
 
 
 def ecdf(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -216,19 +250,105 @@ def milestone_cdfs(spec: SweepSpec, df: pd.DataFrame, path: Path) -> Path | None
         return _finish(fig, path, _source(spec))
 
 
-def analyze_sweep(folder: Path | str, out: Path | str | None = None) -> AnalysisReport:
-    """Write indices (Saltelli sweeps), fan charts and milestone CDFs for a sweep folder."""
-    folder = Path(folder)
-    spec = load_folder(folder)
-    summary = folder / SUMMARY_FILE
-    if not summary.is_file():
-        from sim.errors import Problem, SimInputError
-        raise SimInputError(str(folder), [Problem(SUMMARY_FILE, "(missing)", "the sweep has "
-                                                  "not finished; allowed: a finished sweep "
-                                                  "(run `sim sweep --resume` first)")])
-    out = Path(out) if out else folder / "analysis"
-    out.mkdir(parents=True, exist_ok=True)
-    df = pd.read_parquet(summary)
+def _bad(where: Path | str, field: str, value, why: str) -> SimInputError:
+    return SimInputError(f"SWEEP_DIR {where}", [Problem(field, value, why)])
+
+
+def load_spec(folder: Path) -> SweepSpec:
+    """The sweep definition of a sweep folder; a run folder, a file or a foreign folder is an
+    input error that says what it is.
+    """
+    try:
+        if not folder.is_dir():
+            raise _bad(folder, "SWEEP_DIR", str(folder), f"not a folder; {ALLOWED_SWEEP}")
+        if not (folder / runner.SWEEP_FILE).is_file():
+            what = ("a result folder of `sim run` (read it with `sim report`)"
+                    if is_result_folder(folder) else "no sweep.yaml: not a sweep folder")
+            raise _bad(folder, "SWEEP_DIR", str(folder), f"{what}; {ALLOWED_SWEEP}")
+        return runner.load_folder(folder)
+    except OSError as exc:
+        raise _bad(folder, runner.SWEEP_FILE, "(unreadable)", f"cannot be read ({exc.strerror}); "
+                   f"{ALLOWED_SWEEP}") from None
+
+
+def _check_summary_columns(df: pd.DataFrame, spec: SweepSpec, where: Path) -> None:
+    """Every column the analysis reads is there, with the right kind of values."""
+    outputs = runner.output_columns(spec.outputs, spec.base["milestones"]["levels"])
+    for col in ("run", "status", "error", *spec.keys, *outputs):
+        if col not in df:
+            raise _bad(where, f"column {col}", "(missing)", "no such column; allowed: the "
+                       "summary as `sim sweep` wrote it (run, seed, status, error, the "
+                       "parameters, the outputs)")
+    for col in ("run", *outputs):
+        if not pd.api.types.is_numeric_dtype(df[col]) or pd.api.types.is_bool_dtype(df[col]):
+            raise _bad(where, f"column {col}", df[col].iloc[0] if len(df) else "(empty)",
+                       f"{df[col].dtype} values; allowed: numbers")
+    unknown = ~df["status"].isin(STATUSES)
+    if unknown.any():
+        raise _bad(where, "column status", df.loc[unknown, "status"].iloc[0], "unknown status; "
+                   f"allowed: {', '.join(STATUSES)}")
+
+
+def _check_summary_rows(df: pd.DataFrame, spec: SweepSpec, where: Path) -> None:
+    """One row per run of the sweep, in order, with finite outputs where the run is ok."""
+    runs = df["run"].to_numpy(float)
+    if len(df) != spec.runs or not np.array_equal(runs, np.arange(spec.runs)):
+        raise _bad(where, "rows", len(df), f"not one row per run 0..{spec.runs - 1} of "
+                   f"sweep.yaml; {ALLOWED_SWEEP} (finish it with `sim sweep --resume`)")
+    ok = df[df["status"] == "ok"]
+    for col in runner.output_columns(spec.outputs, spec.base["milestones"]["levels"]):
+        x = ok[col].to_numpy(float)
+        bad = np.isinf(x) if col.startswith("milestone.") else ~np.isfinite(x)
+        if bad.any():
+            row = int(np.argmax(bad))
+            raise _bad(where, f"column {col}", float(x[row]), f"not finite in ok run "
+                       f"{int(ok['run'].iloc[row])}; allowed: finite numbers for ok runs (NaN "
+                       "only for a milestone not reached)")
+
+
+def _no_run_succeeded(df: pd.DataFrame, where: Path) -> SimInputError:
+    counts = ", ".join(f"{int((df['status'] == s).sum())} {s}" for s in STATUSES[1:])
+    first = str(df["error"].iloc[0]) if len(df) else ""
+    return _bad(where, "runs", len(df), f"no run succeeded ({counts}; first error: "
+                f"{first[:100]}); allowed: a sweep with at least one ok run (fix what the "
+                "errors name and run it again)")
+
+
+def load_summary(folder: Path, spec: SweepSpec) -> pd.DataFrame:
+    """The summary table, checked against the sweep definition; a sweep with no ok run is an
+    input error (there is nothing to analyse).
+    """
+    path = folder / SUMMARY_FILE
+    if not path.is_file():
+        raise _bad(folder, SUMMARY_FILE, "(missing)", "the sweep has not finished; allowed: a "
+                   "finished sweep (run `sim sweep --resume` first)")
+    df = read_table(path, "SWEEP_DIR", ALLOWED_SWEEP)
+    _check_summary_columns(df, spec, path)
+    _check_summary_rows(df, spec, path)
+    if not (df["status"] == "ok").any():
+        raise _no_run_succeeded(df, path)
+    return df
+
+
+def _check_out(out: Path) -> bool:
+    """Refuse, before any work, an output that cannot be written or is a folder holding
+    other files; True if it holds an earlier analysis (to be replaced).
+    """
+    check_target_name(out)
+    if existing_kind(out) == "file":
+        raise SimInputError("--out", [Problem("out", str(out), "is a file; nothing was written "
+                                              "there; allowed: a folder")])
+    earlier = holds_anything(out)
+    if earlier and not {p.name for p in out.iterdir()} <= ANALYSIS_FILES:
+        raise SimInputError("--out", [Problem("out", str(out), "folder holds files `sim "
+                            "analyze` did not write; nothing was written there; allowed: a new "
+                            "or empty folder, or an earlier analysis folder")])
+    check_writable(out)
+    return earlier
+
+
+def _analyze(spec: SweepSpec, folder: Path, df: pd.DataFrame, out: Path) -> AnalysisReport:
+    """Tables and figures of a checked summary, written into ``out``."""
     report = AnalysisReport(folder=out, runs=len(df), ok=int((df["status"] == "ok").sum()))
     if spec.sampler == "saltelli":
         table = sobol_indices(spec, df, report.notes)
@@ -243,4 +363,26 @@ def analyze_sweep(folder: Path | str, out: Path | str | None = None) -> Analysis
         p = fn(*args)
         if p is not None:
             report.figures.append(p)
+    return report
+
+
+def analyze_sweep(folder: Path | str, out: Path | str | None = None) -> AnalysisReport:
+    """Write indices (Saltelli sweeps), fan charts and milestone CDFs for a sweep folder.
+
+    Everything is checked before any figure is drawn, and the analysis folder is written
+    under a temporary name and renamed into place, so it is never half-written.
+    """
+    folder = Path(folder)
+    spec = load_spec(folder)
+    df = load_summary(folder, spec)
+    out = Path(out) if out else folder / "analysis"
+    replace = _check_out(out)
+    try:
+        with staging(out, folder=True) as tmp:
+            report = _analyze(spec, folder, df, tmp)
+            publish(tmp, out, replace=replace)
+    except OSError as exc:
+        raise cannot_write("--out", out, exc) from None
+    report.folder = out
+    report.figures = [out / p.name for p in report.figures]
     return report

@@ -10,24 +10,51 @@ the same however the sweep was split, interrupted or distributed.
 
 Layout of a sweep folder::
 
-    sweep.yaml          the definition as run (base config written out in full) and its seed
+    sweep.yaml          the definition as run (base config written out in full) and its seed;
+                        its last line is the SHA-256 of the rest
     chunks/chunk-NNNNN.parquet   one row per run: parameters, status, outputs
     paths/chunk-NNNNN.parquet    full paths of the chosen aggregates (when asked for)
+    corrupt/            chunk files ``--resume`` found unusable, set aside (never deleted)
     summary.parquet     all runs, sorted by run index (built from the chunk files at the end)
     units.json          unit of every column
     manifest.json       version, seed, counts of runs by status
+    .lock               held (``flock``) by the process writing the folder
+
+Decisions, so that no interruption loses work or gives a wrong table:
+
+- ``--resume`` reads the definition only after its checksum matches: a ``sweep.yaml`` cut
+  short or edited would finish the sweep on another base config (defaults filling the gap).
+  A file without the line (cut short, or from before checksums) is refused too; the message
+  gives the line to append once the user has checked the file.
+- A chunk file ``--resume`` cannot read in full, or that holds other runs or columns, is moved
+  to ``corrupt/`` with a one-line note on stderr and its chunk computed again, rather than
+  refused: the file is worthless, the recomputation gives the same rows, and the user keeps
+  the evidence.
+- A second process on the same folder is refused (the lock), and ``--force`` replaces only a
+  sweep folder, never a folder of something else.
+- Local workers die with the sweep process: the kernel kills them when it dies
+  (``PR_SET_PDEATHSIG``, Linux) and a thread in each checks its parent every second.
+  SIGTERM and Ctrl-C kill the workers at once (a chunk may take minutes) and raise
+  :class:`SweepInterrupted`, whose one-line message says the chunks written are kept.
+- A Dask cluster left without workers stops the sweep after ``worker_timeout`` seconds
+  (:data:`NO_WORKER_TIMEOUT_S` unless told) with one line; the chunks written stay.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import ctypes
 import functools
+import hashlib
 import json
 import multiprocessing
 import os
 import platform
+import re
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -36,7 +63,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.config import SimConfig
-from sim.errors import Problem, SimInputError
+from sim.errors import Problem, SimInputError, one_line
 from sim.recorder import AGGREGATES
 from sim.sweep.sampling import run_seeds, sample_values
 from sim.sweep.spec import Outputs, SweepSpec, get_path, load_sweep, set_path
@@ -45,8 +72,21 @@ SWEEP_FILE = "sweep.yaml"
 SUMMARY_FILE = "summary.parquet"
 CHUNKS = "chunks"
 PATHS = "paths"
+CORRUPT = "corrupt"
+LOCK_FILE = ".lock"
+CHUNK_NAME = re.compile(r"chunk-\d{5,}\.parquet")
+CHECKSUM_PREFIX = "# sha256: "
 MAX_RETRIES = 3
 ENV_SCHEDULER = "DASK_SCHEDULER_ADDRESS"
+#: How long a sweep waits for a Dask cluster that has no workers before it stops.
+NO_WORKER_TIMEOUT_S = 60.0
+#: How long connecting to a Dask scheduler may take.
+CONNECT_TIMEOUT_S = 20.0
+#: How often the driver wakes while waiting for chunks (signals, the cluster's workers).
+POLL_S = 1.0
+#: How often a local worker checks that the sweep process is still its parent.
+WATCH_PARENT_S = 1.0
+PR_SET_PDEATHSIG = 1  #: from <linux/prctl.h>
 
 
 # --- worker side -------------------------------------------------------------------------------
@@ -252,15 +292,98 @@ def milestone_names(levels) -> list[str]:
 
 # --- sweep side --------------------------------------------------------------------------------
 class InlineExecutor(cf.Executor):
-    """Runs each task in the calling process when it is submitted (``--workers 1``)."""
+    """Runs each task in the calling process when it is submitted (``--workers 1``).
+
+    Only ``Exception`` goes into the future: Ctrl-C and SIGTERM (:class:`SweepInterrupted`)
+    stop the sweep at once.
+    """
 
     def submit(self, fn, /, *args, **kwargs):  # noqa: D102
         future: cf.Future = cf.Future()
         try:
             future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
+        except Exception as exc:  # noqa: BLE001 - handed to the caller through the future
             future.set_exception(exc)
         return future
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM stopped a sweep. The chunks written so far are complete files and
+    stay for ``--resume``; the local workers were stopped. A ``KeyboardInterrupt``, so that
+    callers that stop on Ctrl-C stop on it too.
+    """
+
+    def __init__(self, signal_name: str = "SIGINT"):
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+        self.out: Path | None = None
+        self.done = 0
+        self.total = 0
+
+    @property
+    def exit_code(self) -> int:
+        """128 + the signal number, as a shell reports a process the signal ended."""
+        return 128 + int(getattr(signal, self.signal_name, signal.SIGINT))
+
+    def message(self) -> str:
+        """One line: what stopped the sweep, what is kept, how to finish it."""
+        return (f"stopped by {self.signal_name}: the {self.done} of {self.total} chunks written "
+                f"so far are kept in {self.out}; finish with `sim sweep --resume {self.out}`")
+
+
+@contextlib.contextmanager
+def _stop_on_sigterm() -> Iterator[None]:
+    """SIGTERM stops a sweep as Ctrl-C does (raising :class:`SweepInterrupted` in the main
+    thread), so the workers are stopped and the message is written. A second SIGTERM during
+    that clean-up is ignored; the workers die with this process whatever happens.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_term(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise SweepInterrupted("SIGTERM")
+
+    old = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old if old is not None else signal.SIG_DFL)
+
+
+def _init_worker(parent: int) -> None:
+    """Set up a local worker process: it ignores Ctrl-C (the sweep process stops it), takes
+    the default action on SIGTERM (not the handler inherited through fork), and dies with
+    the sweep process, even one killed with SIGKILL.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(parent)
+    _warm_worker()
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux: the kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``). Elsewhere,
+    and as a second line, a thread checks every :data:`WATCH_PARENT_S` s that the parent is
+    still the same process.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the thread remains
+            pass
+    if os.getppid() != parent:  # the parent died before the kernel was asked to tell us
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="sweep-parent-watch",
+                     daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(WATCH_PARENT_S)
+    os._exit(1)
 
 
 def _warm_worker():
@@ -268,41 +391,91 @@ def _warm_worker():
     _table((4, 1, 1))
 
 
+@dataclass
+class Pool:
+    """Where chunks run: an executor, how many chunks it runs at once, and what the driver
+    may need: a fresh local pool when a worker process dies, and a cluster's worker count.
+    """
+
+    executor: cf.Executor
+    slots: int
+    fresh: Callable[[], cf.Executor] | None = None
+    workers: Callable[[], int] | None = None  #: a cluster's live workers now
+    where: str = ""  #: the option or variable that chose the cluster, for messages
+
+
+def _kill_pool(executor: cf.ProcessPoolExecutor) -> None:
+    """Stop a local pool now: its workers are killed, not waited for (a chunk may take
+    minutes); what they were computing is recomputed by ``--resume``.
+    """
+    procs = list((getattr(executor, "_processes", None) or {}).values())
+    for p in procs:
+        with contextlib.suppress(Exception):
+            p.kill()
+    executor.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        with contextlib.suppress(Exception):
+            p.join(timeout=2)
+
+
 @contextlib.contextmanager
 def open_executor(workers: int | None = None, scheduler: str | None = None
-                  ) -> Iterator[tuple[cf.Executor, int, Callable[[], cf.Executor] | None]]:
-    """An executor for chunks, how many chunks it runs at once, and (for local pools) a way
-    to make a fresh one if a worker process dies.
+                  ) -> Iterator[Pool]:
+    """Local worker processes, this process (``workers=1``), or a Dask cluster.
+
+    ``scheduler`` (or, when neither it nor ``workers`` is given, ``$DASK_SCHEDULER_ADDRESS``)
+    names a cluster; an explicit ``workers`` means local processes whatever the environment.
     """
-    scheduler = scheduler or os.environ.get(ENV_SCHEDULER) or None
-    if scheduler:
-        client = connect(scheduler)
-        try:
-            slots = sum(w.get("nthreads", 1) for w in
-                        client.scheduler_info()["workers"].values()) or 1
-            yield client.get_executor(pure=False), slots, None
-        finally:
-            client.close()
+    where = "--scheduler"
+    if scheduler is None and workers is None and os.environ.get(ENV_SCHEDULER):
+        scheduler, where = os.environ[ENV_SCHEDULER], f"${ENV_SCHEDULER}"
+    if scheduler is not None:
+        with _cluster(scheduler, where) as pool:
+            yield pool
         return
     workers = workers or os.cpu_count() or 1
     if workers == 1:
-        yield InlineExecutor(), 1, None
+        yield Pool(InlineExecutor(), 1)
         return
     method = "fork" if sys.platform.startswith("linux") else "spawn"
+    parent = os.getpid()
 
     def make():
         return cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
-                                      initializer=_warm_worker)
+                                      initializer=_init_worker, initargs=(parent,))
     holder = [make()]
 
     def fresh():
-        holder[0].shutdown(wait=False, cancel_futures=True)
+        _kill_pool(holder[0])
         holder[0] = make()
         return holder[0]
     try:
-        yield holder[0], workers, fresh
+        yield Pool(holder[0], workers, fresh)
+    except BaseException:
+        _kill_pool(holder[0])
+        raise
+    holder[0].shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def _cluster(address: str, where: str) -> Iterator[Pool]:
+    client = connect(address, where)
+    try:
+        slots = sum(client.nthreads().values()) or 1
+        yield Pool(client.get_executor(pure=False), slots, None,
+                   functools.partial(cluster_workers, client), f"{where} {address}")
     finally:
-        holder[0].shutdown(wait=True, cancel_futures=True)
+        client.close()
+
+
+def cluster_workers(client) -> int:
+    """Workers a Dask cluster has now (0 if its scheduler cannot be reached)."""
+    try:
+        if client.status != "running":
+            return 0
+        return len(client.scheduler_info()["workers"])
+    except Exception:  # noqa: BLE001 - any failure to ask means no usable workers
+        return 0
 
 
 def _probe_worker() -> str:
@@ -310,40 +483,125 @@ def _probe_worker() -> str:
     return sim.__version__
 
 
-def connect(address: str):
+def check_address(address: str, where: str = "--scheduler") -> None:
+    """A scheduler address Dask can parse (``tcp://HOST:PORT`` and the like), or an input
+    error naming ``where``.
+    """
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import backends
+
+    allowed = (f"allowed: a Dask scheduler address such as tcp://10.0.0.5:8786 (schemes: "
+               f"{', '.join(sorted(backends))})")
+    try:
+        if not address or address != address.strip() or any(c.isspace() for c in address):
+            raise ValueError("blank or spaces")
+        scheme, location = parse_address(address)
+        if scheme not in backends:
+            raise ValueError(f"unknown scheme {scheme}")
+        if scheme in ("tcp", "tls", "ws", "wss"):
+            host, port = parse_host_port(location)
+            if not host or not 0 < int(port) < 65536:
+                raise ValueError("no host or port")
+    except Exception as exc:  # noqa: BLE001 - the parser raises several kinds
+        raise SimInputError(where, [Problem("scheduler", address, f"not a scheduler address "
+                                            f"({one_line(str(exc), 60)}); {allowed}")]) from None
+
+
+def connect(address: str, where: str = "--scheduler"):
     """A Dask client for an existing cluster whose workers can import this package."""
     try:
         from distributed import Client
     except ImportError:  # pragma: no cover - dask is a dependency
-        raise SimInputError("--scheduler", [Problem("scheduler", address, "dask.distributed is "
+        raise SimInputError(where, [Problem("scheduler", address, "dask.distributed is "
                             "not installed; allowed: pip install 'dask[distributed]'")]) from None
+    check_address(address, where)
     try:
-        client = Client(address, timeout="20s")
-    except OSError as exc:
-        raise SimInputError("--scheduler", [Problem("scheduler", address, f"cannot connect "
-                            f"({exc}); allowed: the address of a running Dask scheduler, "
-                            "e.g. tcp://10.0.0.5:8786")]) from None
+        client = Client(address, timeout=f"{CONNECT_TIMEOUT_S}s")
+    except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError and Dask's own kinds
+        raise SimInputError(where, [Problem("scheduler", address, f"cannot connect within "
+                            f"{CONNECT_TIMEOUT_S:g} s ({type(exc).__name__}: "
+                            f"{one_line(str(exc), 80)}); allowed: the address of a running "
+                            "Dask scheduler, e.g. tcp://10.0.0.5:8786")]) from None
     try:
         versions = client.run(_probe_worker)
     except Exception as exc:  # noqa: BLE001 - a worker without the package
         client.close()
-        raise SimInputError("--scheduler", [Problem("workers", address, f"a worker cannot "
-                            f"import sim ({exc}); allowed: workers with the package installed "
-                            "(see README, Experiments and sweeps)")]) from None
+        raise SimInputError(where, [Problem("workers", address, f"a worker cannot "
+                            f"import sim ({one_line(str(exc), 80)}); allowed: workers with the "
+                            "package installed (see README, Experiments and sweeps)")]) from None
     if not versions:
         client.close()
-        raise SimInputError("--scheduler", [Problem("workers", 0, "the cluster has no "
-                                                    "workers; allowed: at least one")])
+        raise SimInputError(where, [Problem("workers", 0, "the cluster has no "
+                                            "workers; allowed: at least one")])
     return client
 
 
+def max_workers() -> int:
+    """Most local worker processes ``--workers`` accepts: 4 per core (each takes ~330 MiB)."""
+    return 4 * (os.cpu_count() or 1)
+
+
+def check_options(*, sweep_file=None, resume_dir=None, out=None, workers=None,
+                  scheduler=None, force=False) -> None:
+    """``sim sweep`` options that cannot go together, each refused on its own line, before
+    anything is read: none of them may be silently ignored.
+    """
+    problems = []
+    if (sweep_file is None) == (resume_dir is None):
+        problems.append(Problem("SWEEP_FILE / --resume", sweep_file or "", "allowed: a sweep "
+                                "file, or --resume DIR (not both)"))
+    if resume_dir is not None and out is not None and _same_path(out, resume_dir) is False:
+        problems.append(Problem("--out", out, "--resume finishes the sweep in its own folder; "
+                                "allowed: --resume DIR without --out"))
+    if resume_dir is not None and force:
+        problems.append(Problem("--force", True, "--resume finishes a folder, --force "
+                                "replaces one; allowed: one of them"))
+    if workers is not None and scheduler is not None:
+        problems.append(Problem("--workers", workers, "local processes and a Dask cluster "
+                                "exclude each other; allowed: --workers N or --scheduler "
+                                "ADDRESS"))
+    if workers is not None and workers > max_workers():
+        problems.append(Problem("--workers", workers, f"allowed: 1..{max_workers()} (4 per "
+                                "core; each worker takes ~330 MiB)"))
+    if problems:
+        raise SimInputError("command line", problems)
+    if scheduler is not None:
+        check_address(scheduler, "--scheduler")
+
+
+def _same_path(a, b) -> bool:
+    return os.path.normpath(os.path.abspath(a)) == os.path.normpath(os.path.abspath(b))
+
+
+# --- the sweep folder --------------------------------------------------------------------------
 def _write_atomic(table, path: Path) -> None:
     import pyarrow.parquet as pq
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as f:
+
+    with _temporary(path) as tmp, open(tmp, "wb") as f:
         pq.write_table(table, f)
         f.flush()
         os.fsync(f.fileno())
+
+
+def _write_text_atomic(text: str, path: Path) -> None:
+    with _temporary(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+@contextlib.contextmanager
+def _temporary(path: Path) -> Iterator[Path]:
+    """A hidden temporary name next to ``path``, renamed onto it when the block succeeds and
+    removed when it does not (Ctrl-C and SIGTERM included): a file under the real name is
+    always complete. Only SIGKILL can leave the temporary, which ``--resume`` clears.
+    """
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        yield tmp
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     os.replace(tmp, path)
 
 
@@ -374,105 +632,380 @@ def write_chunk(out: Path, result: dict) -> None:
 def tasks_for(spec: SweepSpec, values: list[np.ndarray], chunks) -> Iterator[ChunkTask]:
     """One task per chunk index: runs ``[i * chunk_size, (i + 1) * chunk_size)``."""
     for i in chunks:
-        lo, hi = i * spec.chunk_size, min((i + 1) * spec.chunk_size, spec.runs)
+        lo, hi = _chunk_runs(spec, i)
         yield ChunkTask(index=i, runs=np.arange(lo, hi, dtype=np.int64),
                         sweep_seed=spec.seed, keys=spec.keys,
                         values=[v[lo:hi] for v in values], base=spec.base,
                         outputs=spec.outputs, fault=spec.inject_fault)
 
 
-def prepare_folder(spec: SweepSpec, out: Path, force: bool) -> None:
-    """A new sweep folder holding the definition; refuses a non-empty folder unless forced."""
-    if out.exists() and any(out.iterdir()):
-        if not force:
-            raise SimInputError("--out", [Problem("out", str(out), "folder exists and is not "
-                                "empty; allowed: a new folder, --resume to finish it, or "
-                                "--force to replace it")])
-        import shutil
-        shutil.rmtree(out)
-    (out / CHUNKS).mkdir(parents=True)
-    tmp = out / f".{SWEEP_FILE}.tmp"
-    tmp.write_text(spec.to_yaml())
-    os.replace(tmp, out / SWEEP_FILE)
+def _chunk_runs(spec: SweepSpec, i: int) -> tuple[int, int]:
+    return i * spec.chunk_size, min((i + 1) * spec.chunk_size, spec.runs)
 
 
-def load_folder(out: Path) -> SweepSpec:
-    """The sweep definition stored in a sweep folder (for ``--resume`` and ``analyze``)."""
+def definition_text(spec: SweepSpec) -> str:
+    """``sweep.yaml``: the definition, then a last line with the SHA-256 of all above it."""
+    body = spec.to_yaml()
+    return f"{body}{CHECKSUM_PREFIX}{_sha256(body)}\n"
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def verified_definition(path: Path) -> str:
+    """The text of a stored ``sweep.yaml`` after its checksum line: a file cut short or
+    edited since ``sim sweep`` wrote it would finish the sweep on another definition.
+    """
+    from sim.yaml_io import MAX_BYTES
+
+    def refuse(value, why: str):
+        return SimInputError(str(path), [Problem("sha256", value, why)])
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise refuse(f"{path.stat().st_size:,} bytes", f"not a definition `sim sweep` "
+                         f"wrote; allowed: at most {MAX_BYTES:,} bytes")
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise refuse("(unreadable)", "not UTF-8 text; allowed: sweep.yaml as `sim sweep` "
+                     "wrote it") from None
+    except OSError as exc:
+        raise refuse("(unreadable)", f"cannot be read ({exc.strerror}); allowed: sweep.yaml "
+                     "as `sim sweep` wrote it") from None
+    lines = text.splitlines(keepends=True)
+    last = lines[-1] if lines else ""
+    body = "".join(lines[:-1])
+    if not last.startswith(CHECKSUM_PREFIX):
+        whole = text if text.endswith("\n") or not text else text + "\n"
+        raise refuse("(missing)", "no checksum line: the file was cut short, or written before "
+                     "sweeps stored one; allowed: sweep.yaml as `sim sweep` wrote it (if you "
+                     f"have checked it is complete, append the line "
+                     f"'{CHECKSUM_PREFIX}{_sha256(whole)}')")
+    stored = last[len(CHECKSUM_PREFIX):].strip()
+    if stored != _sha256(body):
+        raise refuse(stored, "does not match the definition above it: the file was cut "
+                     "short or edited; allowed: sweep.yaml as `sim sweep` wrote it (or start "
+                     "the sweep again in a new folder)")
+    return body
+
+
+def load_folder(out: Path | str) -> SweepSpec:
+    """The sweep definition stored in a sweep folder (for ``--resume`` and ``analyze``),
+    after its checksum.
+    """
     path = Path(out) / SWEEP_FILE
     if not path.is_file():
         raise SimInputError(str(out), [Problem(SWEEP_FILE, "(missing)", "not a sweep folder; "
                                                "allowed: a folder written by `sim sweep`")])
-    return load_sweep(path, text=path.read_text())
+    return load_sweep(path, text=verified_definition(path))
+
+
+def check_resume(spec: SweepSpec, out: Path | str, seed: int | None = None,
+                 chunk_size: int | None = None) -> None:
+    """``--seed`` and ``--chunk-size`` with ``--resume`` must repeat what the folder stores:
+    a resumed sweep keeps its definition, and silently ignoring them would mislead.
+    """
+    problems = []
+    for flag, given, stored in (("--seed", seed, spec.seed),
+                                ("--chunk-size", chunk_size, spec.chunk_size)):
+        if given is not None and given != stored:
+            problems.append(Problem(flag, given, f"the sweep in this folder runs with {flag} "
+                                    f"{stored}; allowed: {flag} {stored}, or leave it out (a "
+                                    "resumed sweep keeps its definition)"))
+    if problems:
+        raise SimInputError(f"--resume {out}", problems)
+
+
+def _check_target(out: Path, force: bool) -> None:
+    """A new sweep goes into a new or empty folder; ``force`` replaces only a sweep folder,
+    never a folder of something else (``--out . --force`` must not delete the project).
+    """
+    if out.exists() and not out.is_dir():
+        raise SimInputError("--out", [Problem("out", str(out), "exists and is not a folder; "
+                                              "allowed: a new folder")])
+    if not out.is_dir() or _unused(out):
+        return
+    if not force:
+        raise SimInputError("--out", [Problem("out", str(out), "folder exists and is not "
+                            "empty; allowed: a new folder, --resume to finish it, or "
+                            "--force to replace it")])
+    if not (out / SWEEP_FILE).is_file():
+        raise SimInputError("--out", [Problem("out", str(out), f"not a sweep folder (no "
+                            f"{SWEEP_FILE}), so --force will not delete it; allowed: a new or "
+                            "empty folder, or a sweep folder to replace with --force")])
+
+
+def _unused(out: Path) -> bool:
+    """Empty, or holding only what a sweep killed before writing its definition leaves (an
+    empty ``chunks/``, the lock): nothing to lose.
+    """
+    for entry in out.iterdir():
+        if entry.name == LOCK_FILE or (entry.name == CHUNKS and entry.is_dir()
+                                       and not any(entry.iterdir())):
+            continue
+        return False
+    return True
+
+
+def _make_writable(out: Path, flag: str) -> None:
+    """Create the folder and prove it can be written, before any run."""
+    try:
+        (out / CHUNKS).mkdir(parents=True, exist_ok=True)
+        probe = out / CHUNKS / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise SimInputError(flag, [Problem("out", str(out), f"cannot be written "
+                            f"({exc.strerror or type(exc).__name__}); allowed: a folder this "
+                            "user can create and write, on a file system with free space")]
+                            ) from None
+
+
+@contextlib.contextmanager
+def folder_lock(out: Path, flag: str) -> Iterator[None]:
+    """An exclusive lock on the sweep folder while a sweep writes it: two processes on one
+    folder would race on its chunk files. The kernel drops it when the process ends, killed
+    or not, so a stale lock never blocks ``--resume``.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        yield
+        return
+    fd = os.open(out / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise SimInputError(flag, [Problem("out", str(out), "another `sim sweep` is "
+                                "writing this folder; allowed: wait for it to end, or a "
+                                "different folder")]) from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def _write_definition(spec: SweepSpec, out: Path) -> None:
+    """Empty the folder and write the definition with its checksum. The lock stays, and the
+    old definition goes last (replaced in one step): killed at any point, the folder is
+    still a sweep folder that ``--force`` may replace or ``--resume`` finish.
+    """
+    import shutil
+
+    for entry in out.iterdir():
+        if entry.name in (LOCK_FILE, SWEEP_FILE):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    (out / CHUNKS).mkdir()
+    _write_text_atomic(definition_text(spec), out / SWEEP_FILE)
 
 
 def finished_chunks(out: Path) -> set[int]:
-    """Chunks whose table exists (written atomically, so complete); stale temporaries go."""
-    done = set()
+    """Chunks whose table exists (written atomically, so complete). Only looks: safe to call
+    while a sweep writes the folder.
+    """
+    return {int(p.stem[len("chunk-"):]) for p in (out / CHUNKS).glob("chunk-*.parquet")
+            if CHUNK_NAME.fullmatch(p.name)}
+
+
+def _clear_temporaries(out: Path) -> None:
+    """Chunk files a killed sweep was writing; only under the folder's lock, where no other
+    process can be writing them.
+    """
     for kind in (CHUNKS, PATHS):
         for p in (out / kind).glob(".chunk-*.tmp-*"):
             p.unlink(missing_ok=True)
-    for p in (out / CHUNKS).glob("chunk-*.parquet"):
-        done.add(int(p.stem.split("-")[1]))
+
+
+def usable_chunks(out: Path, spec: SweepSpec, note: Callable[[str], None]) -> set[int]:
+    """Chunks of this sweep whose files hold what it writes. A file that cannot be read, or
+    holds other runs or columns (damaged, or from another definition), is moved to
+    ``corrupt/`` with a note, and its chunk computed again: the sweep ends complete and right,
+    and nothing is deleted.
+    """
+    _clear_temporaries(out)
+    done = set()
+    columns = expected_columns(spec)
+    for i in sorted(finished_chunks(out)):
+        if i >= spec.n_chunks:
+            why = f"chunk {i} is beyond this sweep's {spec.n_chunks} chunks"
+        else:
+            why = _chunk_problem(out, spec, i, columns)
+        if why is None:
+            done.add(i)
+            continue
+        moved = [_set_aside(out, chunk_path(out, i, kind)) for kind in (CHUNKS, PATHS)
+                 if chunk_path(out, i, kind).exists()]
+        note(f"{chunk_path(out, i)} cannot be used ({why}); set aside in "
+             f"{out / CORRUPT} ({', '.join(moved)})"
+             + (" and computed again" if i < spec.n_chunks else ""))
     return done
 
 
+def expected_columns(spec: SweepSpec) -> list[str]:
+    """The columns of a chunk table, in order."""
+    return ["run", "seed", "status", "error", *spec.keys,
+            *output_columns(spec.outputs, spec.base["milestones"]["levels"])]
+
+
+def _chunk_problem(out: Path, spec: SweepSpec, i: int, columns: list[str]) -> str | None:
+    """Why chunk ``i``'s files cannot be used, or None: both read in full, the table holds
+    exactly this chunk's runs and columns, the paths file (if kept) only its runs.
+    """
+    import pyarrow.parquet as pq
+
+    lo, hi = _chunk_runs(spec, i)
+    try:
+        table = pq.read_table(chunk_path(out, i))
+        if table.column_names != columns:
+            return "its columns are not this sweep's"
+        if table.column("run").to_pylist() != list(range(lo, hi)):
+            return f"it does not hold runs {lo}..{hi - 1}"
+        if not spec.outputs.paths:
+            return None
+        any_ok = "ok" in table.column("status").to_pylist()
+        path = chunk_path(out, i, PATHS)
+        if not path.exists():
+            return "its paths file is missing" if any_ok else None
+        paths = pq.read_table(path)
+        if paths.column_names != ["run", "year", *spec.outputs.paths]:
+            return "its paths file's columns are not this sweep's"
+        if not set(paths.column("run").to_pylist()) <= set(range(lo, hi)):
+            return "its paths file holds other runs"
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds on bad bytes
+        return f"unreadable: {type(exc).__name__}: {one_line(str(exc), 80)}"
+    return None
+
+
+def _set_aside(out: Path, path: Path) -> str:
+    """Move a damaged chunk file to ``corrupt/`` (never over an earlier one)."""
+    target_dir = out / CORRUPT
+    target_dir.mkdir(exist_ok=True)
+    stem = f"{path.parent.name}-{path.name}"
+    target = target_dir / stem
+    n = 1
+    while target.exists():
+        target, n = target_dir / f"{stem}.{n}", n + 1
+    os.replace(path, target)
+    return f"{CORRUPT}/{target.name}"
+
+
+def _note(message: str) -> None:
+    print(f"note: {message}", file=sys.stderr, flush=True)
+
+
+# --- running -----------------------------------------------------------------------------------
 def run_sweep(spec: SweepSpec | None, out: Path | str, *, workers: int | None = None,
               scheduler: str | None = None, resume: bool = False, force: bool = False,
               progress: bool = True, on_chunk: Callable[[int], None] | None = None,
-              executor: cf.Executor | None = None, slots: int | None = None) -> Path:
+              executor: cf.Executor | None = None, slots: int | None = None,
+              worker_timeout: float = NO_WORKER_TIMEOUT_S,
+              note: Callable[[str], None] = _note) -> Path:
     """Run (or finish, with ``resume``) a sweep into ``out``; returns the summary file.
 
     ``executor`` may be any ``concurrent.futures.Executor`` (a Dask ``ClientExecutor``
     included); otherwise one is opened from ``workers`` / ``scheduler``. ``on_chunk`` is called
-    with each chunk index as its file is written.
+    with each chunk index as its file is written. With ``resume``, the definition is the
+    folder's (``spec``, if given, must equal it). A cluster without workers for
+    ``worker_timeout`` seconds stops the sweep (an input error naming the cluster); Ctrl-C
+    or SIGTERM raise :class:`SweepInterrupted`. Either way the chunks written so far stay.
     """
+    out = Path(out)
+    flag = "--resume" if resume else "--out"
+    if resume:
+        spec = _resumed_spec(spec, out)
+    else:
+        _check_target(out, force)
+    done: set[int] = set()
+    t0 = time.perf_counter()
+    try:
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(_stop_on_sigterm())
+            # connect first: a cluster that cannot be used leaves no folder behind
+            pool = stack.enter_context(_pool(executor, slots, workers, scheduler))
+            _make_writable(out, flag)
+            stack.enter_context(folder_lock(out, flag))
+            if resume:
+                done |= usable_chunks(out, spec, note)
+            else:
+                _write_definition(spec, out)
+            if spec.outputs.paths:
+                (out / PATHS).mkdir(exist_ok=True)
+            _run_chunks(spec, out, done, pool, progress, on_chunk, worker_timeout)
+            return finish(spec, out, time.perf_counter() - t0)
+    except KeyboardInterrupt as exc:
+        stopped = exc if isinstance(exc, SweepInterrupted) else SweepInterrupted("SIGINT")
+        stopped.out, stopped.done, stopped.total = out, len(done), spec.n_chunks
+        if stopped is exc:
+            raise
+        raise stopped from exc
+
+
+def _resumed_spec(spec: SweepSpec | None, out: Path) -> SweepSpec:
+    stored = load_folder(out)
+    if spec is not None and spec.to_yaml() != stored.to_yaml():
+        raise SimInputError(f"--resume {out}", [Problem("definition", spec.name, "differs "
+                            f"from the folder's {SWEEP_FILE}; allowed: the stored definition "
+                            "(pass spec=None to read it)")])
+    return stored
+
+
+@contextlib.contextmanager
+def _pool(executor, slots, workers, scheduler) -> Iterator[Pool]:
+    """The caller's executor as a :class:`Pool`, or one opened from the options."""
+    if executor is None:
+        with open_executor(workers, scheduler) as pool:
+            yield pool
+        return
+    client = getattr(executor, "_client", None)  # a Dask ClientExecutor: watch its workers
+    yield Pool(executor, slots or 1, None,
+               None if client is None else functools.partial(cluster_workers, client),
+               "executor")
+
+
+def _run_chunks(spec, out, done, pool, progress, on_chunk, worker_timeout) -> None:
+    """Run the chunks not in ``done`` (adding each to it as its file is written)."""
     from tqdm.auto import tqdm
 
-    out = Path(out)
-    if resume:
-        spec = load_folder(out)
-        (out / CHUNKS).mkdir(exist_ok=True)
-    else:
-        prepare_folder(spec, out, force)
-    if spec.outputs.paths:
-        (out / PATHS).mkdir(exist_ok=True)
-    done = finished_chunks(out)
     todo = [i for i in range(spec.n_chunks) if i not in done]
     values = sample_values(spec)
-    runs_done = sum(min(spec.chunk_size, spec.runs - i * spec.chunk_size) for i in done)
-    t0 = time.perf_counter()
+    runs_done = sum(_chunk_runs(spec, i)[1] - _chunk_runs(spec, i)[0] for i in done)
     bar = tqdm(total=spec.runs, initial=runs_done, unit="run", disable=not progress,
                desc=f"sweep {spec.name}", dynamic_ncols=True, smoothing=0.1)
     bar.set_postfix_str(f"chunks {len(done)}/{spec.n_chunks}")
-    with contextlib.ExitStack() as stack:
-        fresh = None
-        if executor is None:
-            executor, slots, fresh = stack.enter_context(open_executor(workers, scheduler))
-        _drive(executor, slots or 1, fresh, tasks_for(spec, values, todo), out, bar, done,
-               spec, on_chunk)
-    bar.close()
-    return finish(spec, out, time.perf_counter() - t0)
+    try:
+        _drive(pool, tasks_for(spec, values, todo), out, bar, done, spec, on_chunk,
+               worker_timeout)
+    finally:
+        bar.close()
 
 
-def _drive(executor, slots, fresh, tasks, out, bar, done, spec, on_chunk) -> None:
-    """Keep ``2 x slots`` chunks in flight; write each as it completes; retry lost chunks."""
+def _drive(pool: Pool, tasks, out, bar, done, spec, on_chunk, worker_timeout) -> None:
+    """Keep ``2 x slots`` chunks in flight; write each as it completes; retry lost chunks;
+    stop when a cluster has had no workers for ``worker_timeout`` seconds.
+    """
     pending: dict[cf.Future, ChunkTask] = {}
     retries: dict[int, int] = {}
     queue: list[ChunkTask] = []
     tasks = iter(tasks)
+    executor = pool.executor
+    idle_since: float | None = None
 
     def submit(task):
         nonlocal executor
         try:
             pending[executor.submit(run_chunk, task)] = task
         except cf.BrokenExecutor:
-            if fresh is None:
+            if pool.fresh is None:
                 raise
-            executor = fresh()
+            executor = pool.fresh()
             pending[executor.submit(run_chunk, task)] = task
 
     def fill():
-        while len(pending) < 2 * slots:
+        while len(pending) < 2 * pool.slots:
             task = queue.pop(0) if queue else next(tasks, None)
             if task is None:
                 return
@@ -480,7 +1013,11 @@ def _drive(executor, slots, fresh, tasks, out, bar, done, spec, on_chunk) -> Non
 
     fill()
     while pending:
-        finished, _ = cf.wait(list(pending), return_when=cf.FIRST_COMPLETED)
+        finished, _ = cf.wait(list(pending), timeout=POLL_S, return_when=cf.FIRST_COMPLETED)
+        if not finished:
+            idle_since = _check_workers(pool, idle_since, worker_timeout, out, done, spec)
+            continue
+        idle_since = None
         for fut in finished:
             task = pending.pop(fut)
             try:
@@ -490,9 +1027,9 @@ def _drive(executor, slots, fresh, tasks, out, bar, done, spec, on_chunk) -> Non
                 if retries[task.index] > MAX_RETRIES:
                     raise RuntimeError(f"chunk {task.index} failed {MAX_RETRIES + 1} times: "
                                        f"{type(exc).__name__}: {exc}") from exc
-                if isinstance(exc, cf.BrokenExecutor) and fresh is not None:
+                if isinstance(exc, cf.BrokenExecutor) and pool.fresh is not None:
                     lost = [pending.pop(f) for f in list(pending)]
-                    executor = fresh()
+                    executor = pool.fresh()
                     queue.extend(lost)
                 queue.append(task)
                 continue
@@ -503,6 +1040,24 @@ def _drive(executor, slots, fresh, tasks, out, bar, done, spec, on_chunk) -> Non
             if on_chunk is not None:
                 on_chunk(task.index)
         fill()
+
+
+def _check_workers(pool: Pool, idle_since, timeout, out, done, spec) -> float | None:
+    """When the cluster has no workers: since when (None while it has some). Past
+    ``timeout`` seconds, stop with one line that says what is kept.
+    """
+    if pool.workers is None or pool.workers() > 0:
+        return None
+    now = time.monotonic()
+    if idle_since is None:
+        return now
+    if now - idle_since < timeout:
+        return idle_since
+    raise SimInputError(pool.where, [Problem("workers", 0, f"the cluster has had no workers "
+                        f"for {timeout:g} s; the {len(done)} of {spec.n_chunks} chunks written "
+                        f"so far stay in {out}: finish with `sim sweep --resume {out}`; "
+                        "allowed: a cluster with at least one worker (--worker-timeout sets "
+                        "the wait)")])
 
 
 def units(spec: SweepSpec) -> dict[str, str]:
@@ -541,26 +1096,26 @@ def _doc_by_suffix(docs: dict, key: str) -> str:
 
 
 def finish(spec: SweepSpec, out: Path, seconds: float) -> Path:
-    """Build the summary table from the chunk files; write units and manifest."""
+    """Build the summary table from this sweep's chunk files; write units and manifest."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     from sim import __version__
 
-    files = sorted((out / CHUNKS).glob("chunk-*.parquet"))
+    files = [chunk_path(out, i) for i in range(spec.n_chunks)]
     table = pa.concat_tables([pq.read_table(f) for f in files], promote_options="permissive")
     table = table.sort_by("run")
     _write_atomic(table, out / SUMMARY_FILE)
     status = table.column("status")
     counts = {s: int(pc.sum(pc.equal(status, s)).as_py() or 0) for s in
               ("ok", "failed", "invalid")}
-    (out / "units.json").write_text(json.dumps(units(spec), indent=2))
+    _write_text_atomic(json.dumps(units(spec), indent=2), out / "units.json")
     manifest = {"package": "ai-economy-sim", "version": __version__, "name": spec.name,
                 "seed": spec.seed, "sampler": spec.sampler, "runs": spec.runs,
                 "chunk_size": spec.chunk_size, "chunks": spec.n_chunks, "status": counts,
                 "python": platform.python_version(), "numpy": np.__version__,
                 "last_session_seconds": round(seconds, 3),
                 "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    _write_text_atomic(json.dumps(manifest, indent=2), out / "manifest.json")
     return out / SUMMARY_FILE

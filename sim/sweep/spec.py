@@ -5,6 +5,14 @@ line naming the file, the field, the value and what is allowed.
 Parameters use the dotted keys of ``--set`` (``labs.frontier_b.human_researchers``,
 ``hardware.vendors.0.markup``). A distribution's support is checked against the config schema
 itself: the base config with the parameter at each end of its support must validate.
+
+Keys are canonicalised: a list item is named by its ``name`` where it has a unique one (as
+``sim params`` lists them), by index otherwise, so ``hardware.vendors.0.markup`` and
+``hardware.vendors.leader.markup`` are one parameter, and naming it twice is refused rather
+than letting one value silently win. The same holds between ``parameters`` and ``set``: a field
+is swept or fixed, never both. Nothing a file says is silently ignored: keys that would have no
+effect (``levels`` outside a grid, ``base``/``set`` next to a stored ``base_config``, a
+``name`` field, which only labels a list item or rule set) are refused.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from __future__ import annotations
 import copy
 import itertools
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,8 +28,8 @@ from typing import Any
 import numpy as np
 import yaml
 
-from sim.errors import Problem, SimInputError
-from sim.loading import config_to_yaml, load_config, read_yaml, validate
+from sim.errors import Problem, SimInputError, one_line
+from sim.loading import config_to_yaml, load_config, parse_override, read_yaml, validate
 from sim.recorder import AGGREGATES
 from sim.yaml_io import parse_yaml
 
@@ -30,7 +39,16 @@ DISTRIBUTIONS = ("uniform", "loguniform", "normal", "triangular", "choice")
 #: (mean +- 7.03 sd) and can be checked against the schema.
 U_EPS = 1e-12
 MAX_RUNS = 10_000_000
+#: The sample (runs x parameters values) is held in memory: 10^8 values is 800 MB.
+MAX_SAMPLE_VALUES = 100_000_000
+MAX_PARAMETERS = 256
+MAX_CHOICES = 1000
+#: ``set:`` entries: each one re-validates the config; more belong in a ``base`` file.
+MAX_SET_ENTRIES = 200
 MAX_CORNERS = 256
+MAX_CHUNK_SIZE = 100_000
+#: A sweep's name becomes part of its default folder name: no separators, no leading dot.
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 #: Runs per chunk when a sweep file gives none: big chunks amortize the ~2 ms of Python per
 #: model step (whatever the batch size; 10,000 runs in chunks of 1000 step ~25% faster than
 #: in chunks of 500, benchmarks/bench_sweep.py), while small sweeps still make
@@ -210,12 +228,40 @@ def get_path(data: Any, key: str) -> Any:
 
 
 def _index(items: list, part: str) -> int:
-    if part.isdigit() and int(part) < len(items):
+    if part.isascii() and part.isdigit() and int(part) < len(items):
         return int(part)
     for i, item in enumerate(items):
         if isinstance(item, dict) and item.get("name") == part:
             return i
     raise KeyError(part)
+
+
+def canonical_key(data: Any, key: str) -> str:
+    """``key`` with each list item named one way: by its ``name`` where that name is unique
+    in its list and cannot be read as an index or split a key, by index otherwise. Two keys
+    for the same field give the same canonical key. KeyError if absent.
+    """
+    node, parts = data, []
+    for part in key.split("."):
+        if isinstance(node, list):
+            i = _index(node, part)
+            parts.append(_item_label(node, i))
+            node = node[i]
+        elif isinstance(node, dict) and part in node:
+            parts.append(part)
+            node = node[part]
+        else:
+            raise KeyError(key)
+    return ".".join(parts)
+
+
+def _item_label(items: list, i: int) -> str:
+    name = items[i].get("name") if isinstance(items[i], dict) else None
+    unique = sum(isinstance(x, dict) and x.get("name") == name for x in items) == 1
+    if isinstance(name, str) and name and unique and "." not in name and not (
+            name.isascii() and name.isdigit()):
+        return name
+    return str(i)
 
 
 def set_path(data: dict, key: str, value: Any) -> dict:
@@ -240,17 +286,30 @@ def _number(raw: Any) -> bool:
     return isinstance(raw, (int, float)) and not isinstance(raw, bool) and math.isfinite(raw)
 
 
+def _key(key: Any) -> str:
+    """A key as messages name it: on one line, cut to 120 characters."""
+    return one_line(str(key), 120)
+
+
+def _integer(raw: Any) -> bool:
+    return isinstance(raw, int) and not isinstance(raw, bool)
+
+
 def load_sweep(path: Path | str | None = None, *, text: str | None = None,
                seed: int | None = None) -> SweepSpec:
     """Read and check a sweep file; raises :class:`SweepFileError` listing every problem."""
     if text is not None:
         source = str(path or "sweep")
-        raw = parse_yaml(text, source) or {}
+        raw = parse_yaml(text, source)
+        raw = {} if raw is None else raw
         folder = Path(path).parent if path else Path.cwd()
     else:
         source = str(path)
         raw = read_yaml(path)
         folder = Path(path).parent
+    if not isinstance(raw, dict):
+        raise SweepFileError(source, [Problem("(top level)", type(raw).__name__,
+                                              "allowed: a mapping of sweep keys to values")])
     if seed is not None:
         raw["seed"] = seed
     return parse_sweep(raw, source, folder)
@@ -262,100 +321,227 @@ def parse_sweep(raw: dict, source: str, folder: Path) -> SweepSpec:
     add = problems.append
     for key in raw:
         if key not in TOP_KEYS and key != "base_config":
-            add(Problem(str(key), raw[key], f"unknown key; allowed: {', '.join(TOP_KEYS)}"))
-
-    base = _base_config(raw, source, folder)
+            add(Problem(_key(key), raw[key], f"unknown key; allowed: {', '.join(TOP_KEYS)}"))
+    name = _name(raw.get("name"), source, add)
+    description = raw.get("description")
+    if description is not None and not isinstance(description, str):
+        add(Problem("description", description, "allowed: text"))
+    try:
+        base, fixed = _base_config(raw, source, folder)
+    except SweepFileError as exc:  # report the problems found so far with it
+        raise SweepFileError(source, problems + exc.problems) from None
 
     seed = raw.get("seed", 0)
-    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63:
+    if not _integer(seed) or not 0 <= seed < 2**63:
         add(Problem("seed", seed, "allowed: an integer in [0, 2^63)"))
         seed = 0
     sampler = raw.get("sampler", "latin")
     if sampler not in SAMPLERS:
         add(Problem("sampler", sampler, f"unknown sampler; allowed: one of {', '.join(SAMPLERS)}"))
-    params = _parameters(raw.get("parameters"), base, sampler, add)
-    outputs = _outputs(raw.get("outputs") or {}, base, add)
+    params = _parameters(raw.get("parameters"), base, sampler, fixed, add)
+    outputs = _outputs({} if raw.get("outputs") is None else raw["outputs"], base, add)
     runs = _runs(raw.get("runs"), sampler, params, add)
     chunk_size = raw.get("chunk_size", default_chunk_size(runs))
-    if not isinstance(chunk_size, int) or isinstance(chunk_size, bool) or not \
-            1 <= chunk_size <= 100_000:
-        add(Problem("chunk_size", chunk_size, "allowed: an integer in [1, 100000]"))
-
-    fault = raw.get("inject_fault")
-    if fault is not None and not (isinstance(fault, dict)
-                                  and isinstance(fault.get("parameter"), str)
-                                  and _number(fault.get("above"))
-                                  and fault.get("kind", "raise") in ("raise", "nan")):
-        add(Problem("inject_fault", fault, "allowed: {parameter: KEY, above: NUMBER, "
-                    "kind: raise|nan} (test-only)"))
+    if not _integer(chunk_size) or not 1 <= chunk_size <= MAX_CHUNK_SIZE:
+        add(Problem("chunk_size", chunk_size, f"allowed: an integer in [1, {MAX_CHUNK_SIZE}]"))
+    fault = _fault(raw.get("inject_fault"), base, add)
     if problems:
         raise SweepFileError(source, problems)
     if len(params) > 1:
         _check_corners(params, base, source)
-    return SweepSpec(name=str(raw.get("name") or Path(source).stem), seed=seed, sampler=sampler,
-                     runs=runs, chunk_size=chunk_size, parameters=tuple(params),
-                     outputs=outputs, base=base, description=str(raw.get("description") or ""),
-                     inject_fault=fault, source=source)
+    return SweepSpec(name=name, seed=seed, sampler=sampler, runs=runs, chunk_size=chunk_size,
+                     parameters=tuple(params), outputs=outputs, base=base,
+                     description=description or "", inject_fault=fault, source=source)
 
 
-def _base_config(raw: dict, source: str, folder: Path) -> dict:
-    """The resolved config every run starts from: defaults, ``base`` file, overlay, ``set``."""
+def _name(raw: Any, source: str, add) -> str:
+    """The sweep's name, which becomes part of its default folder: never a path."""
+    if raw is None:
+        stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(source).stem).strip("-.")[:64]
+        return stem if NAME_PATTERN.fullmatch(stem) else "sweep"
+    if not isinstance(raw, str) or not NAME_PATTERN.fullmatch(raw):
+        add(Problem("name", raw, "allowed: 1-64 letters, digits, '_', '.' or '-', starting "
+                    "with a letter or digit (the name is part of the sweep's folder name)"))
+        return "sweep"
+    return raw
+
+
+def _base_config(raw: dict, source: str, folder: Path) -> tuple[dict, dict[str, tuple]]:
+    """The resolved config every run starts from: defaults, ``base`` file, overlay, ``set``;
+    and the fields ``set`` fixes (canonical key -> (index, entry)).
+    """
     if "base_config" in raw:  # a sweep definition written by a previous sweep
-        return validate(raw["base_config"], f"{source}: base_config").model_dump(mode="python")
-    base = raw.get("base")
-    path = None
-    if base is not None:
+        return _stored_base(raw, source), {}
+    path = _base_path(raw.get("base"), source, folder)
+    scenario = raw.get("scenario")
+    if scenario is not None and (not isinstance(scenario, str) or not scenario.strip()):
+        raise SweepFileError(source, [Problem("scenario", scenario, "allowed: the name of a "
+                                              "scenario overlay (see `sim scenarios`) or the "
+                                              "path of a .yaml overlay")])
+    overrides = _overrides(raw.get("set"), source)
+    try:
+        config = load_config(path, scenario, overrides)
+    except SimInputError as exc:
+        raise _in_sweep_file(exc, source, overrides) from None
+    base = config.model_dump(mode="python")
+    fixed = {}
+    for i, text in enumerate(overrides):
+        try:
+            fixed[canonical_key(base, ".".join(parse_override(text)[0]))] = (i, text)
+        except (KeyError, IndexError):  # a key the base gained from this entry, or a section
+            continue
+    return base, fixed
+
+
+def _stored_base(raw: dict, source: str) -> dict:
+    """A complete base config (as ``sweep.yaml`` in a sweep folder holds it); ``base``,
+    ``scenario`` or ``set`` next to it would have no effect, so they are refused.
+    """
+    clash = [k for k in ("base", "scenario", "set") if raw.get(k) not in (None, [])]
+    if clash:
+        raise SweepFileError(source, [Problem(k, raw[k], "has no effect next to base_config "
+                                              "(the complete config a sweep folder stores); "
+                                              "allowed: base_config alone, or base, scenario "
+                                              "and set without it") for k in clash])
+    data = raw["base_config"]
+    if not isinstance(data, dict):
+        raise SweepFileError(source, [Problem("base_config", data, "allowed: a mapping: the "
+                                              "complete config, as `sim sweep` writes it")])
+    return validate(data, f"{source}: base_config").model_dump(mode="python")
+
+
+def _base_path(base: Any, source: str, folder: Path) -> Path | None:
+    """The ``base`` config file, relative to the sweep file; refused unless it exists."""
+    if base is None:
+        return None
+    allowed = "allowed: the path of a config file, relative to the sweep file"
+    if not isinstance(base, str) or not base.strip():
+        raise SweepFileError(source, [Problem("base", base, allowed)])
+    try:
         path = Path(base) if Path(base).is_absolute() else folder / base
-    overrides = raw.get("set") or []
-    if not isinstance(overrides, list) or not all(isinstance(s, str) for s in overrides):
-        raise SweepFileError(source, [Problem("set", overrides,
-                                              "allowed: a list of 'dotted.key=value' strings")])
-    config = load_config(path, raw.get("scenario"), overrides)
-    return config.model_dump(mode="python")
+        exists = path.is_file()
+    except (OSError, ValueError):  # a name too long, or with a NUL byte
+        exists = False
+    if not exists:
+        raise SweepFileError(source, [Problem("base", base, f"no such file; {allowed} "
+                                              f"({one_line(str(folder), 100)})")])
+    return path
 
 
-def _parameters(raw: Any, base: dict, sampler: str, add) -> list[ParamSpec]:
+def _overrides(raw: Any, source: str) -> list[str]:
+    """``set:`` entries, each parsed alone so that a bad one is named by its position."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(s, str) for s in raw):
+        raise SweepFileError(source, [Problem("set", raw, "allowed: a list of "
+                                              "'dotted.key=value' strings")])
+    if len(raw) > MAX_SET_ENTRIES:
+        raise SweepFileError(source, [Problem("set", f"{len(raw)} entries", f"allowed: at most "
+                                              f"{MAX_SET_ENTRIES}; put more in a `base` "
+                                              "config file")])
+    problems = []
+    for i, text in enumerate(raw):
+        try:
+            parse_override(text)
+        except SimInputError as exc:
+            problems += [Problem(f"set[{i}]", text, p.allowed) for p in exc.problems]
+    if problems:
+        raise SweepFileError(source, problems)
+    return list(raw)
+
+
+def _in_sweep_file(exc: SimInputError, source: str, overrides: list[str]) -> SimInputError:
+    """An error from resolving the base config, named by the sweep file's key that caused it
+    (``scenario``, ``set[i]``); errors inside a ``base`` file keep naming that file.
+    """
+    if exc.file == "--scenario":
+        return SweepFileError(source, [Problem("scenario", p.value, p.allowed)
+                                       for p in exc.problems])
+    if not exc.file.startswith("--set"):
+        return exc
+    text = exc.file[len("--set "):]
+    out = []
+    for p in exc.problems:
+        hits = [i for i, t in enumerate(overrides)
+                if t == text or t.split("=", 1)[0].strip().startswith(str(p.field))]
+        where = f"set[{hits[0]}]" if hits else "set"
+        out.append(Problem(f"{where} ({p.field})", p.value, p.allowed))
+    return SweepFileError(source, out)
+
+
+def _parameters(raw: Any, base: dict, sampler: str, fixed: dict, add) -> list[ParamSpec]:
+    """The swept parameters under their canonical keys; a field named twice, or both swept
+    and fixed by ``set``, is refused naming both places.
+    """
     if not isinstance(raw, dict) or not raw:
         add(Problem("parameters", raw, "allowed: a mapping of dotted parameter keys to "
                     "distributions, at least one"))
         return []
+    if len(raw) > MAX_PARAMETERS:
+        add(Problem("parameters", f"{len(raw)} parameters", f"allowed: at most "
+                    f"{MAX_PARAMETERS}"))
+        return []
     out = []
-    for key, spec in raw.items():
-        where = f"parameters.{key}"
-        key = str(key)
-        if key == "seed" or key.startswith("time."):
-            add(Problem(where, spec, "not sweepable: each run's seed comes from the sweep seed, "
-                        "and the time axis is shared; allowed: set it for the whole sweep "
-                        "with `set:`"))
+    seen: dict[str, str] = {}
+    for written, spec in raw.items():
+        where = f"parameters.{_key(written)}"
+        key = _parameter_key(where, str(written), spec, base, add)
+        if key is None:
             continue
-        try:
-            default = get_path(base, key)
-        except (KeyError, IndexError):
-            add(Problem(where, spec, "unknown parameter; allowed: a dotted key listed by "
-                        "`sim params` (list items by index or name, e.g. "
-                        "hardware.vendors.0.markup)"))
+        if key in seen:
+            add(Problem(where, spec, f"names the same field as {seen[key]} ({key}); allowed: "
+                        "each field once"))
             continue
-        if isinstance(default, (dict, list, tuple)):
-            add(Problem(where, spec, "this key is a section or list, not a parameter; allowed: "
-                        "a single value's dotted key"))
+        seen[key] = where
+        if key in fixed:
+            i, text = fixed[key]
+            add(Problem(where, spec, f"also fixed by set[{i}] ('{one_line(text, 60)}'); "
+                        "allowed: a field either swept or fixed with set:, not both"))
             continue
-        p = _distribution(where, key, spec, default, sampler, add)
-        if p is None:
-            continue
-        ok = True
-        for which, value in p.support():
-            try:
-                validate(set_path(base, key, value), where)
-            except SimInputError as exc:
-                first = exc.problems[0]
-                target = "" if first.field == key else f" ({first.field} = {first.value!r})"
-                add(Problem(f"{where}.{which}", value,
-                            f"outside what {key} allows{target}; {first.allowed}"))
-                ok = False
-                break
-        if ok:
+        p = _distribution(where, key, spec, get_path(base, key), sampler, add)
+        if p is not None and _support_valid(p, base, where, add):
             out.append(p)
     return out
+
+
+def _parameter_key(where: str, key: str, spec: Any, base: dict, add) -> str | None:
+    """The canonical key of a sweepable field, or None (and a problem) if it is not one."""
+    if key == "seed" or key.startswith("time."):
+        add(Problem(where, spec, "not sweepable: each run's seed comes from the sweep seed, "
+                    "and the time axis is shared; allowed: set it for the whole sweep "
+                    "with `set:`"))
+        return None
+    try:
+        canonical = canonical_key(base, key)
+    except (KeyError, IndexError):
+        add(Problem(where, spec, "unknown parameter; allowed: a dotted key listed by "
+                    "`sim params` (list items by index or name, e.g. "
+                    "hardware.vendors.0.markup)"))
+        return None
+    if isinstance(get_path(base, canonical), (dict, list, tuple)):
+        add(Problem(where, spec, "this key is a section or list, not a parameter; allowed: "
+                    "a single value's dotted key"))
+        return None
+    if canonical.split(".")[-1] == "name":
+        add(Problem(where, spec, "not sweepable: a name labels a lab, vendor or rule set "
+                    "(keys address list items by it, and a rule set is swapped in only by "
+                    "`set: [tasks.name=NAME]`); allowed: a parameter listed by `sim params`"))
+        return None
+    return canonical
+
+
+def _support_valid(p: ParamSpec, base: dict, where: str, add) -> bool:
+    """The base config with the parameter at each end of its support validates."""
+    for which, value in p.support():
+        try:
+            validate(set_path(base, p.key, value), where)
+        except SimInputError as exc:
+            first = exc.problems[0]
+            target = "" if first.field == p.key else f" ({first.field} = {first.value!r})"
+            add(Problem(f"{where}.{which}", value,
+                        f"outside what {p.key} allows{target}; {first.allowed}"))
+            return False
+    return True
 
 
 def _distribution(where, key, spec, default, sampler, add) -> ParamSpec | None:
@@ -368,33 +554,13 @@ def _distribution(where, key, spec, default, sampler, add) -> ParamSpec | None:
         add(Problem(f"{where}.dist", dist, f"unknown distribution; allowed: one of "
                     f"{', '.join(DISTRIBUTIONS)}"))
         return None
-    allowed_keys = {"dist", "levels", *DIST_KEYS[dist], *OPTIONAL_DIST_KEYS.get(dist, ())}
-    bad = False
-    for k in spec:
-        if k not in allowed_keys:
-            add(Problem(f"{where}.{k}", spec[k], f"unknown key for {dist}; allowed: "
-                        f"{', '.join(sorted(allowed_keys))}"))
-            bad = True
-    for k in DIST_KEYS[dist]:
-        if k not in spec:
-            add(Problem(f"{where}.{k}", "(missing)", f"required for {dist}; allowed: "
-                        f"{', '.join(DIST_KEYS[dist])}"))
-            bad = True
-    if bad:
+    if not _dist_keys(where, dist, spec, sampler, add):
         return None
     numeric = isinstance(default, (int, float)) and not isinstance(default, bool)
-    integer = isinstance(default, int) and not isinstance(default, bool)
+    integer = _integer(default)
     if dist == "choice":
-        values = spec["values"]
-        if not isinstance(values, list) or not values:
-            add(Problem(f"{where}.values", values, "empty choice; allowed: a non-empty list"))
-            return None
-        if not all(isinstance(v, (int, float, str)) and not isinstance(v, bool)
-                   for v in values):
-            add(Problem(f"{where}.values", values, "allowed: numbers or strings"))
-            return None
-        if integer and not all(isinstance(v, int) for v in values):
-            add(Problem(f"{where}.values", values, f"{key} is an integer; allowed: integers"))
+        values = _choice_values(where, key, spec["values"], numeric, integer, add)
+        if values is None:
             return None
         levels = None
     else:
@@ -402,49 +568,152 @@ def _distribution(where, key, spec, default, sampler, add) -> ParamSpec | None:
             add(Problem(f"{where}.dist", dist, f"{key} is not a number ({default!r}); "
                         "allowed: choice"))
             return None
-        for k in (*DIST_KEYS[dist], *OPTIONAL_DIST_KEYS.get(dist, ())):
-            if k in spec and not _number(spec[k]):
-                add(Problem(f"{where}.{k}", spec[k], "allowed: a finite number"))
-                bad = True
-        if bad:
-            return None
-        lo, hi = spec.get("low"), spec.get("high")
-        if lo is not None and hi is not None:
-            if lo == hi:
-                add(Problem(f"{where}.high", hi, f"empty range [{lo}, {hi}]; allowed: "
-                            f"high > low ({lo})"))
-                return None
-            if lo > hi:
-                add(Problem(f"{where}.high", hi, f"inverted range (low = {lo} > high); "
-                            f"allowed: high > low ({lo})"))
-                return None
-        if dist == "loguniform" and lo <= 0:
-            add(Problem(f"{where}.low", lo, "allowed: > 0 for loguniform"))
-            return None
-        if dist == "normal" and spec["sd"] <= 0:
-            add(Problem(f"{where}.sd", spec["sd"], "allowed: > 0"))
-            return None
-        if dist == "normal" and lo is not None and hi is not None and not lo <= spec["mean"] <= hi:
-            add(Problem(f"{where}.mean", spec["mean"], f"allowed: within [low, high] = "
-                        f"[{lo}, {hi}]"))
-            return None
-        if dist == "triangular" and not lo <= spec["mode"] <= hi:
-            add(Problem(f"{where}.mode", spec["mode"], f"allowed: within [low, high] = "
-                        f"[{lo}, {hi}]"))
+        if not _numeric_fields(where, dist, spec, integer, add):
             return None
         levels = spec.get("levels")
         if sampler == "grid" and levels is None:
             add(Problem(f"{where}.levels", "(missing)", "the grid sampler needs the number of "
                         "points per axis; allowed: an integer >= 2"))
             return None
-        if levels is not None and (not isinstance(levels, int) or isinstance(levels, bool)
-                                   or levels < 2):
-            add(Problem(f"{where}.levels", levels, "allowed: an integer >= 2"))
+        if levels is not None and (not _integer(levels) or not 2 <= levels <= MAX_CHOICES):
+            add(Problem(f"{where}.levels", levels, f"allowed: an integer in [2, "
+                        f"{MAX_CHOICES}]"))
             return None
         values = ()
     return ParamSpec(key=key, dist=dist, low=spec.get("low"), high=spec.get("high"),
                      mean=spec.get("mean"), sd=spec.get("sd"), mode=spec.get("mode"),
                      values=tuple(values), levels=levels, integer=integer)
+
+
+def _dist_keys(where, dist, spec, sampler, add) -> bool:
+    """The distribution's fields are all there and nothing else is; ``levels`` only where
+    the grid sampler would read it.
+    """
+    allowed_keys = {"dist", *DIST_KEYS[dist], *OPTIONAL_DIST_KEYS.get(dist, ())}
+    if dist != "choice":
+        allowed_keys.add("levels")
+    ok = True
+    for k in spec:
+        if k == "levels" and dist != "choice" and sampler in SAMPLERS and sampler != "grid":
+            add(Problem(f"{where}.levels", spec[k], f"only the grid sampler reads levels; "
+                        f"allowed: leave it out with sampler {sampler}"))
+            ok = False
+        elif k not in allowed_keys:
+            add(Problem(f"{where}.{_key(k)}", spec[k], f"unknown key for {dist}; allowed: "
+                        f"{', '.join(sorted(allowed_keys))}"))
+            ok = False
+    for k in DIST_KEYS[dist]:
+        if k not in spec:
+            add(Problem(f"{where}.{k}", "(missing)", f"required for {dist}; allowed: "
+                        f"{', '.join(DIST_KEYS[dist])}"))
+            ok = False
+    return ok
+
+
+def _choice_values(where, key, values, numeric, integer, add) -> list | None:
+    """The values of a choice: finite numbers for a numeric field (integers for an integer
+    field), strings otherwise; never booleans.
+    """
+    if not isinstance(values, list) or not values:
+        add(Problem(f"{where}.values", values, "empty choice; allowed: a non-empty list"))
+        return None
+    if len(values) > MAX_CHOICES:
+        add(Problem(f"{where}.values", f"{len(values)} values", f"allowed: at most "
+                    f"{MAX_CHOICES}"))
+        return None
+    if numeric:
+        bad = [v for v in values if not _number(v)]
+        if bad:
+            add(Problem(f"{where}.values", bad[0], f"{key} is a number; allowed: finite "
+                        "numbers"))
+            return None
+        if integer and not all(_integer(v) for v in values):
+            add(Problem(f"{where}.values", values, f"{key} is an integer; allowed: integers"))
+            return None
+    elif not all(isinstance(v, (int, float, str)) and not isinstance(v, bool)
+                 for v in values):
+        add(Problem(f"{where}.values", values, "allowed: numbers or strings"))
+        return None
+    return values
+
+
+def _hint(value: Any) -> str:
+    """Why text that reads as a number is text: YAML 1.1 wants ``1.0e+9``, not ``1e9``."""
+    if not isinstance(value, str) or "e" not in value.lower():
+        return ""
+    try:
+        float(value)
+    except ValueError:
+        return ""
+    return " (YAML reads 1e9 as text: write 1.0e+9)"
+
+
+def _numeric_fields(where, dist, spec, integer, add) -> bool:
+    """Finite numbers in a non-empty range that the distribution can use."""
+    ok = True
+    for k in (*DIST_KEYS[dist], *OPTIONAL_DIST_KEYS.get(dist, ())):
+        if k in spec and not _number(spec[k]):
+            add(Problem(f"{where}.{k}", spec[k], f"allowed: a finite number{_hint(spec[k])}"))
+            ok = False
+    if not ok:
+        return False
+    lo, hi = spec.get("low"), spec.get("high")
+    if lo is not None and hi is not None:
+        if lo == hi:
+            add(Problem(f"{where}.high", hi, f"empty range [{lo}, {hi}]; allowed: "
+                        f"high > low ({lo})"))
+            return False
+        if lo > hi:
+            add(Problem(f"{where}.high", hi, f"inverted range (low = {lo} > high); "
+                        f"allowed: high > low ({lo})"))
+            return False
+        if not math.isfinite(hi - lo):
+            add(Problem(f"{where}.high", hi, f"the range [{lo}, {hi}] overflows; allowed: "
+                        "high - low below 1e308"))
+            return False
+        if integer and round(lo) == round(hi):
+            add(Problem(f"{where}.high", hi, f"the field is an integer and [{lo}, {hi}] "
+                        f"rounds to the single value {round(lo)}; allowed: a range that "
+                        "spans two integers or more"))
+            return False
+    if dist == "loguniform" and lo <= 0:
+        add(Problem(f"{where}.low", lo, "allowed: > 0 for loguniform"))
+        return False
+    if dist == "normal":
+        return _normal_fields(where, spec, lo, hi, add)
+    if dist == "triangular" and not lo <= spec["mode"] <= hi:
+        add(Problem(f"{where}.mode", spec["mode"], f"allowed: within [low, high] = "
+                    f"[{lo}, {hi}]"))
+        return False
+    return True
+
+
+def _normal_fields(where, spec, lo, hi, add) -> bool:
+    """A positive sd, and the mean inside whichever truncation bounds are given."""
+    mean, sd = spec["mean"], spec["sd"]
+    if sd <= 0:
+        add(Problem(f"{where}.sd", sd, "allowed: > 0"))
+        return False
+    if (lo is not None and mean < lo) or (hi is not None and mean > hi):
+        bounds = f"[{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}]"
+        add(Problem(f"{where}.mean", mean, f"allowed: within [low, high] = {bounds}"))
+        return False
+    if not (math.isfinite(mean - 8 * sd) and math.isfinite(mean + 8 * sd)):
+        add(Problem(f"{where}.sd", sd, "the support mean +- 7 sd overflows; allowed: a "
+                    "smaller sd"))
+        return False
+    return True
+
+
+OUTPUT_KEYS = ("years", "aggregates", "milestones", "paths", "paths_every_months")
+
+
+def _did_you_mean(item) -> str:
+    """The closest aggregate names, first: the full list is long enough to be cut."""
+    import difflib
+
+    close = difflib.get_close_matches(str(item), list(AGGREGATES), n=3, cutoff=0.5)
+    return f" (did you mean {', '.join(close)}?)" if close else ""
 
 
 def _outputs(raw: Any, base: dict, add) -> Outputs:
@@ -453,40 +722,79 @@ def _outputs(raw: Any, base: dict, add) -> Outputs:
                     "paths"))
         return Outputs()
     for k in raw:
-        if k not in ("years", "aggregates", "milestones", "paths", "paths_every_months"):
-            add(Problem(f"outputs.{k}", raw[k], "unknown key; allowed: years, aggregates, "
-                        "milestones, paths, paths_every_months"))
+        if k not in OUTPUT_KEYS:
+            add(Problem(f"outputs.{_key(k)}", raw[k], f"unknown key; allowed: "
+                        f"{', '.join(OUTPUT_KEYS)}"))
+    years = _output_years(raw, base, add)
+    lists = {name: _aggregate_list(raw, name, default, add)
+             for name, default in (("aggregates", DEFAULT_AGGREGATES), ("paths", ()))}
+    milestones = raw.get("milestones", True)
+    if not isinstance(milestones, bool):
+        add(Problem("outputs.milestones", milestones, "allowed: true or false"))
+    if lists["aggregates"] and not years:
+        add(Problem("outputs.years", [], "aggregates are kept at the end of these years; "
+                    "allowed: at least one year, or aggregates: []"))
+    if not (lists["aggregates"] or lists["paths"] or milestones is True):
+        add(Problem("outputs", raw, "keeps nothing; allowed: some aggregates, paths or "
+                    "milestones: true"))
+    n_steps = validate(base, "base config").time.n_steps
+    every = raw.get("paths_every_months", 1)
+    if not _integer(every) or not 1 <= every <= min(120, n_steps):
+        add(Problem("outputs.paths_every_months", every, f"allowed: an integer in [1, "
+                    f"{min(120, n_steps)}] (the run has {n_steps} steps)"))
+        every = 1
+    return Outputs(years=years, aggregates=lists["aggregates"],
+                   milestones=milestones is True, paths=lists["paths"], paths_every_months=every)
+
+
+def _output_years(raw: dict, base: dict, add) -> tuple[int, ...]:
+    """Calendar years inside the run, sorted, each once."""
     start, end = base["time"]["start_year"], base["time"]["end_year"]
     default_years = tuple(y for y in DEFAULT_YEARS if start <= y <= end) or (end,)
     years = raw.get("years", list(default_years))
-    if not isinstance(years, list) or not all(isinstance(y, int) and not isinstance(y, bool)
-                                              for y in years):
+    if not isinstance(years, list) or not all(_integer(y) for y in years):
         add(Problem("outputs.years", years, "allowed: a list of calendar years (integers)"))
-        years = list(default_years)
+        return default_years
     for y in years:
         if not start <= y <= end:
             add(Problem("outputs.years", y, f"outside the simulated years; allowed: "
                         f"{start:g}..{end}"))
-    lists = {}
-    for name, default in (("aggregates", list(DEFAULT_AGGREGATES)), ("paths", [])):
-        items = raw.get(name, default)
-        if not isinstance(items, list):
-            add(Problem(f"outputs.{name}", items, "allowed: a list of aggregate names"))
-            items = []
-        for item in items:
-            if item not in AGGREGATES:
-                add(Problem(f"outputs.{name}", item, "unknown aggregate; allowed: one of "
-                            f"{', '.join(AGGREGATES)}"))
-        lists[name] = tuple(i for i in items if i in AGGREGATES)
-    milestones = raw.get("milestones", True)
-    if not isinstance(milestones, bool):
-        add(Problem("outputs.milestones", milestones, "allowed: true or false"))
-    every = raw.get("paths_every_months", 1)
-    if not isinstance(every, int) or isinstance(every, bool) or not 1 <= every <= 120:
-        add(Problem("outputs.paths_every_months", every, "allowed: an integer in [1, 120]"))
-        every = 1
-    return Outputs(years=tuple(sorted(set(years))), aggregates=lists["aggregates"],
-                   milestones=bool(milestones), paths=lists["paths"], paths_every_months=every)
+    return tuple(sorted(set(years)))
+
+
+def _aggregate_list(raw: dict, name: str, default: tuple, add) -> tuple[str, ...]:
+    """Known aggregate names, each once, in the order given."""
+    items = raw.get(name, list(default))
+    if not isinstance(items, list):
+        add(Problem(f"outputs.{name}", items, "allowed: a list of aggregate names"))
+        return ()
+    for item in items:
+        if not isinstance(item, str) or item not in AGGREGATES:
+            add(Problem(f"outputs.{name}", item, f"unknown aggregate{_did_you_mean(item)}; "
+                        f"allowed: one of {', '.join(AGGREGATES)}"))
+    return tuple(dict.fromkeys(i for i in items if isinstance(i, str) and i in AGGREGATES))
+
+
+def _fault(raw: Any, base: dict, add) -> dict | None:
+    """The test-only ``inject_fault`` hook, with its parameter checked like a swept one."""
+    if raw is None:
+        return None
+    allowed = "allowed: {parameter: KEY, above: NUMBER, kind: raise|nan} (test-only)"
+    if not (isinstance(raw, dict) and set(raw) <= {"parameter", "above", "kind"}
+            and isinstance(raw.get("parameter"), str) and _number(raw.get("above"))
+            and raw.get("kind", "raise") in ("raise", "nan")):
+        add(Problem("inject_fault", raw, allowed))
+        return None
+    try:
+        key = canonical_key(base, raw["parameter"])
+        value = get_path(base, key)
+    except (KeyError, IndexError):
+        add(Problem("inject_fault.parameter", raw["parameter"], f"unknown parameter; {allowed}"))
+        return None
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        add(Problem("inject_fault.parameter", raw["parameter"], f"not a number; {allowed}"))
+        return None
+    return {**raw, "parameter": key}
 
 
 def saltelli_sizes(d: int, near: int) -> list[int]:
@@ -503,16 +811,17 @@ def default_chunk_size(runs: int) -> int:
 def _runs(raw: Any, sampler: str, params: list[ParamSpec], add) -> int:
     if sampler == "grid":
         total = math.prod(p.n_grid() for p in params) if params else 0
-        if raw is not None and raw != total:
+        if raw is not None and (not _integer(raw) or raw != total):
             shape = " x ".join(str(p.n_grid()) for p in params)
             add(Problem("runs", raw, f"the grid {shape} gives {total} runs; allowed: {total} "
                         "(or leave runs out)"))
         if total > MAX_RUNS:
             add(Problem("runs", total, f"allowed: at most {MAX_RUNS}"))
-        return total
-    if not isinstance(raw, int) or isinstance(raw, bool) or not 1 <= raw <= MAX_RUNS:
+        return _sample_size(total, params, add)
+    if not _integer(raw) or not 1 <= raw <= MAX_RUNS:
         add(Problem("runs", raw, f"allowed: an integer in [1, {MAX_RUNS}]"))
         return 0
+    _sample_size(raw, params, add)
     if sampler == "saltelli" and params:
         d = len(params)
         n, rem = divmod(raw, d + 2)
@@ -523,6 +832,14 @@ def _runs(raw: Any, sampler: str, params: list[ParamSpec], add) -> int:
     if sampler == "latin" and raw < 2:
         add(Problem("runs", raw, "allowed: >= 2 for a Latin hypercube"))
     return raw
+
+
+def _sample_size(runs: int, params: list[ParamSpec], add) -> int:
+    """The sample matrix is held in memory: refuse one beyond :data:`MAX_SAMPLE_VALUES`."""
+    if runs <= MAX_RUNS and runs * max(1, len(params)) > MAX_SAMPLE_VALUES:
+        add(Problem("runs", runs, f"{runs} runs x {len(params)} parameters is too large a "
+                    f"sample; allowed: runs x parameters <= {MAX_SAMPLE_VALUES:,}"))
+    return runs
 
 
 def _check_corners(params: list[ParamSpec], base: dict, source: str) -> None:
