@@ -197,6 +197,7 @@ def _count(x: float) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (never NaN or Infinity).")
 def copies(train_flop, n_params, tokens_per_word, wpm, speed, k, as_json):
     """Steinhardt's copy arithmetic, from the functions the model uses."""
+    from sim.files import dump_json
     from sim.mechanisms import copies as cp
 
     problems = _copies_problems({"--train-flop": train_flop, "--params": n_params,
@@ -222,8 +223,8 @@ def copies(train_flop, n_params, tokens_per_word, wpm, speed, k, as_json):
         "days_for_all_the_work_traded": float(days_fast),
         "experience_years_per_day_if_all_copies_run": float(cp.experience_years_per_day(years)),
     }
-    if as_json:  # allow_nan=False: a non-finite figure is an error, never invalid JSON
-        click.echo(json.dumps(result, indent=2, allow_nan=False))
+    if as_json:  # dump_json refuses NaN: a non-finite figure is an error, never invalid JSON
+        click.echo(dump_json(result))
         return
     click.echo(f"Training compute {train_flop:.3g} FLOP buys {tokens:.3g} tokens of inference "
                f"with {n_params:.3g} parameters (2N FLOP per token).")

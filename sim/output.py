@@ -1,30 +1,25 @@
-"""Write results atomically: everything goes into a hidden temporary file or folder beside the
-target, which is renamed into place only when complete (a result folder's manifest last).
+"""A run's result folder: what it holds, the checks on where it goes, and reading it back.
 
-A run killed part-way leaves only ``.NAME.partial-*``, never a folder that looks complete. The
-check that the target is free and the rename happen under an exclusive lock, so two runs
-writing to one folder at once never silently replace each other's result.
+The folder is written as :mod:`sim.files` writes anything: into a hidden temporary folder
+beside the target, renamed into place only when complete (its manifest last). A run killed
+part-way leaves only ``.NAME.partial-*``, never a folder that looks complete. The check that
+the target is free and the rename happen under an exclusive lock, so two runs writing to one
+folder at once never silently replace each other's result.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import hashlib
 import json
 import os
 import platform
-import secrets
-import shutil
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from sim.errors import Problem, SimInputError
+from sim.files import dump_json, move_into_place, probe_writable, sha256, staging, write_text
 from sim.results import Results
 
 MANIFEST = "manifest.json"
@@ -37,13 +32,6 @@ class NonFiniteResultError(ValueError):
     """A valid config whose run produced NaN or inf: a failed run, never written as a result."""
 
 
-def dump_json(obj) -> str:
-    """JSON for a result file; NaN and infinity raise instead of writing what strict JSON
-    readers reject (values "not reached" are written as null by the caller).
-    """
-    return json.dumps(obj, indent=2, allow_nan=False)
-
-
 def write_table(df: pd.DataFrame, path_stem: Path, fmt: str) -> Path:
     """Write a table as Parquet or CSV; returns the file written."""
     if fmt == "parquet":
@@ -53,15 +41,6 @@ def write_table(df: pd.DataFrame, path_stem: Path, fmt: str) -> Path:
         path = path_stem.with_suffix(".csv")
         df.to_csv(path, index=False)
     return path
-
-
-def sha256(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes, read in 1 MiB blocks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def file_entry(path: Path) -> dict:
@@ -84,10 +63,7 @@ def check_writable(target: Path, arg: str = "--out") -> None:
     parent and write and remove a hidden file there (as the real write will).
     """
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.partial-", dir=target.parent)
-        os.close(fd)
-        os.unlink(probe)
+        probe_writable(target)
     except OSError as exc:
         raise cannot_write(arg, target, exc) from None
 
@@ -151,100 +127,26 @@ def prepare_target(out: Path, force: bool, arg: str = "--out") -> None:
     check_writable(out, arg)
 
 
-@contextlib.contextmanager
-def target_lock(target: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``.NAME.lock`` beside ``target``, so concurrent writers take
-    turns at check-and-rename. The lock file is removed while still held; a waiter that then
-    gets a removed file's lock sees it is stale and locks the new one.
-    """
-    path = target.with_name(f".{target.name}.lock")
-    while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            held = os.fstat(fd)
-            now = os.stat(path)
-            if (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino):
-                break
-        except FileNotFoundError:
-            pass
-        except BaseException:
-            os.close(fd)
-            raise
-        os.close(fd)
-    try:
-        yield
-    finally:
-        path.unlink(missing_ok=True)
-        os.close(fd)
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        path.unlink(missing_ok=True)
-
-
-def _umask() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return umask
-
-
-@contextlib.contextmanager
-def staging(target: Path, folder: bool = False) -> Iterator[Path]:
-    """A hidden temporary file (or folder) beside ``target``, for the caller to fill and move
-    into place; whatever is left of it on the way out (an error, Ctrl-C) is removed.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    prefix = f".{target.name}.partial-"
-    if folder:
-        tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
-    else:
-        fd, name = tempfile.mkstemp(prefix=prefix, dir=target.parent)
-        os.close(fd)
-        tmp = Path(name)
-    try:
-        os.chmod(tmp, (0o777 if folder else 0o666) & ~_umask())  # mkstemp's are private
-        yield tmp
-    finally:
-        _remove(tmp)
-
-
 def publish(tmp: Path, out: Path, *, replace: bool, arg: str = "--out") -> None:
     """Move the finished folder ``tmp`` to ``out``, under the target's lock: an ``out`` that
     is not empty is replaced only if ``replace``; otherwise nothing is written there.
     """
-    with target_lock(out):
+    def check() -> None:
         if holds_anything(out, arg) and not replace:
             raise _refuse(arg, out, "folder exists and is not empty (written meanwhile by "
                           "another run)", "a new folder, or --force to replace it")
-        if not out.exists():
-            os.replace(tmp, out)
-            return
-        trash = out.with_name(f".{out.name}.old-{secrets.token_hex(4)}")
-        os.replace(out, trash)
-        try:
-            os.replace(tmp, out)
-        except BaseException:
-            os.replace(trash, out)  # put the old folder back
-            raise
-    _remove(trash)
+
+    move_into_place(tmp, out, check)
 
 
 def write_text_atomic(path: Path, text: str, arg: str = "--out") -> Path:
-    """Write ``text`` to a temporary file beside ``path`` and rename it into place, so a
-    reader never sees a half-written file; a write that fails is an input error naming
-    ``arg``.
+    """Write ``text`` to ``path`` as :func:`sim.files.write_text` does (a reader never sees a
+    half-written file); a write that fails is an input error naming ``arg``.
     """
     try:
-        with staging(path) as tmp:
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, path)
+        return write_text(path, text)
     except OSError as exc:
         raise cannot_write(arg, path, exc) from None
-    return path
 
 
 # ----------------------------------------------------------------------------- a run's folder

@@ -17,7 +17,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 import sim
-from sim import output
+from sim import files, output
 from sim.cli import EXIT_BAD_INPUT, main
 
 EXPECTED_FILES = {"aggregates.csv", "occupations.csv", "occupation_info.csv",
@@ -319,7 +319,7 @@ def test_the_lock_makes_writers_take_turns(short_results, tmp_path):
         output.write_run(short_results, out_dir, fmt="csv", plots=False)
         done.set()
 
-    with output.target_lock(out_dir):
+    with files.target_lock(out_dir):
         worker = threading.Thread(target=write)
         worker.start()
         assert not done.wait(1.5), "wrote while another writer held the lock"

@@ -47,16 +47,15 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import os
 import re
 import sys
-import uuid
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from sim.errors import OccupationTableError, Problem, SimInputError
+from sim.files import replacing
 from sim.occupations import MAX_EMPLOYMENT, MAX_HOURLY_WAGE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -1218,25 +1217,16 @@ def format_report(report: dict) -> str:
 
 
 def write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
-    """Write a CSV atomically: to a temporary file in the same folder, then rename.
+    """Write a CSV atomically, as :func:`sim.files.replacing` does: to a temporary file in
+    the same folder, then rename.
 
     Args:
         frame: Table to write (floats rounded to 4 significant digits).
         path: Destination file.
 
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A unique name in the destination folder (so os.replace is an atomic rename), created with
-    # the usual permissions rather than mkstemp's owner-only 0600.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with open(tmp, "x", encoding="utf-8", newline="") as handle:
-            frame.to_csv(handle, index=False, float_format="%.4g", lineterminator="\n")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with replacing(Path(path)) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle:
+        frame.to_csv(handle, index=False, float_format="%.4g", lineterminator="\n")
 
 
 class _Parser(argparse.ArgumentParser):

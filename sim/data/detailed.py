@@ -28,6 +28,7 @@ import pandas as pd
 
 from sim.data import build_major_groups as bmg
 from sim.errors import OccupationTableError, Problem
+from sim.files import replacing
 from sim.occupations import EXPOSURE_CLASSES, OccupationTable, TaskProfile
 
 #: Environment variable naming the data folder when neither ``--data`` nor the config does.
@@ -243,14 +244,8 @@ def _save(path: Path, table: OccupationTable, report: dict) -> None:
     arrays.update({f"tasks.{k}": getattr(table.tasks, k) for k in _TASK_ARRAYS})
     meta = {"codes": table.codes, "titles": table.titles, "source": table.source,
             "report": report}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            np.savez(f, meta=np.array(json.dumps(meta)), **arrays)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with replacing(path) as tmp, open(tmp, "wb") as f:
+        np.savez(f, meta=np.array(json.dumps(meta)), **arrays)
 
 
 def _load(path: Path) -> tuple[OccupationTable, dict]:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import Problem, SimInputError
+from sim.files import staging
 from sim.output import (
     cannot_write,
     check_target_name,
@@ -21,7 +22,6 @@ from sim.output import (
     holds_anything,
     is_result_folder,
     publish,
-    staging,
 )
 from sim.plots import STYLE, _finish, plt
 from sim.recorder import AGGREGATES

@@ -47,7 +47,6 @@ import contextlib
 import ctypes
 import functools
 import hashlib
-import json
 import multiprocessing
 import os
 import platform
@@ -64,6 +63,7 @@ import numpy as np
 
 from sim.config import SimConfig
 from sim.errors import Problem, SimInputError, one_line
+from sim.files import LockTaken, dump_json, exclusive_lock, probe_writable, replacing, write_text
 from sim.recorder import AGGREGATES
 from sim.sweep.sampling import run_seeds, sample_values
 from sim.sweep.spec import Outputs, SweepSpec, get_path, load_sweep, set_path
@@ -76,6 +76,8 @@ CORRUPT = "corrupt"
 LOCK_FILE = ".lock"
 CHUNK_NAME = re.compile(r"chunk-\d{5,}\.parquet")
 CHECKSUM_PREFIX = "# sha256: "
+#: The tag of the hidden temporary names files are written under: ``.NAME.tmp-*``.
+TEMPORARY = "tmp"
 MAX_RETRIES = 3
 ENV_SCHEDULER = "DASK_SCHEDULER_ADDRESS"
 #: How long a sweep waits for a Dask cluster that has no workers before it stops.
@@ -574,35 +576,14 @@ def _same_path(a, b) -> bool:
 
 
 # --- the sweep folder --------------------------------------------------------------------------
-def _write_atomic(table, path: Path) -> None:
-    import pyarrow.parquet as pq
-
-    with _temporary(path) as tmp, open(tmp, "wb") as f:
-        pq.write_table(table, f)
-        f.flush()
-        os.fsync(f.fileno())
-
-
-def _write_text_atomic(text: str, path: Path) -> None:
-    with _temporary(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-
-
-@contextlib.contextmanager
-def _temporary(path: Path) -> Iterator[Path]:
-    """A hidden temporary name next to ``path``, renamed onto it when the block succeeds and
-    removed when it does not (Ctrl-C and SIGTERM included): a file under the real name is
+def _write_table(table, path: Path) -> None:
+    """Write a Parquet file as :func:`sim.files.replacing` does: a file under the real name is
     always complete. Only SIGKILL can leave the temporary, which ``--resume`` clears.
     """
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        yield tmp
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    os.replace(tmp, path)
+    import pyarrow.parquet as pq
+
+    with replacing(path, TEMPORARY) as tmp:
+        pq.write_table(table, tmp)
 
 
 def chunk_path(out: Path, index: int, kind: str = CHUNKS) -> Path:
@@ -625,8 +606,8 @@ def _arrow_table(columns: dict):
 def write_chunk(out: Path, result: dict) -> None:
     """Paths first, then the table: a chunk counts as done only when its table exists."""
     if result["paths"] is not None:
-        _write_atomic(_arrow_table(result["paths"]), chunk_path(out, result["index"], PATHS))
-    _write_atomic(_arrow_table(result["columns"]), chunk_path(out, result["index"]))
+        _write_table(_arrow_table(result["paths"]), chunk_path(out, result["index"], PATHS))
+    _write_table(_arrow_table(result["columns"]), chunk_path(out, result["index"]))
 
 
 def tasks_for(spec: SweepSpec, values: list[np.ndarray], chunks) -> Iterator[ChunkTask]:
@@ -750,10 +731,7 @@ def _unused(out: Path) -> bool:
 def _make_writable(out: Path, flag: str) -> None:
     """Create the folder and prove it can be written, before any run."""
     try:
-        (out / CHUNKS).mkdir(parents=True, exist_ok=True)
-        probe = out / CHUNKS / f".write-test-{os.getpid()}"
-        probe.write_bytes(b"")
-        probe.unlink()
+        probe_writable(out / CHUNKS / "write-test")
     except OSError as exc:
         raise SimInputError(flag, [Problem("out", str(out), f"cannot be written "
                             f"({exc.strerror or type(exc).__name__}); allowed: a folder this "
@@ -767,22 +745,14 @@ def folder_lock(out: Path, flag: str) -> Iterator[None]:
     folder would race on its chunk files. The kernel drops it when the process ends, killed
     or not, so a stale lock never blocks ``--resume``.
     """
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX: no lock
-        yield
-        return
-    fd = os.open(out / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
+    with contextlib.ExitStack() as stack:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+            stack.enter_context(exclusive_lock(out / LOCK_FILE, wait=False, keep=True))
+        except LockTaken:
             raise SimInputError(flag, [Problem("out", str(out), "another `sim sweep` is "
                                 "writing this folder; allowed: wait for it to end, or a "
                                 "different folder")]) from None
         yield
-    finally:
-        os.close(fd)
 
 
 def _write_definition(spec: SweepSpec, out: Path) -> None:
@@ -800,7 +770,7 @@ def _write_definition(spec: SweepSpec, out: Path) -> None:
         else:
             entry.unlink()
     (out / CHUNKS).mkdir()
-    _write_text_atomic(definition_text(spec), out / SWEEP_FILE)
+    write_text(out / SWEEP_FILE, definition_text(spec), TEMPORARY)
 
 
 def finished_chunks(out: Path) -> set[int]:
@@ -816,7 +786,7 @@ def _clear_temporaries(out: Path) -> None:
     process can be writing them.
     """
     for kind in (CHUNKS, PATHS):
-        for p in (out / kind).glob(".chunk-*.tmp-*"):
+        for p in (out / kind).glob(f".chunk-*.{TEMPORARY}-*"):
             p.unlink(missing_ok=True)
 
 
@@ -1106,16 +1076,16 @@ def finish(spec: SweepSpec, out: Path, seconds: float) -> Path:
     files = [chunk_path(out, i) for i in range(spec.n_chunks)]
     table = pa.concat_tables([pq.read_table(f) for f in files], promote_options="permissive")
     table = table.sort_by("run")
-    _write_atomic(table, out / SUMMARY_FILE)
+    _write_table(table, out / SUMMARY_FILE)
     status = table.column("status")
     counts = {s: int(pc.sum(pc.equal(status, s)).as_py() or 0) for s in
               ("ok", "failed", "invalid")}
-    _write_text_atomic(json.dumps(units(spec), indent=2), out / "units.json")
+    write_text(out / "units.json", dump_json(units(spec)), TEMPORARY)
     manifest = {"package": "ai-economy-sim", "version": __version__, "name": spec.name,
                 "seed": spec.seed, "sampler": spec.sampler, "runs": spec.runs,
                 "chunk_size": spec.chunk_size, "chunks": spec.n_chunks, "status": counts,
                 "python": platform.python_version(), "numpy": np.__version__,
                 "last_session_seconds": round(seconds, 3),
                 "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    _write_text_atomic(json.dumps(manifest, indent=2), out / "manifest.json")
+    write_text(out / "manifest.json", dump_json(manifest), TEMPORARY)
     return out / SUMMARY_FILE
