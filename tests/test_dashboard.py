@@ -41,9 +41,9 @@ def test_changed_controls_become_overrides():
 
 def test_scenario_keeps_its_values_under_untouched_sliders():
     cfg = controls.config_from_controls(dict(controls.defaults(), scenario="compute_boom"))
-    assert cfg.capital.investor_growth_per_yr == 0.9  # the overlay's, not the slider's 0.5
+    assert cfg.capital.wakeup_growth_per_yr == 0.9  # the overlay's, not the slider's 0.5
     moved = dict(controls.defaults(), scenario="compute_boom", investment_growth=0.3)
-    assert controls.config_from_controls(moved).capital.investor_growth_per_yr == 0.3
+    assert controls.config_from_controls(moved).capital.wakeup_growth_per_yr == 0.3
 
 
 def test_every_slider_range_is_valid_at_both_ends():

@@ -149,7 +149,10 @@ def research_feasibility(capability, theta, physical, physical_threshold, hours_
 
 #: Per-occupation outputs of :func:`clear_scenarios`, in the order of its first result.
 OCCUPATION_SUMS = ("automated", "human", "oversight", "saving", "competing",
-                   "competing_x_ai_wage", "capable_hours_share")
+                   "competing_x_ai_wage", "capable_hours_share", "augmented",
+                   "augmentable_hours_share")
+#: Wage-weighted shares of work from :func:`clear_scenarios`, in the order of its third result.
+WORK_SHARES = ("capable", "adopted", "augmentable", "augmented")
 
 
 @njit(cache=True)
@@ -158,23 +161,32 @@ def clear_scenarios(capability, oversight, cost, share, supply,
                     oversight_multiplier, wage_bill_weight,
                     physical, occ, hours_share,
                     softness, learning, robotics_index, lag_years, world, dt_years,
-                    wage, demand_occ):
-    """Adopt, allocate and price AI labour in every scenario; updates ``experience`` and
-    ``adoption`` in place.
+                    wage, demand_occ, aug_theta, aug_adoption, augmentation):
+    """Adopt, allocate and price AI labour in every scenario; updates ``experience``,
+    ``adoption`` and ``aug_adoption`` in place.
+
+    Automation: AI does a bin's hours end to end (feasibility from its requirement ``theta0``
+    less parallel learning, gated by robotics for physical work), adopted along a Bass curve
+    where it beats the wage, rationed by surplus when a lab runs short. Augmentation: on the
+    hours people still do, AI cuts the time by ``augmentation[b, 0]`` once the best model
+    passes the bin's ``aug_theta``, adopted along the same curve; labs charge
+    ``augmentation[b, 1]`` of the wage value of the time saved, and the AI work equals the
+    human time it saves (so augmentation draws on the best lab's fleet; not rationed).
 
     Shapes: per lab ``(B, L)``; per task bin ``(B, K)`` (``physical``, ``occ`` and
     ``hours_share`` ``(K,)``); per occupation ``(B, O)``; per scenario ``(B,)``, with
-    ``learning`` ``(B, 3)`` = OOM per decade, reference hours, max OOM.
+    ``learning`` ``(B, 3)`` = OOM per decade, reference hours, max OOM and ``augmentation``
+    ``(B, 2)`` = time saving, price share.
 
-    Returns ``(by_occupation (7, B, O), by_lab (2, B, L), shares (2, B), automated_share
+    Returns ``(by_occupation (9, B, O), by_lab (2, B, L), shares (4, B), automated_share
     (B, K))``: the sums named in :data:`OCCUPATION_SUMS`; revenue and hours sold per lab;
-    wage-weighted capable and adopted shares of work.
+    the wage-weighted shares named in :data:`WORK_SHARES`.
     """
     n_scen, n_labs = capability.shape
     n_tasks = theta0.shape[1]
     by_occ = np.zeros((len(OCCUPATION_SUMS), n_scen, wage.shape[1]))
     by_lab = np.zeros((2, n_scen, n_labs))
-    shares = np.zeros((2, n_scen))
+    shares = np.zeros((len(WORK_SHARES), n_scen))
     automated_share = np.empty((n_scen, n_tasks))
     theta, gate = np.empty(n_tasks), np.empty(n_tasks)
     task_factor, lab_factor = np.empty(n_tasks), np.empty(n_labs)
@@ -187,6 +199,7 @@ def clear_scenarios(capability, oversight, cost, share, supply,
     for b in range(n_scen):
         s = softness[b]
         top_lab = np.argmax(capability[b])
+        saving, price_share = augmentation[b, 0], augmentation[b, 1]
         for k in range(n_tasks):   # thresholds after parallel learning; the robotics gate
             theta[k] = theta0[b, k] - learning_reduction_oom(
                 experience[b, k], learning[b, 0], learning[b, 1], learning[b, 2])
@@ -232,18 +245,30 @@ def clear_scenarios(capability, oversight, cost, share, supply,
             experience[b, k] += served[k] * dt_years
             automated = served[k] / world[b]
             automated_share[b, k] = automated / max(demand[k], 1e-300)
-            human = demand[k] - automated
+            remaining = demand[k] - automated
+            augmentable = soft_feasibility(capability[b, top_lab], aug_theta[b, k], s)
+            aug_adoption[b, k] = adopt(aug_adoption[b, k], augmentable, dt_years, lag_years[b])
+            saved = remaining * saving * aug_adoption[b, k]
+            human = remaining - saved
             ob = oversight[b, lab[k]] * oversight_multiplier[b, k]
             competing = human * adoption[b, k]
             by_occ[0, b, o] += automated
             by_occ[1, b, o] += human
             by_occ[2, b, o] += automated * ob
-            by_occ[3, b, o] += automated * max(w - price[k] - ob * w, 0.0)
+            by_occ[3, b, o] += (automated * max(w - price[k] - ob * w, 0.0)
+                                + saved * w * (1.0 - price_share))
             by_occ[4, b, o] += competing
             by_occ[5, b, o] += competing * (price[k] / max(1.0 - ob, 1e-3))
             by_occ[6, b, o] += capable[k] * hours_share[k]
+            by_occ[7, b, o] += saved
+            by_occ[8, b, o] += augmentable * (1.0 - capable[k]) * hours_share[k]
             by_lab[0, b, lab[k]] += served[k] * price[k]
             by_lab[1, b, lab[k]] += served[k]
+            by_lab[0, b, top_lab] += saved * w * price_share * world[b]
+            by_lab[1, b, top_lab] += saved * world[b]
             shares[0, b] += capable[k] * wage_bill_weight[b, k]
             shares[1, b] += automated_share[b, k] * wage_bill_weight[b, k]
+            shares[2, b] += augmentable * (1.0 - capable[k]) * wage_bill_weight[b, k]
+            shares[3, b] += (aug_adoption[b, k] * (1.0 - automated_share[b, k])
+                             * wage_bill_weight[b, k])
     return by_occ, by_lab, shares, automated_share
