@@ -364,8 +364,8 @@ class CopiesConfig(Section):
         "(GPT-4 answered directly in 2023; reasoning models since spend 10-100x the tokens of "
         "a direct answer; assumption).", ge=0, le=3)
     max_thinking_oom: float = P(
-        2.5, "OOM", "Most thinking per token of work: ~300x (reasoning models at high effort "
-        "spent 10^2-10^3 x the tokens of a direct answer on hard tasks in 2024-25), which "
+        3.0, "OOM", "Most thinking per token of work: ~1,000x (reasoning models at high "
+        "effort spent 10^2-10^3 x the tokens of a direct answer on hard tasks in 2024-25), which "
         "puts a frontier worker near Davidson (2023)'s runtime requirement of ~1.7e16 FLOP/s "
         "for an AGI-level worker and a leading lab's 2030 copies near Steinhardt's ~1.5M "
         "[000] (calibrated).", ge=0, le=6)
