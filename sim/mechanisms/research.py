@@ -22,18 +22,23 @@ def research_automation_share(feasible_share, oversight_ratio):
 
 def task_labour(humans, ai, automated_share, rho):
     """Cognitive labour over research tasks: a CES over tasks (Davidson's form), AI doing the
-    ``automated_share`` of tasks and people the rest; never below people doing every task.
+    ``automated_share`` f of tasks and people the rest; never below people doing every task.
 
-    With ``rho`` < 0 tasks are complements: unlimited AI labour raises output only as far as
-    the tasks people still do allow, until AI can do them all.
+    ``L = ((1 - f)^(1 - rho) H^rho + f^(1 - rho) A^rho)^(1/rho)``, computed in logs: the terms
+    can leave the float range at extreme ``rho`` while L itself lies between H and H + A. With
+    ``rho`` < 0 tasks are complements: unlimited AI labour raises output only as far as the
+    tasks people still do allow, until AI can do them all.
     """
     f = np.clip(automated_share, 0.0, 1.0)
-    human_tasks = np.maximum(1.0 - f, 1e-12)
     has_ai = (f > 0.0) & (ai > 0.0)
-    ai_term = np.where(has_ai, np.maximum(f, 1e-300) ** (1.0 - rho)
-                       * np.maximum(ai, 1e-300) ** rho, 0.0)
-    human_term = human_tasks ** (1.0 - rho) * np.maximum(humans, 1e-300) ** rho
-    mixed = (human_term + ai_term) ** (1.0 / rho)
+    has_people = f < 1.0
+    with np.errstate(divide="ignore"):  # log(0) = -inf marks a term that is not there
+        log_ai = np.where(has_ai, (1.0 - rho) * np.log(f) + rho * np.log(np.where(has_ai, ai,
+                                                                                  1.0)), -np.inf)
+        log_people = np.where(has_people, (1.0 - rho) * np.log1p(-f) + rho * np.log(humans),
+                              -np.inf)
+    log_total = np.logaddexp(log_people, log_ai)
+    mixed = np.exp(np.where(has_ai, log_total, 0.0) / rho)
     return np.maximum(humans, np.where(has_ai, mixed, humans))
 
 
