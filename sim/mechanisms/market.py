@@ -95,6 +95,9 @@ def soft_feasibility(level, threshold, softness):
 
 
 LN_10 = math.log(10.0)
+#: An augmentation threshold at or above this is never crossed (E0 bins are not augmented),
+#: log10 FLOP; the kernel skips them.
+NEVER_OOM = 1.0e3
 
 
 @njit(cache=True)
@@ -201,8 +204,9 @@ def clear_scenarios(capability, oversight, cost, share, supply,
         top_lab = np.argmax(capability[b])
         saving, price_share = augmentation[b, 0], augmentation[b, 1]
         for k in range(n_tasks):   # thresholds after parallel learning; the robotics gate
-            theta[k] = theta0[b, k] - learning_reduction_oom(
+            theta[k] = theta0[b, k] - (learning_reduction_oom(
                 experience[b, k], learning[b, 0], learning[b, 1], learning[b, 2])
+                if experience[b, k] > 0.0 else 0.0)  # log(1 + 0) = 0: no log to take
             gate[k] = (soft_feasibility(robotics_index[b], physical_threshold[b, k], s)
                        if physical[k] else 1.0)
         factored = feasibility_factors(capability[b], theta, s, lab_factor, task_factor)
@@ -240,14 +244,18 @@ def clear_scenarios(capability, oversight, cost, share, supply,
             if lab_demand[j] > supply[b, j]:
                 ration_by_surplus(served, surplus, lab == j, supply[b, j])
 
+        capable_w = adopted_w = augmentable_w = augmented_w = 0.0   # this scenario's sums
+        aug_revenue = aug_hours = 0.0
+        c_top, lag = capability[b, top_lab], lag_years[b]
         for k in range(n_tasks):
             o, w = occ[k], wage[b, occ[k]]
             experience[b, k] += served[k] * dt_years
             automated = served[k] / world[b]
             automated_share[b, k] = automated / max(demand[k], 1e-300)
             remaining = demand[k] - automated
-            augmentable = soft_feasibility(capability[b, top_lab], aug_theta[b, k], s)
-            aug_adoption[b, k] = adopt(aug_adoption[b, k], augmentable, dt_years, lag_years[b])
+            augmentable = (soft_feasibility(c_top, aug_theta[b, k], s)
+                           if aug_theta[b, k] < NEVER_OOM else 0.0)  # E0: never, exactly
+            aug_adoption[b, k] = adopt(aug_adoption[b, k], augmentable, dt_years, lag)
             saved = remaining * saving * aug_adoption[b, k]
             human = remaining - saved
             ob = oversight[b, lab[k]] * oversight_multiplier[b, k]
@@ -264,11 +272,15 @@ def clear_scenarios(capability, oversight, cost, share, supply,
             by_occ[8, b, o] += augmentable * (1.0 - capable[k]) * hours_share[k]
             by_lab[0, b, lab[k]] += served[k] * price[k]
             by_lab[1, b, lab[k]] += served[k]
-            by_lab[0, b, top_lab] += saved * w * price_share * world[b]
-            by_lab[1, b, top_lab] += saved * world[b]
-            shares[0, b] += capable[k] * wage_bill_weight[b, k]
-            shares[1, b] += automated_share[b, k] * wage_bill_weight[b, k]
-            shares[2, b] += augmentable * (1.0 - capable[k]) * wage_bill_weight[b, k]
-            shares[3, b] += (aug_adoption[b, k] * (1.0 - automated_share[b, k])
-                             * wage_bill_weight[b, k])
+            aug_revenue += saved * w
+            aug_hours += saved
+            weight = wage_bill_weight[b, k]
+            capable_w += capable[k] * weight
+            adopted_w += automated_share[b, k] * weight
+            augmentable_w += augmentable * (1.0 - capable[k]) * weight
+            augmented_w += aug_adoption[b, k] * (1.0 - automated_share[b, k]) * weight
+        by_lab[0, b, top_lab] += aug_revenue * price_share * world[b]
+        by_lab[1, b, top_lab] += aug_hours * world[b]
+        shares[0, b], shares[1, b] = capable_w, adopted_w
+        shares[2, b], shares[3, b] = augmentable_w, augmented_w
     return by_occ, by_lab, shares, automated_share

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Threshold of a bin that can never be crossed (E0 tasks are not augmented), log10 FLOP.
-NEVER_OOM = 1.0e3
+from sim.mechanisms.market import NEVER_OOM  # a bin's threshold that is never crossed
+
+__all__ = ["NEVER_OOM"]
+
 #: Davidson's reference point: the share of tasks automatable at ``requirement - flop_gap``.
 DAVIDSON_LOW_SHARE = 0.2
 
