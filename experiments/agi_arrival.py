@@ -4,9 +4,13 @@ beside Irpan's 2024 forecast [002].
     python experiments/agi_arrival.py [--runs 1000] [--workers 2] [--out results/agi_arrival]
                                       [--scheduler ADDRESS]
 
-Runs ``configs/sweeps/agi_arrival.yaml`` (ranges from the seed facts, 2023-2070), then prints
-the share of runs in which AI can do 95% of wage-weighted work by each of Irpan's years, next to
-his probabilities, and plots the CDF with his points (``agi_arrival.png`` in the sweep folder).
+Runs ``configs/sweeps/agi_arrival.yaml`` (ranges from their sources, 2023-2070), then prints
+the share of runs in which AI can automate 95% of wage-weighted work by each of Irpan's years,
+next to his probabilities, the Spearman correlation of every swept parameter with that year,
+and the spread of the 20% year; plots the CDF with his points (``agi_arrival.png`` in the sweep
+folder). Checks (exit code 1 when one fails): every probability within 10 points of Irpan's,
+no parameter with |Spearman| above 0.7 with the 95% year, and a 10-90% range of the 20% year of
+at least 5 years.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from sim.sweep.analysis import ecdf
 ROOT = Path(__file__).resolve().parent.parent
 SWEEP = ROOT / "configs" / "sweeps" / "agi_arrival.yaml"
 MILESTONE = "milestone.capable_95pct"
+FIRST = "milestone.capable_20pct"
+MAX_GAP, MAX_SPEARMAN, MIN_SPREAD_YEARS = 0.10, 0.7, 5.0
 #: Irpan's P(AGI by year) [002]: 2024 forecast, and his 2020 one (no 2028 point then).
 IRPAN_2024 = {2028: 0.10, 2035: 0.25, 2045: 0.50, 2070: 0.90}
 IRPAN_2020 = {2035: 0.10, 2045: 0.50, 2070: 0.90}
@@ -43,6 +49,33 @@ def comparison(years: np.ndarray) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     df["model_minus_2024"] = df["model"] - df["irpan_2024"]
     return df
+
+
+def sensitivities(runs: pd.DataFrame, keys) -> pd.Series:
+    """Spearman correlation of each swept parameter with the 95% year (not reached = last)."""
+    from scipy.stats import spearmanr
+
+    years = runs[MILESTONE].fillna(np.inf).rank()
+    return pd.Series({k: spearmanr(runs[k], years).statistic for k in keys}).sort_values(
+        key=np.abs, ascending=False)
+
+
+def _not_reached_last(years: np.ndarray) -> np.ndarray:
+    """Years with runs that never reach the milestone placed after every other (2100)."""
+    return np.where(np.isfinite(years), years, 2100.0)
+
+
+def checks(table: pd.DataFrame, rho: pd.Series, first_years: np.ndarray) -> list[tuple]:
+    """(what, value, passed) for each acceptance check."""
+    p10, p90 = np.percentile(_not_reached_last(first_years), [10, 90])
+    spread = p90 - p10
+    out = [(f"P(by {r.year}) within {MAX_GAP:.0%} of Irpan 2024", f"{r.model_minus_2024:+.0%}",
+            abs(r.model_minus_2024) <= MAX_GAP + 1e-12) for r in table.itertuples()]
+    out.append((f"largest |Spearman| with the 95% year <= {MAX_SPEARMAN}",
+                f"{rho.index[0]} {rho.iloc[0]:+.2f}", abs(rho.iloc[0]) <= MAX_SPEARMAN))
+    out.append((f"10-90% range of the 20% year >= {MIN_SPREAD_YEARS:g} years",
+                f"{spread:.1f} years", spread >= MIN_SPREAD_YEARS))
+    return out
 
 
 def plot(years: np.ndarray, end_year: int, n: int, path: Path) -> Path:
@@ -75,6 +108,8 @@ def main(argv=None) -> int:
     ap.add_argument("--scheduler", default=None)
     ap.add_argument("--out", default="results/agi_arrival")
     ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("--no-check", action="store_true", help="exit 0 even when a check fails "
+                    "(for small trial runs)")
     args = ap.parse_args(argv)
 
     spec = load_sweep(SWEEP)
@@ -101,8 +136,20 @@ def main(argv=None) -> int:
         i2020 = "" if np.isnan(r.irpan_2020) else f"{r.irpan_2020:.0%}"
         print(f"  {r.year:>8} {r.model:>8.0%} {r.irpan_2024:>11.0%} {i2020:>11} "
               f"{r.model_minus_2024:>+11.0%}")
+    rho = sensitivities(ok, spec.keys)
+    rho.rename("spearman_with_95pct_year").to_csv(out / "agi_arrival_spearman.csv")
+    print("  Spearman correlation with the 95% year (strongest first):")
+    for key, value in rho.items():
+        print(f"    {key:45s} {value:+.2f}")
+    first = ok[FIRST].to_numpy(dtype=float)
+    q20 = np.percentile(_not_reached_last(first), [10, 50, 90])
+    print(f"  20% year: 10th pct {q20[0]:.1f}, median {q20[1]:.1f}, 90th pct {q20[2]:.1f}")
     print(f"  figure: {fig}")
-    return 0
+    failed = 0
+    for what, value, passed in checks(table, rho, first):
+        print(f"  {'PASS' if passed else 'FAIL'}  {what}: {value}")
+        failed += not passed
+    return 1 if failed and not args.no_check else 0
 
 
 if __name__ == "__main__":

@@ -49,6 +49,35 @@ def open_weights_lag_years(res: Results, year: float) -> float:
     return float(year - t[reached[0]]) if reached.size and t[reached[0]] > t[0] else float("nan")
 
 
+def helped_workers_share(res: Results, year: float, at_least: float) -> float:
+    """Share of workers whose occupation AI can help (augment or automate) on at least
+    ``at_least`` of its task-hours.
+    """
+    i = _at(res.times, year)
+    helped = res.occupations["augmentable_share"][i, 0] + res.occupations["capable_share"][i, 0]
+    employed = res.occupations["employed"][0, 0]
+    return float(employed[helped >= at_least].sum() / employed.sum())
+
+
+def exposure_rank_correlation(res: Results, year: float) -> float:
+    """Spearman correlation across occupations of the share AI can help with the data's own
+    exposure score (``dv_rating_beta``).
+    """
+    from scipy.stats import spearmanr
+
+    i = _at(res.times, year)
+    helped = res.occupations["augmentable_share"][i, 0] + res.occupations["capable_share"][i, 0]
+    return float(spearmanr(helped, res.occupation_info["exposure_score"]).statistic)
+
+
+def multiplier_after_researcher(res: Results, years_after: float) -> float:
+    """AI R&D progress multiplier ``years_after`` the automated-AI-researcher date."""
+    y = res.milestones["automated_ai_researcher"][0]
+    if not np.isfinite(y) or y + years_after > res.times[-1]:
+        return float("nan")
+    return float(res.aggregates["ai_rd_multiplier"][_at(res.times, y + years_after), 0])
+
+
 def targets(res: Results, extra) -> list[dict]:
     """Every calibration target with the model's value."""
     t, a = res.times, res.aggregates
@@ -96,6 +125,26 @@ def targets(res: Results, extra) -> list[dict]:
          s("ai_revenue_usd_per_yr", 2026.5), (3e10, 3e11), "USD/yr"),
         ("Copies at human speed the leading lab can run, 2030", "[000] (~1.5M)",
          s("leader_copies_at_human_speed", 2030.0), (5e5, 5e6), "copies"),
+        ("Run-time compute of a frontier AI worker, mid-2030", "Davidson 2023 (~1.7e16 for "
+         "an AGI-level worker)", s("flop_per_s_per_ai_worker", 2030.5), (1.7e15, 1.7e17),
+         "FLOP/s"),
+        ("Share of wage-weighted work AI can automate, Jan 2023", "GPT-4 rated 0.7% of tasks "
+         "T4 (Eloundou et al. 2023); Davidson: 20% ~2036", s("capable_share", t[0]), (0, 0.03),
+         "fraction"),
+        ("Share of wage-weighted work AI can automate, end of 2025", "as above",
+         s("capable_share", 2025.92), (0, 0.10), "fraction"),
+        ("Workers with >= 10% of tasks AI can help, end of 2025", "Eloundou et al. 2023 "
+         "(~80%; 22 groups cannot split a group's workers)", helped_workers_share(res, 2025.92,
+                                                                                  0.1),
+         (0.7, 1.0), "fraction"),
+        ("Rank correlation of that help with the data's exposure, end of 2025",
+         "Eloundou et al. 2023 (dv_rating_beta)", exposure_rank_correlation(res, 2025.92),
+         (0.8, 1.0), "Spearman"),
+        ("AI revenue in 2023", "[004] (OpenAI ~$1.2B)", s("ai_revenue_usd_per_yr", 2023.5),
+         (1e9, 1e10), "USD/yr"),
+        ("AI R&D progress multiplier 2 years after the automated AI researcher",
+         "AI Futures Project 2025 (5x at the superhuman coder, hundreds within a few years)",
+         multiplier_after_researcher(res, 2.0), (10, 1e4), "x"),
     ]
     out = []
     for name, source, value, (lo, hi), unit in rows:

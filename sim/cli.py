@@ -117,16 +117,19 @@ def _print_summary(s: dict, folder: Path, seconds: float):
     click.echo("Milestones (year first reached; share of wage-weighted US work):")
     ms = s["milestones"]
     for level in ("20", "50", "95", "100"):
-        click.echo(f"  {level:>3}%  AI can do: {_fmt_year(ms.get(f'capable_{level}pct')):>10}"
-                   f"   AI does: {_fmt_year(ms.get(f'adopted_{level}pct')):>10}")
+        click.echo(f"  {level:>3}%  AI can automate: {_fmt_year(ms.get(f'capable_{level}pct')):>10}"
+                   f"   automated: {_fmt_year(ms.get(f'adopted_{level}pct')):>10}")
     click.echo(f"  automated AI researcher: {_fmt_year(ms.get('automated_ai_researcher'))}")
-    click.echo("AI workforce vs human employment (full-time equivalents):")
+    click.echo("AI workforce vs human employment (full-time equivalents), augmentation, research:")
     for year, w in s["workforce"].items():
         click.echo(f"  {year}: AI {w['ai_human_equivalent_workers']:.3g}   humans employed "
-                   f"{w['human_employment']:.4g}   R&D speed-up {w['rd_speedup']:.2f}x")
+                   f"{w['human_employment']:.4g}   done with AI's help "
+                   f"{100 * w['augmented_share']:.0f}%   AI R&D multiplier "
+                   f"{w['ai_rd_multiplier']:.3g}x")
     click.echo(f"Peak unemployment: {100 * s['peak_unemployment_rate']:.1f}% in "
                f"{s['peak_unemployment_year']:.1f}")
-    click.echo(f"Max R&D speed-up: {s['max_rd_speedup']:.2f}x")
+    click.echo(f"Fastest software progress: {s['max_rd_speedup']:.2f}x the 2023 rate; largest AI "
+               f"R&D multiplier {s['max_ai_rd_multiplier']:.3g}x")
 
 
 @cli.command()

@@ -120,9 +120,28 @@ class HardwareConfig(Section):
     flop_gain_per_generation: float = P(
         2.5, "x per generation", "Chips improve 2-3x per generation [003].", ge=1, le=10)
     price_performance_oom_per_yr: float = P(
-        0.24, "OOM/yr", "New chips' FLOP/s per USD: 26x over 2016-2022 [004] = 0.24 OOM/yr; "
-        "band 0.15-0.3 (DESIGN section 3). Sets the cost change per generation.",
+        0.24, "OOM/yr", "New chips' FLOP/s per USD in 2023: 26x over 2016-2022 [004] = 0.24 "
+        "OOM/yr; band 0.15-0.3 (DESIGN section 3). Later rates follow hardware research "
+        "input; each generation's price follows the level reached at its release.",
         ge=0.0, le=1.0)
+    hardware_returns: float = P(
+        5.2, "dimensionless", "Returns to hardware research: doublings of FLOP/s per USD per "
+        "doubling of cumulative research input (Davidson 2023 best guess 5.2; aggressive 7, "
+        "conservative 3).", ge=0.05, le=20)
+    human_researchers: float = P(
+        2.0e5, "researchers", "Chip design and process R&D staff worldwide (assumption: the "
+        "largest chip firms employ ~10,000-40,000 engineers in R&D each).", ge=1, le=1e8)
+    research_growth_per_yr: float = P(
+        0.08, "1/yr (log growth)", "Growth of human hardware research input (semiconductor "
+        "R&D spending grew ~8%/yr in 2012-2022, SIA; assumption for staff).", ge=-0.5, le=2)
+    ai_research_share: float = P(
+        0.2, "fraction of AI research labour", "Share of the labs' AI researchers that work on "
+        "hardware (Davidson 2023 best guess: up to 20% of compute on hardware R&D).", ge=0,
+        le=1)
+    max_price_performance_oom: float = P(
+        9.0, "OOM above 2023", "Hardware ceiling: returns fall linearly to zero as FLOP/s per "
+        "USD approaches it (Davidson 2023 best guess 1e26 FLOP/s per $ from ~1.5e17 in 2022, "
+        "~8.8 OOM).", ge=0.1, le=30)
     depreciation_life_years: float = P(
         4.0, "yr", "Installed compute depreciates over ~4 years (DESIGN section 3).",
         ge=0.5, le=20)
@@ -213,9 +232,21 @@ class CapitalConfig(Section):
     """How labs raise money: the revenue flywheel plus investors, capped by world GDP."""
 
     investor_growth_per_yr: float = P(
-        0.5, "1/yr (log growth)", "Trend growth of investor money: 'every six months a zero "
-        "is added to the plans' [001] is the upper end; ~0.5/yr (1.65x/yr) reproduces "
-        "$200B-1.5T of capex in 2027 [001].", ge=-1, le=5)
+        0.3, "1/yr (log growth)", "Trend growth of investor money before the wake-up: global "
+        "compute grew 20-40%/yr before ChatGPT [004] (Davidson 2023: 19%/yr of GWP share).",
+        ge=-1, le=5)
+    wakeup_growth_per_yr: float = P(
+        0.5, "1/yr (log growth)", "Its growth once AI visibly earns money or automates work: "
+        "~0.5/yr (1.65x/yr) reproduces $200B-1.5T of capex in 2027 [001]; compute roughly "
+        "doubled per year after ChatGPT [004]; 'every six months a zero is added to the "
+        "plans' [001] is the upper end.", ge=-1, le=5)
+    wakeup_revenue_usd_per_yr: float = P(
+        1.0e10, "USD/yr (world AI revenue)", "Investors wake up when AI revenue passes this "
+        "(assumption: ~2024, when AI revenue passed ~$10B/yr and hyperscaler capex doubled). "
+        "inf: never on revenue.", ge=1e6, allow_inf_nan=True)
+    wakeup_automated_share: float = P(
+        0.06, "fraction of wage-weighted work", "... or when AI does this share of work (Davidson "
+        "2023 best guess: 6% of tasks automated).", ge=0, le=1)
     revenue_growth_sensitivity: float = P(
         0.5, "dimensionless", "How much investor-money growth follows revenue growth above or "
         "below trend (assumption).", ge=0, le=5)
@@ -230,6 +261,13 @@ class CapitalConfig(Section):
         "2027 [001] is ~1% of GDP).", ge=1e-4, le=1)
     investment_noise_sd: float = P(0.15, "log-units per year", "Year-to-year funding shocks "
                                    "(assumption).", ge=0, le=2)
+
+    @field_validator("wakeup_revenue_usd_per_yr")
+    @classmethod
+    def _not_nan(cls, v: float) -> float:
+        if math.isnan(v):
+            raise ValueError("must be a number or inf, not NaN")
+        return v
 
 
 class TrainingConfig(Section):
@@ -273,11 +311,22 @@ class AlgorithmsConfig(Section):
     """Algorithmic efficiency, unhobbling and inference efficiency."""
 
     base_efficiency_oom_per_yr: float = P(
-        0.4, "OOM/yr", "Algorithmic efficiency before AI R&D feedback: ~0.5 OOM/yr [001], "
-        "47%/yr cheaper training [004] (0.28 OOM/yr); band 0.3-0.5.", ge=0, le=1.5)
+        0.4, "OOM/yr", "Software progress in 2023, at 2023 research inputs: ~0.5 OOM/yr "
+        "[001], 47%/yr cheaper training [004] (0.28 OOM/yr); band 0.3-0.5. Later rates follow "
+        "research input (see `research`).", ge=0, le=1.5)
+    software_returns: float = P(
+        1.25, "dimensionless", "Returns to software research r: each doubling of cumulative "
+        "research input doubles software r times (Davidson 2023 best guess 1.25; aggressive "
+        "5, conservative 0.8). Above 1 with AI researchers, progress can explode.", ge=0.05,
+        le=10)
     max_efficiency_oom: float = P(
-        15.0, "OOM above 2023 algorithms", "Ceiling on algorithmic efficiency (assumption; "
-        "Davidson 2023's takeoff model also bounds software progress).", ge=0, le=40)
+        12.0, "OOM above 2023 algorithms", "Software ceiling: returns fall linearly to zero as "
+        "software approaches it (Davidson 2023 best guess 1e12; aggressive 1e16, "
+        "conservative 1e8).", ge=0.1, le=40)
+    runtime_efficiency_share: float = P(
+        0.3, "fraction", "Share of software progress that also cuts the compute a human-"
+        "equivalent worker needs at run time (Davidson's model applies all of it; "
+        "assumption): better algorithms make more AI workers per FLOP.", ge=0, le=1)
     efficiency_noise_sd: float = P(0.05, "OOM per year", "Year-to-year noise in algorithmic "
                                    "progress (assumption).", ge=0, le=1)
     spillover_per_yr: float = P(1.0, "1/yr", "Rate at which a lab closes its efficiency gap to "
@@ -288,12 +337,13 @@ class AlgorithmsConfig(Section):
     max_unhobbling_oom: float = P(2.0, "OOM", "Further unhobbling available after GPT-4 "
                                   "(assumption, of the order of [001]'s past gains).", ge=0, le=10)
     inference_efficiency_oom_per_yr: float = P(
-        0.3, "OOM/yr", "Fall in FLOP per token at fixed parameters (quantisation, "
-        "distillation, better serving; assumption below [001]'s 3 OOM in 2 years on MATH, "
-        "which mixes in capability gains).", ge=0, le=3)
+        0.15, "OOM/yr", "Fall in FLOP per token at fixed parameters from serving alone "
+        "(8- then 4-bit weights, speculative decoding, batching; assumption). [001]'s 3 OOM "
+        "in 2 years on MATH mixes in capability gains, which here are software progress.",
+        ge=0, le=3)
     max_inference_efficiency_oom: float = P(
-        3.0, "OOM", "Ceiling on those serving gains (assumption: hardware-bound limits of "
-        "quantisation and distillation).", ge=0, le=10)
+        1.0, "OOM", "Ceiling on those serving gains: ~10x (4x from 4-bit weights, 2-3x from "
+        "speculative decoding; assumption).", ge=0, le=10)
 
 
 class CopiesConfig(Section):
@@ -309,6 +359,16 @@ class CopiesConfig(Section):
         ge=0, le=2)
     max_serial_speed: float = P(20.0, "x human", "Upper end of [000]'s 0.5x-20x range.",
                                 ge=0.01, le=1e4)
+    thinking_oom_per_yr: float = P(
+        0.4, "OOM/yr", "Growth of the tokens a model thinks per token of work it delivers "
+        "(GPT-4 answered directly in 2023; reasoning models since spend 10-100x the tokens of "
+        "a direct answer; assumption).", ge=0, le=3)
+    max_thinking_oom: float = P(
+        3.0, "OOM", "Most thinking per token of work: ~1,000x (reasoning models at high "
+        "effort spent 10^2-10^3 x the tokens of a direct answer on hard tasks in 2024-25), which "
+        "puts a frontier worker near Davidson (2023)'s runtime requirement of ~1.7e16 FLOP/s "
+        "for an AGI-level worker and a leading lab's 2030 copies near Steinhardt's ~1.5M "
+        "[000] (calibrated).", ge=0, le=6)
     speed_k: float = P(1.0, "dimensionless", "Extra serial speed k^2 bought by giving up a "
                        "factor k of throughput (k^3 copies -> 1 copy k^2 faster) [000].",
                        ge=1, le=100)
@@ -335,15 +395,13 @@ class AutonomyConfig(Section):
                             "check-in (assumption: 3 minutes).", ge=0, le=100)
 
 
-class ExposureRule(Section):
-    """Capability thresholds for one exposure class, spread uniformly over [low, high]."""
+class ThresholdRange(Section):
+    """A capability range, spread uniformly over [low, high] by each bin's spread quantile."""
 
     low_oom: float = Field(..., description="[log10 effective FLOP] lowest threshold", ge=15,
                            le=60)
     high_oom: float = Field(..., description="[log10 effective FLOP] highest threshold", ge=15,
                             le=60)
-    bins: int = Field(1, description="[count] task bins the class's hours are split into",
-                      ge=1, le=50)
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -353,38 +411,106 @@ class ExposureRule(Section):
         return self
 
 
+class TaskBinsConfig(Section):
+    """How finely each exposure class's task-hours are split (array shapes: structural)."""
+
+    e0: int = Field(4, description="[count] task bins of each occupation's E0 hours", ge=1,
+                    le=50)
+    e1: int = Field(1, description="[count] task bins of each occupation's E1 hours", ge=1,
+                    le=50)
+    e2: int = Field(1, description="[count] task bins of each occupation's E2 hours", ge=1,
+                    le=50)
+
+
+class AugmentationConfig(Section):
+    """Augmentation: AI makes the human doing a task faster (Eloundou et al. 2023's exposure)."""
+
+    time_saving: float = P(
+        0.5, "fraction of task time", "Exposure means an LLM (E1), or an LLM with tools (E2), "
+        "cuts the time the task takes by half or more at equal quality (Eloundou et al. "
+        "2023's rubric); 0.5 is that bar.", ge=0, le=0.95)
+    e1: ThresholdRange = Field(
+        default_factory=lambda: ThresholdRange(low_oom=25.3, high_oom=26.5),
+        description="E1 tasks (an LLM alone halves the time): from GPT-4 level (2e25 = 25.3), "
+        "the model the labels were made with, to ~1 OOM above.")
+    e2: ThresholdRange = Field(
+        default_factory=lambda: ThresholdRange(low_oom=26.5, high_oom=29.0),
+        description="E2 tasks (need software built on top of an LLM): after 1-4 OOM of "
+        "unhobbling, tools and scale [001].")
+    price_share: float = P(
+        0.1, "fraction of the wage value of time saved", "What labs charge for augmentation "
+        "(assistants, copilots): e.g. $20-40 a month for hours saved worth several hundred "
+        "dollars; with 1% adoption in 2023 it gives ~$2B/yr of revenue, OpenAI had ~$1.2B "
+        "[004] (assumption, calibrated).", ge=0, le=1)
+
+
+class AutomationConfig(Section):
+    """Full automation (AI does the task end to end, with review), on Davidson's scale.
+
+    Task bins are ordered by a difficulty score built from their labels; the wage-weighted
+    share of work up to a bin sets its quantile q, and q its requirement: log-linear from
+    ``requirement_100pct - flop_gap - easiest_spread`` (q = 0) to ``requirement_100pct -
+    flop_gap`` (q = 0.2, Davidson's 20% point) to ``requirement_100pct`` (q = 1), the shape of
+    Davidson (2023)'s compute-centric takeoff model.
+    """
+
+    requirement_100pct_oom: float = P(
+        36.0, "log10 effective FLOP (2023 algorithms)", "Training compute that automates 100% "
+        "of tasks: Davidson (2023) best guess 1e36 with 2022 algorithms (his range ~1e29-1e42, "
+        "conservative preset 1e40); the year between 2022 and 2023 algorithms (~0.4 OOM) is "
+        "well inside that uncertainty.", ge=20, le=50)
+    flop_gap_oom: float = P(
+        4.0, "OOM", "Effective-compute gap from 20% to 100% automation: Davidson's best guess "
+        "1e4 (aggressive preset 1e1, conservative 1e8).", ge=0.1, le=15)
+    easiest_spread_oom: float = P(
+        2.5, "OOM", "How far below the 20% requirement the easiest tasks start: Davidson's "
+        "best-guess run has 2% of tasks automatable at ~1e29.5, 11% at ~1e31 and 20% at ~1e32 "
+        "(peers/ftm_best_guess_timeseries.csv), a log-linear ramp of ~2.5 OOM.", ge=0, le=15)
+    e1_position: float = P(0.0, "difficulty score", "Where E1 tasks (an LLM alone halves the "
+                           "time) start in the order: first (Eloundou et al. 2023).", ge=0,
+                           le=10)
+    e2_position: float = P(0.5, "difficulty score", "E2 tasks (need tools on top of an LLM) "
+                           "after E1 (assumption).", ge=0, le=10)
+    e0_position: float = P(1.0, "difficulty score", "E0 tasks (an LLM does not halve the "
+                           "time) last (assumption).", ge=0, le=10)
+    spread_weight: float = P(0.5, "difficulty score per unit of spread quantile", "Bins of one "
+                             "class spread over this much of the order, so classes overlap "
+                             "(assumption).", ge=0, le=10)
+    rating_weight: float = P(
+        0.0, "difficulty score per unit of (1 - rating)", "How much GPT-4's own automation "
+        "rating (T0-T4 as 0-1, Eloundou et al. 2023) moves a task: T4 (full automation) "
+        "earlier, T0 later; unrated tasks count as 0.5. 0 = ratings ignored (the built-in "
+        "groups carry none).", ge=0, le=10)
+    verifiability_weight: float = P(
+        0.5, "difficulty score per unit of verifiability", "Decomposable, verifiable tasks "
+        "come earlier: GPT-4 solves the 24 game 7.3% -> 74% when decomposed [004] "
+        "(assumption for the size).", ge=0, le=10)
+    physical_weight: float = P(0.5, "difficulty score", "Physical work comes later: robot data "
+                               "is scarce [002] (assumption).", ge=0, le=10)
+    experiment_weight: float = P(0.5, "difficulty score per unit of experiment share", "Work "
+                                 "bound by costly real-world experiments comes later [000] "
+                                 "(assumption).", ge=0, le=10)
+    research_easier_oom: float = P(
+        0.48, "OOM", "AI-research tasks need less than the economy's at the same place in the "
+        "order: Davidson's best guess makes R&D tasks 3x easier (0.48 OOM).", ge=0, le=10)
+
+
 class TaskRulesConfig(Section):
-    """Task-automation rules: how a task's threshold follows from its labels and attributes."""
+    """Task-automation rules: how a task's requirement, augmentation and gates follow from its
+    labels (exposure class, GPT-4 rating, verifiability, physical and experiment flags).
+    """
 
     name: str = Field("default", description="Name of this rule set.")
-    e1: ExposureRule = Field(
-        default_factory=lambda: ExposureRule(low_oom=25.3, high_oom=26.5, bins=1),
-        description="E1 tasks (an LLM alone halves the time): from GPT-4 level (2e25 = 25.3) "
-        "to ~1 OOM above.")
-    e2: ExposureRule = Field(
-        default_factory=lambda: ExposureRule(low_oom=26.5, high_oom=29.0, bins=1),
-        description="E2 tasks (need tools on top of an LLM): after 1-4 OOM of unhobbling, tools "
-        "and scale [001].")
-    e0: ExposureRule = Field(
-        default_factory=lambda: ExposureRule(low_oom=32.0, high_oom=36.0, bins=4),
-        description="E0 tasks: spread over Davidson (2023)'s 4-OOM 'effective FLOP gap', from "
-        "1e32 (20% automation) to 1e36 FLOP (100%, with 2022 algorithms).")
+    bins: TaskBinsConfig = Field(default_factory=TaskBinsConfig)
+    automation: AutomationConfig = Field(default_factory=AutomationConfig)
+    augmentation: AugmentationConfig = Field(default_factory=AugmentationConfig)
     softness_oom: float = P(0.3, "OOM", "Width of the logistic ramp around a threshold: "
                             "automation is soft, not a cliff.", ge=0.01, le=5)
-    verifiability_bonus_oom: float = P(
-        1.0, "OOM per unit of verifiability above the reference", "Decomposable/verifiable "
-        "tasks are easier: GPT-4 solves the 24 game 7.3% -> 74% when decomposed [004], ~1 OOM "
-        "of effective capability.", ge=0, le=5)
-    verifiability_reference: float = P(0.75, "0-1 score", "Verifiability at which no bonus "
-                                       "applies (~the data's mean).", ge=0, le=1)
+    verifiability_reference: float = P(0.75, "0-1 score", "Verifiability at which it moves no "
+                                       "task (~the data's mean).", ge=0, le=1)
     experiment_cap: float = P(
         0.5, "fraction", "Share of experiment-bound task hours AI can take over: costly "
         "real-world experiments cap throughput [000] (assumption).", ge=0, le=1)
-    automation_position_weight: float = P(
-        0.0, "fraction", "How much a task's GPT-4 automation rating (T0-T4, Eloundou et al. "
-        "2023) places it inside its class's threshold range: position = (1 - w) x spread "
-        "quantile + w x (1 - rating). 0 = ratings ignored (default: the built-in groups carry "
-        "none); unrated tasks keep their spread quantile.", ge=0, le=1)
     oversight_rating_slope: float = P(
         0.0, "x review time per unit of (1 - rating)", "Extra oversight a task needs when "
         "GPT-4 rated it as little automatable: review time x (1 + extra x (1 - rating)); "
@@ -405,11 +531,13 @@ class TaskRulesConfig(Section):
 class RoboticsConfig(Section):
     """Robotics capability: physical tasks need it on top of cognitive capability."""
 
-    growth_oom_per_yr: float = P(0.08, "robotics OOM/yr", "Slow: robot data is scarce [002]; "
-                                 "~40% chance of an autonomous Ferrari build by 2030 [000] "
-                                 "(assumption).", ge=0, le=5)
-    capability_coupling: float = P(0.05, "robotics OOM per OOM of frontier capability",
-                                   "Cognitive progress helps robotics (assumption).", ge=0, le=5)
+    growth_oom_per_yr: float = P(0.05, "robotics OOM/yr", "Slow on its own: robot data is "
+                                 "scarce [002] (assumption).", ge=0, le=5)
+    capability_coupling: float = P(
+        0.3, "robotics OOM per OOM of frontier capability", "Cognitive progress carries "
+        "robotics (AI designs robots and makes their training data in simulation [002]); at "
+        "0.3 physical work follows about when AI can do all cognitive work; ~40% chance of an "
+        "autonomous Ferrari build by 2030 [000] (assumption).", ge=0, le=5)
 
 
 class MarketConfig(Section):
@@ -474,21 +602,37 @@ class LabourConfig(Section):
 
 
 class ResearchConfig(Section):
-    """Research acceleration feeding algorithmic efficiency."""
+    """Research: semi-endogenous growth of software (algorithmic efficiency), as in Jones (1995)
+    and Davidson (2023)'s takeoff model, with AI researchers from the labs' own fleets.
+
+    Each frontier lab's research input R is a CES of cognitive labour and experiment compute,
+    each relative to the lab's 2023 level; cognitive labour is a CES over research tasks, AI
+    doing the share it can automate and people the rest, with a parallelisation penalty.
+    Software grows as ``d ln S / dt = returns x R / C`` with C the cumulative input (so
+    ``ln S`` = returns x ``ln C``); C at the start sets 2023's rate.
+    """
 
     labour_share: float = P(0.5, "dimensionless", "Weight of cognitive labour vs experiment "
-                            "compute in the CES research function (assumption).", ge=0.01, le=0.99)
-    ces_rho: float = P(-0.5, "dimensionless", "CES substitution parameter: < 0, labour and "
-                       "compute are complements (Davidson 2023's form; value assumed).",
+                            "compute in the CES research function (assumption; Davidson's "
+                            "model puts experiments at 0.3).", ge=0.01, le=0.99)
+    ces_rho: float = P(-0.2, "dimensionless", "CES substitution between labour and experiment "
+                       "compute: < 0, complements, so research without more experiments "
+                       "levels off (assumption, near Davidson's ~0: with compute growing "
+                       "~0.5 OOM/yr it keeps 2023's ~0.3-0.4 OOM/yr of software progress).",
                        ge=-10, le=0.9)
-    parallel_exponent: float = P(0.5, "dimensionless", "Diminishing returns to parallel "
-                                 "research labour (Davidson 2023 uses ~0.5-0.7).", ge=0.01, le=1)
+    task_substitution_rho: float = P(
+        -0.5, "dimensionless", "CES substitution between research tasks: < 0, a task AI "
+        "cannot do holds the rest back (Davidson 2023 best guess -0.5).", ge=-10, le=-0.01)
+    parallel_exponent: float = P(0.7, "dimensionless", "Returns to parallel research labour "
+                                 "(Davidson 2023's parallelisation penalty, best guess 0.7).",
+                                 ge=0.01, le=1)
+    researcher_growth_per_yr: float = P(
+        0.1, "1/yr (log growth)", "Growth of each lab's human research staff (assumption; the "
+        "AI research workforce grew ~10-20%/yr in 2012-2022, Stanford AI Index).", ge=-0.5,
+        le=2)
     ai_researcher_productivity: float = P(1.0, "researchers per human-equivalent worker",
                                           "Research output of one AI human-equivalent relative "
                                           "to a human researcher (assumption).", ge=0, le=100)
-    reference_compute_growth_oom_per_yr: float = P(
-        0.5, "OOM/yr", "Experiment-compute growth that came with the base rate of algorithmic "
-        "progress [001].", ge=0, le=3)
     automated_researcher_share: float = P(
         0.95, "fraction of research work", "AI does this share of AI-research work (capability "
         "and autonomy) -> 'automated AI researcher' (Irpan's 95% bar applied to research).",
@@ -583,6 +727,6 @@ class SimConfig(Section):
             self.time.start_year, self.time.end_year, self.time.steps_per_year,
             tuple((lab.name, lab.kind) for lab in self.labs),
             tuple(v.name for v in self.hardware.vendors),
-            (self.tasks.e0.bins, self.tasks.e1.bins, self.tasks.e2.bins),
+            (self.tasks.bins.e0, self.tasks.bins.e1, self.tasks.bins.e2),
             self.occupations.source, self.occupations.data_dir, self.milestones.levels,
         )

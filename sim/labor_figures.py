@@ -17,9 +17,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter
 
-from sim.plots import STYLE, short_title
-from sim.run_data import RunData
+from sim.plots import STYLE, short_title, year_axis
+from sim.run_data import RD_RATE_LINES, WORK_SHARE_LINES, RunData, rd_series, work_shares
 
 #: Automated share of an occupation's task-hours that counts as "hit" in first-and-last.
 HIT_THRESHOLD = 0.5
@@ -27,6 +28,8 @@ HIT_THRESHOLD = 0.5
 HEATMAP_ROWS = 28
 #: Years at which wage change is reported (the run's last year is added).
 WAGE_YEARS = (2030, 2040)
+#: Years of the headline row on work done with AI's help (those inside the run).
+AUGMENTED_YEARS = (2025, 2030, 2040)
 #: Below this many occupations, wage deciles are too coarse: quintiles are used instead.
 MIN_OCCUPATIONS_FOR_DECILES = 40
 JOB_ZONE_NAMES = {1: "little or no", 2: "some", 3: "medium", 4: "considerable", 5: "extensive"}
@@ -154,14 +157,18 @@ def early_year(run: RunData) -> int:
 
 def exposure_by_job_zone(run: RunData) -> pd.DataFrame:
     """Per Job Zone: start employment (workers), and start-employment-weighted share of
-    task-hours AI can do at the first step and at the end of :func:`early_year`, the data's
-    exposure score, and the automated share at the end (fractions).
+    task-hours AI can automate (``capable_*``) and can help with, augment or automate
+    (``can_help_*``), at the first step (``*_start``) and at the end of :func:`early_year`
+    (``*_early``), the data's exposure score, and the automated share at the end (fractions).
     """
     jz = job_zones(run.info).reindex(run.codes).to_numpy()
     emp = run.info["employment_start"].to_numpy(float)
     score = pd.to_numeric(run.info["exposure_score"], errors="coerce").to_numpy(float)
-    capable0 = run.series("capable_share")[0]
-    capable_later = run.series("capable_share")[run.step_of_year(early_year(run))]
+    early = run.step_of_year(early_year(run))
+    capable = run.series("capable_share")
+    can_help = capable + run.series("augmentable_share")
+    capable0, capable_later = capable[0], capable[early]
+    help0, help_later = can_help[0], can_help[early]
     automated_end = run.series("automated_share")[-1]
     rows = []
     for zone in sorted(pd.unique(jz[~pd.isna(jz)])):
@@ -172,6 +179,8 @@ def exposure_by_job_zone(run: RunData) -> pd.DataFrame:
                      "employment_start": float(w.sum()),
                      "capable_share_start": float((w * capable0[m]).sum() / w.sum()),
                      "capable_share_early": float((w * capable_later[m]).sum() / w.sum()),
+                     "can_help_share_start": float((w * help0[m]).sum() / w.sum()),
+                     "can_help_share_early": float((w * help_later[m]).sum() / w.sum()),
                      "exposure_score": (float((emp[ok] * score[ok]).sum() / emp[ok].sum())
                                         if ok.any() else np.nan),
                      "automated_share_end": float((w * automated_end[m]).sum() / w.sum())})
@@ -234,13 +243,15 @@ def peak_unemployment(run: RunData) -> tuple[float, float]:
 
 
 MILESTONE_LABELS = {
-    "capable_20pct": "AI can do 20% of wage-weighted work",
-    "capable_50pct": "AI can do 50%", "capable_95pct": "AI can do 95%",
-    "capable_100pct": "AI can do 100% (99.5%)",
-    "adopted_20pct": "AI does 20% of wage-weighted work", "adopted_50pct": "AI does 50%",
-    "adopted_95pct": "AI does 95%", "adopted_100pct": "AI does 100% (99.5%)",
+    "capable_20pct": "AI can automate 20% of wage-weighted work",
+    "capable_50pct": "AI can automate 50%", "capable_95pct": "AI can automate 95%",
+    "capable_100pct": "AI can automate 100% (99.5%)",
+    "adopted_20pct": "20% of wage-weighted work automated (AI does it)",
+    "adopted_50pct": "50% automated", "adopted_95pct": "95% automated",
+    "adopted_100pct": "100% automated (99.5%)",
     "automated_ai_researcher": "Automated AI researcher (AI does 95% of AI research)",
 }
+AUGMENTED_LABEL = "Work done with AI's help (augmented; share of wage-weighted work)"
 
 
 def big_number(x: float) -> str:
@@ -252,13 +263,28 @@ def big_number(x: float) -> str:
     return f"{x:,.0f}"
 
 
+def augmented_at(run: RunData, years=AUGMENTED_YEARS) -> dict[int, float]:
+    """Share of wage-weighted work people do with AI's help (fraction) at the end of each of
+    ``years`` inside the run.
+    """
+    share = run.agg("augmented_share")
+    start = int(np.floor(run.times[0] + 1e-9))
+    return {y: float(share[run.step_of_year(y)]) for y in years if start <= y <= run.end_year}
+
+
 def milestone_table(run: RunData) -> list[tuple[str, str]]:
-    """Headline rows: milestone years, peak unemployment, AI vs human workforce."""
+    """Headline rows: automation milestone years, the augmented share in
+    :data:`AUGMENTED_YEARS`, peak unemployment, AI vs human workforce.
+    """
     rows = []
     for key, label in MILESTONE_LABELS.items():
         if key in run.milestones:
             y = run.milestones[key]
             rows.append((label, f"{y:.1f}" if np.isfinite(y) else f"not by {run.end_year}"))
+    augmented = augmented_at(run)
+    if augmented:
+        rows.append((AUGMENTED_LABEL, ", ".join(f"{100 * v:.1f}% in {y}"
+                                                for y, v in augmented.items())))
     rate, year = peak_unemployment(run)
     rows.append(("Peak unemployment (unemployed + retraining)", f"{100 * rate:.1f}% in {year:.1f}"))
     for y in (2030, 2040, 2050):
@@ -326,10 +352,23 @@ def png_bytes(fig: plt.Figure, dpi: int = 130) -> bytes:
     return buf.getvalue()
 
 
+#: Where the legends of :func:`_lines` go when runs are compared (``Axes.legend`` keywords).
+RUN_LEGEND = {"loc": "upper left"}
+STYLE_LEGEND = {"loc": "lower right"}
+#: Both legends right of the axes, for charts whose lines fill the panel.
+OUTSIDE = ({"loc": "upper left", "bbox_to_anchor": (1.06, 1.0), "frameon": False},
+           {"loc": "upper left", "bbox_to_anchor": (1.06, 0.55), "frameon": False})
+
+
 def _lines(ax, runs: list[RunData], series: list[tuple[str, Callable, str]],
-           scale: float = 1.0, log: bool = False):
+           scale: float = 1.0, log: bool = False, one_run: list[tuple[str, str]] | None = None,
+           legend: str = "best", run_legend: dict | None = RUN_LEGEND,
+           style_legend: dict | None = STYLE_LEGEND, extra: tuple = ()):
     """Plot ``series`` (label, fn(run) -> y per step, linestyle) for every run: one colour per
-    series for one run; one colour per run and one line style per series for several.
+    series for one run (``one_run``: its (colour, line style) per series; default solid lines
+    in C0, C1, ...), with a legend at ``legend``; one colour per run and one line style per
+    series for several, with a legend of the runs (``run_legend``, None: none) and one of the
+    series and the ``extra`` handles (``style_legend``; left out for a single series).
     """
     many = len(runs) > 1
     colors = run_colors(len(runs))
@@ -339,34 +378,128 @@ def _lines(ax, runs: list[RunData], series: list[tuple[str, Callable, str]],
             y = np.asarray(fn(run), float) * scale
             if log:
                 y = np.where(y > 0, y, np.nan)
-            plot(run.times, y, color=colors[r] if many else f"C{s}",
-                 ls=style if many else "-", lw=1.8,
-                 label=None if many else label)
-    if many:
+            color, ls = (colors[r], style) if many else (one_run[s] if one_run else
+                                                          (f"C{s}", "-"))
+            plot(run.times, y, color=color, ls=ls, lw=1.8, label=None if many else label)
+    year_axis(ax)
+    if not many:
+        ax.legend(loc=legend)
+        return
+    style_handles = [Line2D([], [], color="0.25", ls=st, lw=1.5, label=lab)
+                     for lab, _, st in series] if len(series) > 1 or extra else []
+    style_handles += list(extra)
+    if run_legend is not None:
         run_handles = [Line2D([], [], color=c, lw=2.5, label=r.label)
                        for c, r in zip(colors, runs, strict=True)]
-        style_handles = [Line2D([], [], color="0.25", ls=st, lw=1.5, label=lab)
-                         for lab, _, st in series]
-        leg = ax.legend(handles=run_handles, loc="upper left", title="run", fontsize=8)
-        ax.add_artist(leg)
-        ax.legend(handles=style_handles, loc="lower right", fontsize=8)
-    else:
-        ax.legend(loc="best")
+        leg = ax.legend(handles=run_handles, title="run", fontsize=8, **run_legend)
+        if style_handles and style_legend is not None:
+            ax.add_artist(leg)
+    if style_handles and style_legend is not None:
+        ax.legend(handles=style_handles, fontsize=8, **style_legend)
+
+
+def work_share_data(run: RunData) -> pd.DataFrame:
+    """The work-share figure's lines per step: the shares of wage-weighted work (fractions) AI
+    can help with (augment or automate), people do with AI's help, AI can automate, and AI
+    does (automated); columns named as in :data:`sim.run_data.WORK_SHARE_LINES`.
+    """
+    return pd.DataFrame({"year": run.times, **work_shares(run.agg)})
 
 
 def fig_work_share(runs: list[RunData]) -> plt.Figure:
-    """Share of wage-weighted US work AI can do and does, with the milestone levels."""
-    fig, ax = plt.subplots(figsize=(10, 5))
-    _lines(ax, runs, [("AI can do (capability)", lambda r: r.agg("capable_share"), "-"),
-                      ("AI does (adopted)", lambda r: r.agg("adopted_share"), "--")], 100)
+    """Share of wage-weighted US work AI can help with, can automate, and does (automated or
+    augmented), with the automation milestone levels.
+    """
+    many = len(runs) > 1
+    legend_in = 2.9 if many else 0.0  # runs compared: the legends sit right of the axes
+    fig, ax = plt.subplots(figsize=(10 + legend_in, 5.4))
+    data = {id(r): work_share_data(r) for r in runs}
+    _lines(ax, runs, [(line.label, lambda r, k=line.key: data[id(r)][k], line.compare_style)
+                      for line in WORK_SHARE_LINES], 100,
+           one_run=[(line.color, line.style) for line in WORK_SHARE_LINES], legend="upper left",
+           run_legend=OUTSIDE[0], style_legend=OUTSIDE[1])
     for level in (20, 50, 95):
         ax.axhline(level, color="0.75", lw=0.8, zorder=0)
         ax.annotate(f"{level}%", (1.0, level), xycoords=("axes fraction", "data"), fontsize=8,
                     color="0.4", ha="left", va="center")
-    ax.set(title="Share of wage-weighted US work AI can do and does",
-           ylabel="% of US wage bill (2021 weights)", xlabel="year", ylim=(0, 102))
-    return finish(fig, source_note(runs, "Milestone levels 20/50/95% marked; weights are the "
-                                   "BLS 2021 wage bill of each occupation."))
+    ax.set(title="Automation and augmentation: share of wage-weighted US work",
+           ylabel="% of US wage bill (2021 weights)", ylim=(0, 102))
+    how = ("line styles" if many else "automation blue, augmentation green")
+    return finish(fig, source_note(runs, f"Automation: AI does the work end to end. "
+                                   "Augmentation: people do it, faster with AI (it at least "
+                                   "halves the time); 'can help' counts work AI can augment or "
+                                   f"automate ({how}). Milestone levels 20/50/95% are about "
+                                   "automation. Weights: the BLS 2021 wage bill of each "
+                                   "occupation."))
+
+
+def rd_data(run: RunData) -> pd.DataFrame:
+    """The AI R&D figure's series per step: ``ai_rd_multiplier`` (x people alone),
+    ``software_growth_oom_per_yr`` and ``hardware_growth_oom_per_yr`` (OOM/yr),
+    ``research_automation_share`` (fraction) and ``software_base_rate`` (OOM/yr, constant);
+    see :func:`sim.run_data.rd_series`.
+    """
+    return pd.DataFrame({"year": run.times, **rd_series(run.agg)})
+
+
+def _researcher_marker(ax, run: RunData, label: bool):
+    year = run.milestones.get("automated_ai_researcher", np.nan)
+    if np.isfinite(year):
+        ax.axvline(year, color="0.35", ls=":", lw=1)
+        if label:
+            ax.annotate("automated AI researcher", (year, 0.97),
+                        xycoords=("data", "axes fraction"), fontsize=7.5, color="0.3",
+                        rotation=90, ha="right", va="top")
+
+
+def fig_rd(runs: list[RunData]) -> plt.Figure:
+    """AI R&D: the progress multiplier, software and hardware progress rates, and the share of
+    AI-research work AI does.
+    """
+    fig, axes = plt.subplots(1, 3, figsize=(15, 5.0))
+    data = {id(r): rd_data(r) for r in runs}
+    ax = axes[0]
+    _lines(ax, runs, [("AI R&D progress multiplier",
+                       lambda r: data[id(r)]["ai_rd_multiplier"], "-")], log=True,
+           legend="upper left", run_legend={"loc": "lower right"})
+    ax.axhline(1.0, color="0.6", lw=0.8, zorder=0)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.10g}"))
+    ax.set(title="AI R&D progress multiplier (leading lab)",
+           ylabel="research input with AI / people alone\n(same compute; log scale)")
+    ax = axes[1]
+    base = data[id(runs[0])]["software_base_rate"].iloc[0]
+    base_label = f"software, 2023 base rate ({base:.2f} OOM/yr)"
+    base_handle = (Line2D([], [], color="0.55", ls=":", lw=1, label=base_label),)
+    _lines(ax, runs, [(line.label, lambda r, k=line.key: data[id(r)][k], line.compare_style)
+                      for line in RD_RATE_LINES],
+           one_run=[(line.color, line.style) for line in RD_RATE_LINES], legend="upper right",
+           run_legend=None, style_legend={"loc": "upper right"},
+           extra=base_handle if np.isfinite(base) else ())
+    if np.isfinite(base):
+        ax.axhline(base, color="0.55", ls=":", lw=1, zorder=0, label=base_label)
+        if len(runs) == 1:
+            ax.legend(loc="upper right")
+    top = max(np.nanmax(data[id(r)][[line.key for line in RD_RATE_LINES]].to_numpy())
+              for r in runs)
+    ax.set(title="Rates of progress: software and hardware",
+           ylabel="orders of magnitude per year (OOM/yr)",
+           ylim=(0, 1.45 * top if np.isfinite(top) and top > 0 else None))  # room for legend
+    ax = axes[2]
+    _lines(ax, runs, [("research automation",
+                       lambda r: data[id(r)]["research_automation_share"], "-")], 100,
+           run_legend=None)
+    ax.set(title="Research automation (leading lab)",
+           ylabel="% of AI-research work AI does", ylim=(0, 102))
+    if len(runs) == 1:  # one line per panel: the titles say what each is
+        axes[0].get_legend().remove()
+        axes[2].get_legend().remove()
+    for ax in axes:
+        _researcher_marker(ax, runs[0], label=ax is axes[0])
+    return finish(fig, source_note(runs, "Multiplier: the leading lab's research input with "
+                                   "its AI researchers over its people alone, same experiment "
+                                   "compute (1 = no help). Software rate over its 2023 base "
+                                   "rate = the R&D speed-up (rd_speedup). Dotted vertical "
+                                   f"line: automated AI researcher in '{runs[0].label}'."))
 
 
 def _stack_panel(ax, run: RunData, colors: dict, show_ylabel: bool):
@@ -553,24 +686,27 @@ def fig_wage_change(runs: list[RunData]) -> plt.Figure:
 
 
 def fig_exposure_by_education(runs: list[RunData]) -> plt.Figure:
-    """Per Job Zone: share of task-hours AI can do at the start, the data's exposure score, and
-    the share automated by the end.
+    """Per Job Zone: the data's exposure score, the share of task-hours AI can help with
+    (augment or automate) at the start and two years in, the share it can automate two years
+    in, and the share automated by the end.
     """
     first = runs[0]
     base = exposure_by_job_zone(first)
+    early = early_year(first)
     cols = {"exposure score (data, E1 + 0.5 E2)": base["exposure_score"],
-            f"AI can do at the first step ({first.aggregates['date'].iloc[0]})":
-            base["capable_share_start"],
-            f"AI can do at the end of {early_year(first)}": base["capable_share_early"]}
+            f"AI can help (augment or automate), first step ({first.aggregates['date'].iloc[0]})":
+            base["can_help_share_start"],
+            f"AI can help (augment or automate), end of {early}": base["can_help_share_early"],
+            f"AI can automate, end of {early}": base["capable_share_early"]}
     for r in runs:
         tab = exposure_by_job_zone(r)
         name = f"automated by {r.end_year}" + (f", {r.label}" if len(runs) > 1 else "")
         cols[name] = tab["automated_share_end"]
     table = pd.DataFrame(cols)
-    legend_in = 2.6  # the legend sits right of the axes; tight_layout makes room for it
+    legend_in = 3.2  # the legend sits right of the axes; tight_layout makes room for it
     fig, ax = plt.subplots(figsize=(10 + legend_in, 5.2))
-    colors = ["0.6", "#9ecae1", "#2171b5"] + (["C3"] if len(runs) == 1 else
-                                              [plt.cm.Set2(i % 8) for i in range(len(runs))])
+    colors = ["0.6", "#a1d99b", "#31a354", "#2171b5"] + (
+        ["C3"] if len(runs) == 1 else [plt.cm.Set2(i % 8) for i in range(len(runs))])
     _grouped_bars(ax, table, list(table.columns), colors)
     ax.set_xticklabels([f"Job Zone {z}\n{JOB_ZONE_NAMES.get(z, '')} preparation\n"
                         f"{base.loc[z, 'employment_start'] / 1e6:.1f}M workers, "
@@ -579,16 +715,19 @@ def fig_exposure_by_education(runs: list[RunData]) -> plt.Figure:
            ylabel="% of task-hours (employment-weighted)", ylim=(0, 105), xlabel="")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     verdicts = []
-    for col, what in (("capable_share_start", "the share AI can do at the first step"),
-                      ("capable_share_early", f"the share AI can do in {early_year(first)}"),
+    for col, what in (("can_help_share_early", f"the share AI can help with in {early}"),
+                      ("capable_share_early", f"the share AI can automate in {early}"),
                       ("exposure_score", "the data's exposure score")):
         trend = exposure_trend(base, col)
-        verdict = "rises" if trend > 0.2 else "falls" if trend < -0.2 else "has no clear trend"
+        verdict = ("rises" if trend > 0.2 else "falls" if trend < -0.2 else
+                   "has no clear trend")
         verdicts.append(f"{what} {verdict} with the Job Zone ({trend:+.2f})")
     text = "; ".join(verdicts)
     return finish(fig, source_note(runs, text[0].upper() + text[1:] + " (employment-"
-                                   "weighted correlation). Shares weighted by each "
-                                   "occupation's start employment."))
+                                   "weighted correlation). Help: AI augments (at least halves "
+                                   "the time) or automates the task; the data's exposure "
+                                   "score measures the same kind of help. Shares weighted by "
+                                   "each occupation's start employment."))
 
 
 def fig_first_and_last(runs: list[RunData]) -> plt.Figure:
@@ -649,9 +788,18 @@ def fig_workforce(runs: list[RunData]) -> plt.Figure:
 
 
 FIGURES: tuple[FigureSpec, ...] = (
-    FigureSpec("work_share", "Share of work AI can do and does",
-               "Lines rise as capability (solid) and adoption (dashed) grow; where a line "
-               "crosses a grey level is that milestone's year.", fig_work_share,
+    FigureSpec("work_share", "Automation and augmentation: share of work",
+               "Automation (blue): the share of work AI can automate (solid) and the share "
+               "it does, automated (dashed); where one crosses a grey level is that "
+               "milestone's year. Augmentation (green): the share AI can help with, by "
+               "augmenting or automating it (solid), and the share people do with AI's help "
+               "(dashed), which falls as that work gets automated. Runs compared: one colour "
+               "per run, one line style per series.", fig_work_share, needs_occupations=False),
+    FigureSpec("rd_speedup", "AI R&D: progress multiplier and rates of progress",
+               "Left: how many times the leading lab's research input is with its AI "
+               "researchers compared with its people alone (log scale; 1 = no help). Middle: "
+               "how fast software and hardware improve, in orders of magnitude per year. "
+               "Right: the share of AI-research work AI does.", fig_rd,
                needs_occupations=False),
     FigureSpec("employment_by_group", "Employment by SOC major group",
                "Each band is one major group's employed workers; bands that thin out lose jobs. "
@@ -670,8 +818,10 @@ FIGURES: tuple[FigureSpec, ...] = (
                "year shown; compare low- and high-paid, and low- and high-education jobs.",
                fig_wage_change),
     FigureSpec("exposure_by_education", "Exposure by education (Job Zone)",
-               "If the blue bars grow from left to right, AI could do more of the work of "
-               "jobs that need more preparation: exposure rises with education.",
+               "If the green and blue bars grow from left to right, AI could help with (green) "
+               "or automate (blue) more of the work of jobs that need more preparation: "
+               "exposure rises with education. Compare the green bars with the grey exposure "
+               "score of the data.",
                fig_exposure_by_education),
     FigureSpec("first_and_last", "Occupations hit first and last",
                f"Each dot is the year an occupation's automated share first reaches "

@@ -14,10 +14,10 @@ from sim.agents.fleet import ModelFleet
 from sim.agents.lab import Lab
 from sim.agents.vendor import GPUVendor
 from sim.agents.workers import WorkerGroup
-from sim.mechanisms import hardware
+from sim.mechanisms import hardware, research
 from sim.occupations import OccupationTable, TaskProfile
 from sim.params import Params
-from sim.recorder import Recorder
+from sim.recorder import Recorder, leader_index
 from sim.shocks import draw_shocks
 from sim.task_market import TaskMarket
 from sim.xp import safe_ratio, total
@@ -48,6 +48,15 @@ class AIEconomyModel(mesa.Model):
                                             ).astype(np.int64)  # (B, V): each scenario its own
         self._update_clock_quantities()
         self.funding_scale = np.ones((self.n_scenarios, 1))
+        self.woke_up = np.zeros((self.n_scenarios, 1), dtype=bool)  #: investors' wake-up
+        hw = params.hardware
+        self.log10_hardware = np.zeros((self.n_scenarios, 1))  #: FLOP/s per USD, OOM above 2023
+        self.hardware_researchers = hw.human_researchers.copy()
+        self.hardware_research_input = np.ones((self.n_scenarios, 1))
+        self.hardware_cumulative_research = research.initial_cumulative_input(
+            hw.hardware_returns, hw.price_performance_oom_per_yr) * np.ones((self.n_scenarios, 1))
+        self.hardware_growth_oom_per_yr = hw.price_performance_oom_per_yr * np.ones(
+            (self.n_scenarios, 1))
 
         for v in range(len(params.hardware.vendors.name)):
             GPUVendor(self, v)
@@ -95,6 +104,7 @@ class AIEconomyModel(mesa.Model):
         self.serial_speed = np.minimum(c.initial_serial_speed
                                        * 10.0 ** (c.serial_speed_oom_per_yr * y),
                                        c.max_serial_speed)
+        self.thinking = 10.0 ** np.minimum(c.thinking_oom_per_yr * y, c.max_thinking_oom)
 
     # --- the step ---------------------------------------------------------------------------
     def step(self):
@@ -136,9 +146,11 @@ class AIEconomyModel(mesa.Model):
             fleet.assign_labour(self.outcome.sold_hours_per_yr[:, i:i + 1])
 
         self.workers.update(self.outcome)                 # labour market
+        self._wake_up_investors()
 
         for lab in self.labs:                             # research
             lab.do_research()
+        self._advance_hardware()
         self._advance_frontier_knowledge()
 
         self.recorder.collect(self, self.steps_done)      # data
@@ -220,6 +232,35 @@ class AIEconomyModel(mesa.Model):
             -self.p.market.historical_frontier_growth_oom_per_yr * back)
         early = (idx < 0)[:, None]
         return np.where(early, before, eff), np.where(early, before, phys)
+
+    def _wake_up_investors(self):
+        """Investors wake up (for good) once AI revenue or automated work passes its mark."""
+        c = self.p.capital
+        revenue = sum(lab.revenue_usd_per_yr for lab in self.labs)
+        self.woke_up = self.woke_up | (revenue >= c.wakeup_revenue_usd_per_yr) | (
+            self.outcome.adopted_share >= c.wakeup_automated_share)
+
+    def _advance_hardware(self):
+        """Chip price-performance advances with hardware research: human chip researchers
+        plus the share of the labs' AI researchers assigned to hardware, on the research tasks
+        AI can do (the leading lab's share); semi-endogenous, as software.
+        """
+        hw, r = self.p.hardware, self.p.research
+        self.hardware_researchers = self.hardware_researchers * np.exp(
+            hw.research_growth_per_yr * self.dt_years)
+        ai = hw.ai_research_share * sum(lab.ai_researchers for lab in self.labs)
+        automated = np.take_along_axis(np.concatenate(
+            [lab.research_automation for lab in self.labs], axis=1), leader_index(self), axis=1)
+        labour = research.task_labour(self.hardware_researchers, ai, automated,
+                                      r.task_substitution_rho) / hw.human_researchers
+        self.hardware_research_input = labour ** r.parallel_exponent
+        self.hardware_growth_oom_per_yr = research.growth_oom_per_yr(
+            hw.hardware_returns, self.hardware_research_input, self.hardware_cumulative_research,
+            self.log10_hardware, hw.max_price_performance_oom)
+        self.hardware_cumulative_research = (self.hardware_cumulative_research
+                                             + self.hardware_research_input * self.dt_years)
+        self.log10_hardware = np.minimum(self.log10_hardware + self.hardware_growth_oom_per_yr
+                                         * self.dt_years, hw.max_price_performance_oom)
 
     def _advance_frontier_knowledge(self):
         """Best algorithms (for spillovers) and robotics after this step's research."""

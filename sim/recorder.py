@@ -17,8 +17,8 @@ def _sum(items, attr):
     return sum(getattr(x, attr) for x in items)
 
 
-def _leader(m):
-    """Index of the most capable frontier fleet, (B, 1)."""
+def leader_index(m):
+    """Index of the most capable frontier lab (its fleet's model), (B, 1)."""
     caps = np.concatenate([f.capability for f in m.fleets], axis=1)
     caps = np.where(m.p.labs.is_open[None, :], -np.inf, caps)
     return np.argmax(caps, axis=1)[:, None]
@@ -89,9 +89,26 @@ AGGREGATES = {
         / total(m.workers.employed, axis=1, keepdims=True)),
     "displaced_total": ("workers (cumulative layoffs)",
                         lambda m: total(m.workers.displaced_total, axis=1, keepdims=True)),
-    "capable_share": ("fraction of wage-weighted work", lambda m: m.outcome.capable_share),
-    "adopted_share": ("fraction of wage-weighted work", lambda m: m.outcome.adopted_share),
-    "rd_speedup": ("x base rate", lambda m: _of_leader(m, [lab.rd_speedup for lab in m.labs])),
+    "capable_share": ("fraction of wage-weighted work AI can automate",
+                      lambda m: m.outcome.capable_share),
+    "adopted_share": ("fraction of wage-weighted work AI does (automated)",
+                      lambda m: m.outcome.adopted_share),
+    "augmentable_share": ("fraction of wage-weighted work AI can augment but not automate",
+                          lambda m: m.outcome.augmentable_share),
+    "augmented_share": ("fraction of wage-weighted work people do with AI's help",
+                        lambda m: m.outcome.augmented_share),
+    "rd_speedup": ("x 2023 rate of software progress",
+                   lambda m: _of_leader(m, [lab.rd_speedup for lab in m.labs])),
+    "ai_rd_multiplier": ("x research input of people alone (same compute)",
+                         lambda m: _of_leader(m, [lab.ai_rd_multiplier for lab in m.labs])),
+    "software_growth_oom_per_yr": ("OOM/yr (leading lab)", lambda m: _of_leader(
+        m, [lab.software_growth_oom_per_yr for lab in m.labs])),
+    "hardware_growth_oom_per_yr": ("OOM/yr of FLOP/s per USD",
+                                   lambda m: m.hardware_growth_oom_per_yr),
+    "flop_per_s_per_ai_worker": ("FLOP/s per human-equivalent worker (leading lab)",
+                                 lambda m: _of_leader(m, [f.flop_per_s_per_worker
+                                                          for f in m.fleets])),
+    "investors_awake": ("1 after investors' wake-up, else 0", lambda m: m.woke_up * 1.0),
     "research_automation_share": ("fraction of research work", lambda m: _of_leader(
         m, [lab.research_automation for lab in m.labs])),
     "ai_researcher_years_per_day": ("researcher-years per day",
@@ -113,7 +130,13 @@ OCCUPATION_SERIES = {
     "wage_usd_per_hour": ("USD/h (2021)", lambda m: m.workers.earnings_usd_per_hour()),
     "automated_share": ("fraction of task-hours", lambda m: m.outcome.automated_hours
                         / np.maximum(m.workers.demand_hours_per_yr(), 1e-300)),
-    "capable_share": ("fraction of task-hours", lambda m: m.outcome.capable_share_occ),
+    "capable_share": ("fraction of task-hours AI can automate",
+                      lambda m: m.outcome.capable_share_occ),
+    "augmentable_share": ("fraction of task-hours AI can augment but not automate",
+                          lambda m: m.outcome.augmentable_share_occ),
+    "augmented_hours_share": ("fraction of task-hours saved by augmentation", lambda m:
+                              m.outcome.augmented_hours
+                              / np.maximum(m.workers.demand_hours_per_yr(), 1e-300)),
     "displaced_total": ("workers (cumulative)", lambda m: m.workers.displaced_total),
     "reemployed_total": ("workers (cumulative)", lambda m: m.workers.reemployed_total),
     "placed_in_total": ("workers (cumulative placements into this occupation after retraining)",
@@ -143,7 +166,7 @@ class Recorder:
 
     def collect(self, model, step: int):
         """Store this step's values."""
-        model.leader_index = _leader(model)
+        model.leader_index = leader_index(model)
         for name, fn in self._aggregates:
             self.aggregates[name][step] = fn(model)[:, 0]
         for name, (_, fn) in OCCUPATION_SERIES.items():

@@ -135,11 +135,21 @@ def _first_last_table(run: RunData) -> str:
     return _table((["hit"] if split else []) + head, rows, {2, 3} if split else {1, 2})
 
 
+def exposure_header(run: RunData) -> list[str]:
+    """Header of the exposure-by-Job-Zone table (columns of :func:`exposure_rows`)."""
+    early = lf.early_year(run)
+    return ["Job Zone (preparation)", "occupations", "start employment (million)",
+            "exposure score (data)", "AI can help (augment or automate), first step",
+            f"AI can help, end of {early}", "AI can automate, first step",
+            f"AI can automate, end of {early}", f"automated, end of {run.end_year}"]
+
+
 def exposure_rows(run: RunData) -> list[list[str]]:
     """Table rows of exposure by Job Zone."""
     tab = lf.exposure_by_job_zone(run)
-    return [[f"{z} ({lf.JOB_ZONE_NAMES.get(z, '')})", r.occupations,
+    return [[f"{z} ({lf.JOB_ZONE_NAMES.get(z, '')})", int(r.occupations),
              f"{r.employment_start / 1e6:.1f}", f"{100 * r.exposure_score:.1f}%",
+             f"{100 * r.can_help_share_start:.1f}%", f"{100 * r.can_help_share_early:.1f}%",
              f"{100 * r.capable_share_start:.1f}%", f"{100 * r.capable_share_early:.1f}%",
              f"{100 * r.automated_share_end:.1f}%"] for z, r in tab.iterrows()]
 
@@ -182,6 +192,15 @@ def _page(title: str, body: str) -> str:
             f"<body><main>{body}</main></body></html>\n")
 
 
+MILESTONE_NOTE = (
+    "Milestones are about automation: the first month AI can automate (do end to end) a share "
+    "of wage-weighted US work (2021 wage-bill weights), and the first month that share is "
+    "automated (AI does it). Augmented work is different: people still do it, with AI making "
+    "them faster (it at least halves the time); the augmented row gives its share at the end "
+    "of each year shown. Unemployment counts the unemployed and those retraining, as a share "
+    "of the start labour force.")
+
+
 def report_html(run: RunData) -> str:
     """The report of one run as one HTML string."""
     head, rows = wage_rows(run)
@@ -191,10 +210,7 @@ def report_html(run: RunData) -> str:
         "wage_change": "<h3>Wage change (mean hourly earnings, start-employment weights)</h3>"
                        + _table(head, rows, set(range(1, len(head)))),
         "exposure_by_education": "<h3>Exposure by Job Zone</h3>" + _table(
-            ["Job Zone (preparation)", "occupations", "start employment (million)",
-             "exposure score (data)", "AI can do, first step",
-             f"AI can do, end of {lf.early_year(run)}", f"automated, end of {run.end_year}"],
-            exposure_rows(run), {1, 2, 3, 4, 5, 6}),
+            exposure_header(run), exposure_rows(run), set(range(1, 9))),
         "first_and_last": f"<h3>Year the automated share first reaches "
                           f"{lf.HIT_THRESHOLD:.0%}</h3>" + _first_last_table(run),
     }
@@ -206,9 +222,7 @@ def report_html(run: RunData) -> str:
             + _table(None, identity_rows(run), cls="ident")
             + "<h2>Headline milestones</h2>"
             + _table(["milestone", "year or value"], [list(r) for r in lf.milestone_table(run)])
-            + "<p class=note>Milestones: first month a share of wage-weighted US work (2021 "
-              "wage-bill weights) is reached. Unemployment counts the unemployed and those "
-              "retraining, as a share of the start labour force.</p>"
+            + f"<p class=note>{_e(MILESTONE_NOTE)}</p>"
             + "<h2>Figures</h2>" + nav + sections)
     return _page(f"Report: {run.label}", body)
 
@@ -301,7 +315,7 @@ def compare_html(runs: list[RunData]) -> str:
             "per run. Model output under stated assumptions, not a forecast.</p>"
             f'<div class="tables">{ident}</div>'
             "<h2>Milestones and peak unemployment</h2>"
-            + _table(head, rows)
+            + _table(head, rows) + f"<p class=note>{_e(MILESTONE_NOTE)}</p>"
             + "<h2>Ten most displaced occupations per run</h2>"
             + f'<div class="tables">{displaced}</div>'
             + "<h2>Figures</h2>" + nav + sections)

@@ -126,6 +126,8 @@ class Results:
                                                              scenario),
                 "human_employment": self.value_at("employed", y, scenario),
                 "rd_speedup": self.value_at("rd_speedup", y, scenario),
+                "ai_rd_multiplier": self.value_at("ai_rd_multiplier", y, scenario),
+                "augmented_share": self.value_at("augmented_share", y, scenario),
             } for y in SUMMARY_YEARS if y <= end}
         return {
             "seed": self.configs[scenario].seed,
@@ -135,4 +137,5 @@ class Results:
             "peak_unemployment_rate": float(urate[peak]),
             "peak_unemployment_year": float(self.times[peak]),
             "max_rd_speedup": float(a["rd_speedup"][:, scenario].max()),
+            "max_ai_rd_multiplier": float(a["ai_rd_multiplier"][:, scenario].max()),
         }

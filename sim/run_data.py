@@ -8,6 +8,7 @@ re-running it; :meth:`RunData.from_results` gives the same object for a run made
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,10 +28,17 @@ _STR_COLUMNS = {"occupation": str, "soc_major": str, "title": str, "soc_major_ti
 #: milestone not reached, a fact not known), "text". Every other numeric column of the
 #: aggregates and occupations must be finite too: a run with NaN or inf is not a result.
 _OCCUPATION_SERIES = ("employed", "unemployed", "retraining", "wage_usd_per_hour",
-                      "automated_share", "capable_share", "displaced_total", "reemployed_total")
+                      "automated_share", "capable_share", "augmentable_share", "displaced_total",
+                      "reemployed_total")
 _AGGREGATES = ("unemployment_rate", "displaced_total", "unemployed", "retraining", "employed",
-               "capable_share", "adopted_share", "ai_human_equivalent_workers",
-               "ai_workers_in_market")
+               "capable_share", "adopted_share", "augmentable_share", "augmented_share",
+               "ai_human_equivalent_workers", "ai_workers_in_market", "rd_speedup",
+               "ai_rd_multiplier", "software_growth_oom_per_yr", "hardware_growth_oom_per_yr",
+               "research_automation_share")
+#: Columns a folder written before augmentation and the AI R&D multiplier were recorded lacks:
+#: such a folder is refused with a hint to run it again (the current `sim run` writes them all).
+NEWER_COLUMNS = frozenset({"augmentable_share", "augmented_share", "ai_rd_multiplier",
+                           "software_growth_oom_per_yr", "hardware_growth_oom_per_yr"})
 COLUMNS = {
     "aggregates": {"step": "number", "year": "number", "date": "text",
                    **dict.fromkeys(_AGGREGATES, "number")},
@@ -43,6 +51,73 @@ COLUMNS = {
     "milestones": {"milestone": "text", "year": "number?"},
 }
 ALL_FINITE = ("aggregates", "occupations")
+
+
+# ----------------------------------------------------------------------------- chart series
+# The lines every chart of the share of work and of AI R&D draws (the run's figures, the
+# report and the dashboard), defined once. ``get(name)`` returns one recorded aggregate as a
+# (T,) array: ``RunData.agg``, a column of ``Results.aggregates`` or a dashboard ``RunView``.
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a chart: its series key, legend label, short label, colour and style."""
+
+    key: str
+    label: str  #: legend of the report and run figures
+    short: str  #: legend of the small dashboard charts
+    color: str
+    style: str  #: line style when one run is drawn
+    compare_style: str = "-"  #: line style when runs are compared (one colour per run)
+
+
+#: Shares of wage-weighted US work (fractions): augmentation green, automation blue; solid
+#: what AI can do, dashed what is done. Augmented work is still done by people, faster.
+WORK_SHARE_LINES = (
+    Line("can_help", "AI can help: augment or automate", "AI can help", "C2", "-", ":"),
+    Line("augmented", "done with AI's help (augmented)", "done with AI's help", "C2", "--",
+         "-."),
+    Line("can_automate", "AI can automate (end to end)", "AI can automate", "C0", "-", "-"),
+    Line("automated", "automated (AI does it)", "automated by AI", "C0", "--", "--"),
+)
+
+
+def work_shares(get: Callable[[str], np.ndarray]) -> dict[str, np.ndarray]:
+    """The series of :data:`WORK_SHARE_LINES` (fractions of wage-weighted work, (T,) each):
+    AI can help = it can augment (but not automate) + it can automate; augmented = work people
+    do with AI's help (adopted); can automate = capability; automated = adopted.
+    """
+    return {"can_help": np.asarray(get("augmentable_share"), float)
+            + np.asarray(get("capable_share"), float),
+            "augmented": np.asarray(get("augmented_share"), float),
+            "can_automate": np.asarray(get("capable_share"), float),
+            "automated": np.asarray(get("adopted_share"), float)}
+
+
+#: Rates of progress (OOM per year): software of the leading lab, hardware price-performance.
+RD_RATE_LINES = (
+    Line("software_growth_oom_per_yr", "software: algorithmic efficiency (leading lab)",
+         "software", "C0", "-"),
+    Line("hardware_growth_oom_per_yr", "hardware: chip FLOP/s per USD", "hardware", "C3", "--",
+         "--"),
+)
+
+
+def rd_series(get: Callable[[str], np.ndarray]) -> dict[str, np.ndarray]:
+    """The series of the AI R&D charts, (T,) each: ``ai_rd_multiplier`` (research input with
+    AI over people alone, same compute; 1 = no help), the rates of :data:`RD_RATE_LINES`
+    (OOM/yr), ``research_automation_share`` (fraction of AI-research work AI does) and
+    ``software_base_rate`` (the 2023 base rate of software progress, OOM/yr: the software rate
+    over ``rd_speedup``, constant).
+    """
+    out = {k: np.asarray(get(k), float) for k in
+           ("ai_rd_multiplier", *(line.key for line in RD_RATE_LINES),
+            "research_automation_share")}
+    speedup = np.asarray(get("rd_speedup"), float)
+    ok = np.flatnonzero(speedup > 0)
+    base = (out["software_growth_oom_per_yr"][ok[0]] / speedup[ok[0]] if ok.size else np.nan)
+    out["software_base_rate"] = np.full_like(speedup, base)
+    return out
 
 
 @dataclass
@@ -175,6 +250,10 @@ def check_columns(df: pd.DataFrame, stem: str, where: str) -> None:
     if stem in ALL_FINITE:
         wanted.update({c: "number" for c in df.columns if c not in wanted and _is_number(df[c])})
     for col, kind in wanted.items():
+        if col not in df and col in NEWER_COLUMNS:
+            raise _bad(where, f"column {col}", "(missing)", "no such column: written by an "
+                       "older version, before augmentation and the AI R&D multiplier were "
+                       "recorded; allowed: a folder from the current `sim run` (run it again)")
         if col not in df:
             raise _bad(where, f"column {col}", "(missing)", "no such column; allowed: a table "
                        f"with columns {', '.join(COLUMNS[stem])}")

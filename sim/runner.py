@@ -16,7 +16,7 @@ from sim.results import Results
 
 def _bins(config: SimConfig) -> dict[str, int]:
     r = config.tasks
-    return {"e0": r.e0.bins, "e1": r.e1.bins, "e2": r.e2.bins}
+    return {"e0": r.bins.e0, "e1": r.bins.e1, "e2": r.bins.e2}
 
 
 def load_occupations(config: SimConfig) -> OccupationTable:

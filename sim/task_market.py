@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.mechanisms import market, tasks
-from sim.mechanisms.market import OCCUPATION_SUMS
+from sim.mechanisms.market import OCCUPATION_SUMS, WORK_SHARES
 from sim.xp import total
 
 
@@ -29,8 +29,12 @@ class MarketOutcome:
     capable_share_occ: np.ndarray  #: share of the occupation's hours AI can do (capability)
     revenue_usd_per_yr: np.ndarray  #: per lab, world (US x (1 + rest of world))
     sold_hours_per_yr: np.ndarray  #: per lab, world
-    capable_share: np.ndarray  #: (B, 1) wage-weighted share of work AI can do
-    adopted_share: np.ndarray  #: (B, 1) wage-weighted share of work AI does
+    augmented_hours: np.ndarray  #: human task-hours per year saved by augmentation
+    augmentable_share_occ: np.ndarray  #: share of the occupation's hours AI can augment only
+    capable_share: np.ndarray  #: (B, 1) wage-weighted share of work AI can automate
+    adopted_share: np.ndarray  #: (B, 1) wage-weighted share of work AI does (automated)
+    augmentable_share: np.ndarray  #: (B, 1) share AI can augment (halve) but not automate
+    augmented_share: np.ndarray  #: (B, 1) share people do with AI's help (augmentation adopted)
 
 
 class TaskMarket:
@@ -46,7 +50,15 @@ class TaskMarket:
 
         self.occ = np.ascontiguousarray(tp.occupation, dtype=np.int64)
         self.hours_share = np.ascontiguousarray(tp.hours_share, dtype=float)
-        self.theta0 = full(self._thresholds(tp))
+        wage = np.broadcast_to(table.wage_usd_per_hour, (model.n_scenarios, len(table.codes)))
+        hours0 = table.employment[self.occ] * p.labour.hours_per_worker_per_yr * self.hours_share
+        self.wage_bill_weight = full(hours0 * wage[:, self.occ])
+        self.wage_bill_total = total(self.wage_bill_weight, axis=1, keepdims=True)
+        scores = self._scores(tp)
+        self.quantile = tasks.order_quantiles(scores, self.wage_bill_weight)
+        self.theta0 = full(self._requirements(self.quantile))
+        self.aug_theta = full(tasks.augmentation_thresholds(
+            tp.exposure, tp.quantile, *self._augmentation_ranges()))
         self.physical = np.ascontiguousarray(tp.physical, dtype=bool)
         self.physical_threshold = full(self._physical_thresholds(tp))
         self.cap = full(1.0 - tp.experiment_share * (1.0 - p.tasks.experiment_cap))
@@ -57,33 +69,44 @@ class TaskMarket:
         self.softness = self._per_scenario(p.tasks.softness_oom)
         self.lag_years = self._per_scenario(p.market.adoption_lag_years)
         self.world = self._per_scenario(1.0 + p.market.rest_of_world_multiplier)
+        aug = p.tasks.augmentation
+        self.augmentation = np.array(np.concatenate(
+            [np.broadcast_to(x, (model.n_scenarios, 1)) for x in (aug.time_saving,
+                                                                   aug.price_share)], axis=1),
+            dtype=float)
         lr = p.learning
         self.learning = np.array(np.concatenate(
             [np.broadcast_to(x, (model.n_scenarios, 1))
              for x in (lr.oom_per_decade, lr.reference_hours, lr.max_oom)], axis=1), dtype=float)
-        wage = np.broadcast_to(table.wage_usd_per_hour, (model.n_scenarios, len(table.codes)))
-        hours0 = table.employment[self.occ] * p.labour.hours_per_worker_per_yr * self.hours_share
-        self.wage_bill_weight = full(hours0 * wage[:, self.occ])
-        self.wage_bill_total = total(self.wage_bill_weight, axis=1, keepdims=True)
-        self.adoption = full(np.where(tp.exposure == 1, p.market.initial_adoption_share, 0.0))
+        self.adoption = full(0.0)
+        self.aug_adoption = full(np.where(tp.exposure == 1, p.market.initial_adoption_share, 0.0))
         self.experience_hours = full(0.0)
         self.automated_share = full(0.0)
         rp = research_profile
         per_research_task = (model.n_scenarios, len(rp.occupation))
-        self.research_theta = full(self._thresholds(rp), per_research_task)
+        research_quantile = tasks.quantiles_of(self._scores(rp), scores, self.quantile)
+        self.research_theta = full(self._requirements(research_quantile)
+                                   - p.tasks.automation.research_easier_oom, per_research_task)
         self.research_physical = np.ascontiguousarray(rp.physical, dtype=bool)
         self.research_physical_threshold = full(self._physical_thresholds(rp), per_research_task)
         self.research_hours_share = np.ascontiguousarray(rp.hours_share, dtype=float)
 
-    def _thresholds(self, tp):
+    def _scores(self, tp):
+        """Difficulty score of each bin of a task profile, (B, K)."""
         r = self.model.p.tasks
-        position = tasks.position_in_class(tp.quantile, tp.automation_or_nan,
-                                           r.automation_position_weight)
-        return tasks.base_thresholds(
-            [r.e0.low_oom, r.e1.low_oom, r.e2.low_oom], [r.e0.high_oom, r.e1.high_oom,
-                                                         r.e2.high_oom],
-            tp.exposure, position, tp.verifiability, r.verifiability_bonus_oom,
-            r.verifiability_reference)
+        score = tasks.difficulty_scores(tp.exposure, tp.quantile, tp.automation_or_nan,
+                                        tp.verifiability, tp.physical, tp.experiment_share,
+                                        r.automation, r.verifiability_reference)
+        return np.array(np.broadcast_to(score, (self.model.n_scenarios, tp.n_tasks)))
+
+    def _requirements(self, quantile):
+        a = self.model.p.tasks.automation
+        return tasks.requirement_oom(quantile, a.requirement_100pct_oom, a.flop_gap_oom,
+                                     a.easiest_spread_oom)
+
+    def _augmentation_ranges(self):
+        g = self.model.p.tasks.augmentation
+        return (g.e1.low_oom, g.e1.high_oom), (g.e2.low_oom, g.e2.high_oom)
 
     def _physical_thresholds(self, tp):
         r = self.model.p.tasks
@@ -116,8 +139,11 @@ class TaskMarket:
             self.physical, self.occ, self.hours_share,
             self.softness, self.learning, self._per_scenario(m.robotics_index), self.lag_years,
             self.world, m.dt_years,
-            np.ascontiguousarray(workers.wage), np.ascontiguousarray(demand_occ))
+            np.ascontiguousarray(workers.wage), np.ascontiguousarray(demand_occ),
+            self.aug_theta, self.aug_adoption, self.augmentation)
         sums = dict(zip(OCCUPATION_SUMS, by_occ, strict=True))
+        work = {name: v[:, None] / self.wage_bill_total
+                for name, v in zip(WORK_SHARES, shares, strict=True)}
         competing = sums["competing"]
         return MarketOutcome(
             automated_hours=sums["automated"],
@@ -130,8 +156,12 @@ class TaskMarket:
             capable_share_occ=sums["capable_hours_share"],
             revenue_usd_per_yr=by_lab[0],
             sold_hours_per_yr=by_lab[1],
-            capable_share=shares[0][:, None] / self.wage_bill_total,
-            adopted_share=shares[1][:, None] / self.wage_bill_total,
+            augmented_hours=sums["augmented"],
+            augmentable_share_occ=sums["augmentable_hours_share"],
+            capable_share=work["capable"],
+            adopted_share=work["adopted"],
+            augmentable_share=work["augmentable"],
+            augmented_share=work["augmented"],
         )
 
     def _per_scenario(self, x):

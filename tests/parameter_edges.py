@@ -17,7 +17,7 @@ from sim.paramdoc import bounds, parameter_rows
 
 #: Fields that set array shapes or the time axis: scenarios differing in them cannot share a
 #: batch (``SimConfig.structure_key``), so they are checked against a partner of the same shape.
-STRUCTURAL = ("time.", "tasks.e0.bins", "tasks.e1.bins", "tasks.e2.bins")
+STRUCTURAL = ("time.", "tasks.bins.")
 
 #: (field suffix, side) -> partner overrides that keep the config valid at that edge, in the
 #: order they are applied (each ``--set`` is validated as it comes).

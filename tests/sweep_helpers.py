@@ -15,7 +15,8 @@ seed: 11
 sampler: {sampler}
 runs: {runs}
 chunk_size: {chunk}
-set: ["time.end_year={end}"]
+# a fast world (100% automation at 1e30 FLOP), so the 2023-2025 runs reach milestones
+set: ["time.end_year={end}", "tasks.automation.requirement_100pct_oom=30.0"]
 parameters:
   capital.investor_growth_per_yr: {{dist: uniform, low: 0.2, high: 0.9}}
   market.adoption_lag_years: {{dist: loguniform, low: 2, high: 12}}

@@ -15,6 +15,7 @@ from sim.dashboard import controls, figures
 from sim.dashboard.serve import OFFLINE_ENV, server_command, server_env
 from sim.dashboard.session import CONFIG_ENV, MONTHS_PER_STEP, DashboardModel, RunView
 from sim.errors import SimInputError
+from sim.run_data import WORK_SHARE_LINES, work_shares
 
 SHORT = "time.end_year=2027"  # a 5-year run keeps these tests quick
 
@@ -41,9 +42,9 @@ def test_changed_controls_become_overrides():
 
 def test_scenario_keeps_its_values_under_untouched_sliders():
     cfg = controls.config_from_controls(dict(controls.defaults(), scenario="compute_boom"))
-    assert cfg.capital.investor_growth_per_yr == 0.9  # the overlay's, not the slider's 0.5
+    assert cfg.capital.wakeup_growth_per_yr == 0.9  # the overlay's, not the slider's 0.5
     moved = dict(controls.defaults(), scenario="compute_boom", investment_growth=0.3)
-    assert controls.config_from_controls(moved).capital.investor_growth_per_yr == 0.3
+    assert controls.config_from_controls(moved).capital.wakeup_growth_per_yr == 0.3
 
 
 def test_every_slider_range_is_valid_at_both_ends():
@@ -121,7 +122,7 @@ def test_charts_change_when_a_parameter_changes():
     assert a.aggregates["adopted_share"][-1] > b.aggregates["adopted_share"][-1]
     fa = _lines(figures.compute_and_capability(a))
     fb = _lines(figures.compute_and_capability(b))
-    assert not np.allclose(fa["AI does"], fb["AI does"])
+    assert not np.allclose(fa["automated by AI"], fb["automated by AI"])
     wa = _lines(figures.workforce(a))["US employed"]
     wb = _lines(figures.workforce(b))["US employed"]
     assert wa[-1] < wb[-1]
@@ -180,13 +181,54 @@ def test_milestone_table():
     view = RunView(np.array([2023.0]), {}, {}, (), (), {"capable_20pct": 2024.25,
                                                          "adopted_95pct": nan}, 2051.0)
     rows = figures.milestone_rows(view)
-    assert rows[0] == {"milestone": "AI can do 20% of work", "this run": "2024.2"}
-    assert {r["this run"] for r in rows[1:]} == {"-"}
+    assert rows[0] == {"milestone": "AI can automate 20% of work", "this run": "2024.2"}
+    assert {r["this run"] for r in rows[1:len(figures.MILESTONES)]} == {"-"}
+    assert {r["this run"] for r in rows[len(figures.MILESTONES):]} == {"- / - / -"}
     with_base = figures.milestone_rows(view, view)
     assert all("baseline" in r for r in with_base)
     md = figures.milestone_markdown(view, view)
     assert md.splitlines()[0] == "| milestone | this run | baseline |"
-    assert len(md.splitlines()) == 2 + len(figures.MILESTONES)
+    assert len(md.splitlines()) == 2 + len(figures.MILESTONES) + len(figures.YEAR_ROWS)
+
+
+def _monthly_view(years: float, end_year: float = 2041.0) -> RunView:
+    """A hand-made view of ``years`` of monthly steps from 2023 with ramps as aggregates."""
+    t = 2023.0 + np.arange(round(12 * years)) / 12
+    ramp = (t - 2023.0) / 20.0
+    aggs = {"capable_share": ramp, "adopted_share": ramp / 2, "augmentable_share": ramp / 4,
+            "augmented_share": ramp / 3, "ai_rd_multiplier": 1.0 + 10 * ramp,
+            "frontier_effective_flop": 10 ** (25 + 10 * ramp),
+            "largest_run_flop": 10 ** (25 + ramp)}
+    return RunView(t, aggs, {}, (), (), {}, end_year)
+
+
+def test_milestone_table_gives_augmentation_and_the_rd_multiplier_at_year_ends():
+    full = _monthly_view(18.0)  # 2023-01 to 2040-12
+    rows = {r["milestone"]: r["this run"] for r in figures.milestone_rows(full)}
+    augmented, multiplier = (rows[label] for label, _, _ in figures.YEAR_ROWS)
+    ramp = {y: (y + 11 / 12 - 2023.0) / 20.0 for y in figures.TABLE_YEARS}  # at December
+    assert augmented == " / ".join(f"{100 * ramp[y] / 3:.0f}%" for y in figures.TABLE_YEARS)
+    assert multiplier == " / ".join(f"x{1 + 10 * ramp[y]:.3g}" for y in figures.TABLE_YEARS)
+    partial = _monthly_view(7.5)  # to mid-2030: 2030 is not over yet
+    assert figures.year_end_step(partial, 2025) == 35
+    assert figures.year_end_step(partial, 2030) is None
+    assert figures.year_end_step(_monthly_view(3.0, end_year=2026.0), 2025) == 35
+    assert figures.year_end_step(_monthly_view(3.0, end_year=2026.0), 2030) is None
+
+
+def test_share_chart_draws_automation_and_augmentation():
+    view = _monthly_view(18.0)
+    fig = figures.compute_and_capability(view, _monthly_view(18.0))
+    drawn = _lines(fig)
+    shares = work_shares(view.aggregates.__getitem__)
+    for line in WORK_SHARE_LINES:  # fails if an augmentation or automation line goes
+        np.testing.assert_allclose(drawn[line.short], 100 * shares[line.key])
+    np.testing.assert_allclose(drawn["AI can help"], 100 * (view.times - 2023.0) / 20 * 1.25)
+    share_axis = fig.axes[1]
+    legend = [t.get_text() for t in share_axis.get_legend().get_texts()]
+    assert legend == [line.short for line in WORK_SHARE_LINES]
+    baseline = [ln for ln in share_axis.get_lines() if ln.get_color() == figures.BASE["color"]]
+    assert len(baseline) == len(WORK_SHARE_LINES)  # the baseline's four lines, in grey
 
 
 def test_server_is_loopback_and_offline_by_default(tmp_path):

@@ -32,7 +32,9 @@ def _case(supply_lab1=1e9):
         hours_share=np.array([0.5, 0.5, 1.0]), softness=np.array([0.3]),
         learning=np.array([[0.2, 1e8, 1.0]]), robotics_index=np.zeros(1),
         lag_years=np.array([6.0]), world=np.array([2.0]), dt_years=1 / 12,
-        wage=np.array([[50.0, 1.0]]), demand_occ=np.array([[1000.0, 500.0]]))
+        wage=np.array([[50.0, 1.0]]), demand_occ=np.array([[1000.0, 500.0]]),
+        aug_theta=np.full((1, 3), 1e3), aug_adoption=np.zeros((1, 3)),
+        augmentation=np.array([[0.5, 0.1]]))
 
 
 def test_lab_choice_price_adoption_and_sums():
@@ -55,6 +57,30 @@ def test_lab_choice_price_adoption_and_sums():
     np.testing.assert_allclose(sums["capable_hours_share"], [1.0, 1.0])  # 10 OOM above
     assert shares[0, 0] == pytest.approx(4.0) and shares[1, 0] == pytest.approx(
         (automated_share[0] * [1.0, 1.0, 2.0]).sum())
+    assert shares[2, 0] == 0.0 and shares[3, 0] == 0.0  # no augmentation above 1e3
+
+
+def test_augmentation_saves_time_and_earns_a_share_of_it():
+    case = _case()
+    case.update(theta0=np.full((1, 3), 60.0), adoption=np.zeros((1, 3)),
+                aug_theta=np.array([[20.0, 20.0, 40.0]]), aug_adoption=np.full((1, 3), 0.1))
+    by_occ, by_lab, shares, automated_share = market.clear_scenarios(**case)
+    sums = dict(zip(market.OCCUPATION_SUMS, by_occ[:, 0], strict=True))
+    a = market.adopt(0.1, 1.0, 1 / 12, 6.0)     # bins 0, 1 augmentable (10 OOM above)
+    b = market.adopt(0.1, 0.0, 1 / 12, 6.0)     # bin 2 is not (10 OOM below): falls back
+    np.testing.assert_allclose(case["aug_adoption"][0], [a, a, b])
+    assert (automated_share < 1e-40).all()  # 30 OOM short of the requirement
+    saved = np.array([500 * 0.5 * a * 2, 500 * 0.5 * b])    # by occupation
+    np.testing.assert_allclose(sums["augmented"], saved)
+    np.testing.assert_allclose(sums["human"], [1000.0, 500.0] - saved)
+    # customers keep 90% of the wage value of the time saved, labs earn 10% (world: x2),
+    # all of it to the most capable lab (a tie: the first)
+    np.testing.assert_allclose(sums["saving"], saved * [50.0, 1.0] * 0.9)
+    assert by_lab[0, 0, 0] == pytest.approx((saved * [50.0, 1.0]).sum() * 0.1 * 2.0)
+    assert by_lab[1, 0, 0] == pytest.approx(saved.sum() * 2.0) and by_lab[:, 0, 1].sum() < 1e-30
+    np.testing.assert_allclose(sums["augmentable_hours_share"], [1.0, 0.0], atol=1e-12)
+    assert shares[2, 0] == pytest.approx(2.0) and shares[3, 0] == pytest.approx(
+        a + a + 2 * b)
 
 
 def test_a_short_lab_serves_the_highest_surplus_first():

@@ -8,10 +8,11 @@ from sim.milestones import first_crossing
 from sim.xp import safe_ratio, total
 
 
-def test_price_performance_improves_at_stated_rate():
+def test_chip_price_follows_the_hardware_level_at_release():
     gens = np.array([0.0, 1.0, 2.0, 3.0])
+    levels = np.array([0.0, 0.48, 0.96, 1.44])  # 0.24 OOM/yr, a generation every 2 years
     flop = hardware.chip_flop_per_s(1e15, 2.5, gens)
-    cost = hardware.chip_cost_usd(2e4, 2.5, 0.24, 2.0, gens)
+    cost = hardware.chip_cost_usd(2e4, 2.5, gens, levels)
     oom_per_yr = np.diff(np.log10(flop / cost)) / 2.0
     np.testing.assert_allclose(oom_per_yr, 0.24)
     np.testing.assert_allclose(flop[1] / flop[0], 2.5)
@@ -40,18 +41,55 @@ def test_chinchilla_sizing():
     assert training.accumulate_run(9e25, 1e20, 1e6, 1e26) == 1e26  # capped run
 
 
-def test_soft_thresholds_and_verifiability_bonus():
+def test_soft_feasibility_ramp():
     f = [market.soft_feasibility(level, 25.3, 0.3) for level in (24.0, 25.3, 27.0)]
     assert f[0] < 0.02 and f[1] == pytest.approx(0.5) and f[2] > 0.98
-    exposure = np.array([0, 1, 2])
-    theta = tasks.base_thresholds([np.array([[32.0]]), np.array([[25.3]]), np.array([[26.5]])],
-                                  [np.array([[36.0]]), np.array([[26.5]]), np.array([[29.0]])],
-                                  exposure, np.array([0.5, 0.5, 0.5]), np.array([0.75] * 3),
-                                  1.0, 0.75)
-    np.testing.assert_allclose(theta, [[34.0, 25.9, 27.75]])
-    easier = tasks.base_thresholds([np.array([[32.0]])] * 3, [np.array([[36.0]])] * 3,
-                                   exposure, np.full(3, 0.5), np.array([0.95] * 3), 1.0, 0.75)
-    assert (easier < 34.0).all()  # verifiable tasks need less capability (24-game effect)
+
+
+def _rules(**kw):
+    from types import SimpleNamespace
+    base = dict(e0_position=1.0, e1_position=0.0, e2_position=0.5, spread_weight=0.5,
+                rating_weight=0.0, verifiability_weight=0.5, physical_weight=0.5,
+                experiment_weight=0.5)
+    return SimpleNamespace(**{k: np.array([[v]]) for k, v in {**base, **kw}.items()})
+
+
+def test_difficulty_orders_classes_and_labels():
+    exposure = np.array([1, 2, 0, 1, 1, 1, 1])
+    quantile = np.full(7, 0.5)
+    rating = np.array([np.nan] * 5 + [1.0, 0.0])  # T4 and T0
+    verif = np.array([0.75, 0.75, 0.75, 0.95, 0.75, 0.75, 0.75])
+    physical = np.array([0, 0, 0, 0, 1.0, 0, 0])
+    score = tasks.difficulty_scores(exposure, quantile, rating, verif, physical, np.zeros(7),
+                                    _rules(rating_weight=0.7), 0.75)[0]
+    assert score[0] < score[1] < score[2]  # E1, then E2, then E0
+    assert score[3] == pytest.approx(score[0] - 0.1)  # 0.2 more verifiable x 0.5
+    assert score[4] == pytest.approx(score[0] + 0.5)  # physical work comes later
+    assert score[5] == pytest.approx(score[0] - 0.35) and score[6] == pytest.approx(
+        score[0] + 0.35)  # GPT-4's T4 earlier, T0 later than unrated (0.5)
+
+
+def test_order_quantiles_are_midpoints_of_wage_weight():
+    scores = np.array([[3.0, 1.0, 2.0], [1.0, 1.0, 0.0]])
+    weights = np.array([[1.0, 1.0, 2.0], [1.0, 1.0, 2.0]])
+    q = tasks.order_quantiles(scores, weights)
+    np.testing.assert_allclose(q[0], [0.875, 0.125, 0.5])
+    np.testing.assert_allclose(q[1], [0.625, 0.875, 0.25])  # ties keep the bins' order
+    research = tasks.quantiles_of(np.array([[1.5], [0.0]]), scores, q)
+    np.testing.assert_allclose(research[:, 0], [0.3125, 0.25])
+
+
+def test_requirements_follow_davidsons_shape():
+    q = np.array([0.0, 0.1, 0.2, 0.6, 1.0])
+    r = tasks.requirement_oom(q, 36.0, 4.0, 2.5)
+    np.testing.assert_allclose(r, [29.5, 30.75, 32.0, 34.0, 36.0])
+
+
+def test_augmentation_thresholds_by_class():
+    theta = tasks.augmentation_thresholds(np.array([0, 1, 2]), np.array([0.5, 0.5, 0.0]),
+                                          (25.3, 26.5), (26.5, 29.0))
+    assert theta[0] >= tasks.NEVER_OOM  # E0: no halving of the time
+    np.testing.assert_allclose(theta[1:], [25.9, 26.5])
 
 
 def test_autonomy_and_oversight():
@@ -121,14 +159,36 @@ def test_wage_cap_and_demand_multiplier():
     assert labour.demand_multiplier(0.75, 0.5) == pytest.approx(2.0)
 
 
-def test_research_acceleration():
+def test_research_inputs():
     assert research.ces(1.0, 1.0, 0.5, -0.5) == pytest.approx(1.0)
-    assert research.labour_multiplier(0.5, 100.0, 1e9, 1.0) == pytest.approx(2.0)  # Amdahl
-    assert research.labour_multiplier(0.99, 100.0, 100.0, 1.0) == pytest.approx(2.0)  # labour
-    # complements: unlimited labour with compute on trend is bounded
+    # complements: unlimited labour with experiment compute fixed is bounded
     assert research.ces(1e12, 1.0, 0.5, -0.5) < 4.0 + 1e-6
-    assert research.compute_multiplier(0.5, 0.5) == 1.0
     assert research.research_automation_share(0.8, 0.25) == pytest.approx(0.6)
+    # tasks: no AI share, or no AI labour -> people alone; AI on half the tasks with rho -> -inf
+    # is Amdahl's bound (2x); with rho = -0.5 unlimited AI labour gives (1 - f)^(1/rho - 1)
+    assert research.task_labour(100.0, 1e9, 0.0, -0.5) == pytest.approx(100.0)
+    assert research.task_labour(100.0, 0.0, 0.5, -0.5) == pytest.approx(100.0)
+    assert research.task_labour(100.0, 1e12, 0.5, -0.5) == pytest.approx(800.0, rel=1e-3)
+    assert research.task_labour(100.0, 1e12, 0.5, -8.0) == pytest.approx(100 * 0.5 ** -1.125,
+                                                                           rel=1e-3)
+
+
+def test_semi_endogenous_growth():
+    c0 = research.initial_cumulative_input(1.25, 0.4)
+    assert research.growth_oom_per_yr(1.25, 1.0, c0, 0.0, 12.0) == pytest.approx(0.4)
+    # returns fall to zero at the ceiling; a zero starting rate never grows
+    assert research.growth_oom_per_yr(1.25, 1.0, c0, 6.0, 12.0) == pytest.approx(0.2)
+    assert research.growth_oom_per_yr(1.25, 1.0, c0, 12.0, 12.0) == 0.0
+    assert research.growth_oom_per_yr(1.25, 1.0, research.initial_cumulative_input(1.25, 0.0),
+                                      0.0, 12.0) < 1e-290
+    # ln A = r ln C: input growing at g keeps the level growing at r x g
+    c, level, g = c0, 0.0, 0.1
+    for t in np.arange(0, 200, 0.1):
+        r_in = np.exp(g * t)
+        level += research.growth_oom_per_yr(1.25, r_in, c, 0.0, 1e9) * 0.1
+        c += r_in * 0.1
+    assert research.growth_oom_per_yr(1.25, np.exp(g * 200), c, 0.0, 1e9) * research.LN_10 \
+        == pytest.approx(1.25 * g, rel=0.02)
 
 
 def test_first_crossing_and_totals():

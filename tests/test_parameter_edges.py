@@ -68,11 +68,13 @@ def full_batch():
 
 
 def test_edges_cover_every_numeric_parameter():
-    from sim.paramdoc import parameter_rows
+    from sim.paramdoc import bounds, parameter_rows
     numeric = {r["name"] for r in parameter_rows()
                if isinstance(r["default"], (int, float)) and not isinstance(r["default"], bool)}
     assert {e.key for e in EDGES} == numeric
-    assert len(EDGES) >= 2 * len(numeric) - 2  # both ends (max_training_flop's top is inf)
+    bounded = sum((lo is not None) + (hi is not None) for lo, _, hi, _ in
+                  (bounds(r["field"]) for r in parameter_rows() if r["name"] in numeric))
+    assert len(EDGES) == bounded  # both ends, where a range has them (inf: no cap)
 
 
 def test_every_edge_keeps_every_output_finite(full_batch):

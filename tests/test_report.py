@@ -11,6 +11,7 @@ import shutil
 import struct
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -102,7 +103,8 @@ def test_compare_folder_and_scenario_name(short_dir, capsys, tmp_path):
     out = tmp_path / "cmp.html"
     code, stdout, err = run_cli(capsys, "compare", short_dir, "default", "--out", out)
     assert code == 0, err
-    assert "AI can do 50%" in stdout and "short" in stdout and "default" in stdout
+    assert "AI can automate 50%" in stdout and "short" in stdout and "default" in stdout
+    assert "done with AI's help" in stdout
     html = out.read_text()
     assert_figures_embedded(html)
     assert_self_contained(html)
@@ -134,6 +136,36 @@ def test_bad_input_exits_2_with_one_line(short_dir, tmp_path, capsys, args, name
     assert names in lines[0] and "allowed" in lines[0]
 
 
+def test_folder_without_the_augmentation_columns_is_refused(short_dir, tmp_path, capsys):
+    old = tmp_path / "old"
+    shutil.copytree(short_dir, old)
+    agg = pd.read_parquet(old / "aggregates.parquet")
+    agg.drop(columns=["augmented_share", "augmentable_share", "ai_rd_multiplier"]).to_parquet(
+        old / "aggregates.parquet", index=False)
+    refresh_manifest(old, "aggregates.parquet")
+    code, _, err = run_cli(capsys, "report", old)
+    assert code == EXIT_BAD_INPUT
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: RUN_DIR"), err
+    assert "augmentable_share" in lines[0] and "older version" in lines[0]
+    assert "run it again" in lines[0] and not (old / "report.html").exists()
+
+
+def test_report_shows_augmentation_and_the_rd_multiplier(short_dir, tmp_path, capsys):
+    out = tmp_path / "r.html"
+    code, _, err = run_cli(capsys, "report", short_dir, "--out", out)
+    assert code == 0, err
+    html = out.read_text()
+    assert "rd_speedup" in FIGURE_NAMES and 'id="fig-rd_speedup"' in html
+    assert "AI can automate 20% of wage-weighted work" in html
+    assert "AI can do" not in html  # automation is named as such everywhere
+    run = load_run(short_dir)
+    label, value = [r for r in lf.milestone_table(run) if r[0] == lf.AUGMENTED_LABEL][0]
+    share = run.agg("augmented_share")[run.step_of_year(2025)]
+    assert value == f"{100 * share:.1f}% in 2025" and html.count(value) == 1
+    assert "AI can help (augment or automate), first step" in html
+
+
 def test_compare_rejects_different_occupation_tables(short_dir, tmp_path, capsys):
     other = detailed_copy(short_dir, tmp_path / "detailed", per_group=3)
     code, _, err = run_cli(capsys, "compare", short_dir, other, "--out", tmp_path / "c.html")
@@ -160,6 +192,7 @@ def tiny_run() -> RunData:
         "wage_usd_per_hour": [[40, 10, 20, 30], [20, 10, 20, 30], [20, 5, 10, 60]],
         "automated_share": [[0.0, 0.1, 0.2, 0.0], [0.6, 0.2, 0.5, 0.0], [0.9, 0.4, 0.7, 0.1]],
         "capable_share": [[0.2, 0.0, 0.4, 0.6], [0.5, 0.2, 0.6, 0.8], [1, 1, 1, 1]],
+        "augmentable_share": [[0.3, 0.5, 0.1, 0.0], [0.2, 0.4, 0.2, 0.1], [0, 0, 0, 0]],
         "displaced_total": [[0, 0, 0, 0], [10, 0, 50, 0], [20, 50, 100, 0]],
         "reemployed_total": [[0] * 4, [0] * 4, [5, 0, 10, 0]],
     }
@@ -173,7 +206,14 @@ def tiny_run() -> RunData:
                         "date": ["2023-01", "2024-01", "2025-01"],
                         "unemployment_rate": [0.0, 0.05, 0.1],
                         "displaced_total": [0.0, 60.0, 170.0], "unemployed": [0.0] * 3,
-                        "retraining": [0.0] * 3})
+                        "retraining": [0.0] * 3,
+                        "capable_share": [0.1, 0.4, 0.9], "adopted_share": [0.0, 0.1, 0.3],
+                        "augmentable_share": [0.2, 0.3, 0.05],
+                        "augmented_share": [0.01, 0.2, 0.15],
+                        "rd_speedup": [1.0, 2.0, 4.0], "ai_rd_multiplier": [1.0, 3.0, 30.0],
+                        "software_growth_oom_per_yr": [0.4, 0.8, 1.6],
+                        "hardware_growth_oom_per_yr": [0.2, 0.25, 0.3],
+                        "research_automation_share": [0.0, 0.5, 0.96]})
     return RunData("tiny", "memory", agg, pd.DataFrame(rows), info,
                    {"capable_50pct": 2024.0}, {"scenario": "t", "seed": 1, "version": "x"})
 
@@ -207,7 +247,71 @@ def test_exposure_by_job_zone_weights_by_start_employment():
     assert z2["capable_share_start"] == pytest.approx((300 * 0.0 + 200 * 0.4) / 500)
     assert z2["exposure_score"] == pytest.approx((300 * 0.1 + 200 * 0.3) / 500)
     assert z2["automated_share_end"] == pytest.approx((300 * 0.4 + 200 * 0.7) / 500)
+    # AI can help = augmentable + capable, at the first step and at the end of 2025
+    assert z2["can_help_share_start"] == pytest.approx((300 * 0.5 + 200 * 0.5) / 500)
+    assert z2["can_help_share_early"] == pytest.approx(1.0)
     assert tab["employment_start"].sum() == 600  # D has no Job Zone
+
+
+def test_work_share_data_has_automation_and_augmentation():
+    run = tiny_run()
+    data = lf.work_share_data(run)
+    assert list(data.columns) == ["year"] + [line.key for line in lf.WORK_SHARE_LINES]
+    assert data["can_help"].tolist() == pytest.approx([0.3, 0.7, 0.95])  # augment + automate
+    assert data["augmented"].tolist() == [0.01, 0.2, 0.15]
+    assert data["can_automate"].tolist() == [0.1, 0.4, 0.9]
+    assert data["automated"].tolist() == [0.0, 0.1, 0.3]
+
+
+def _drawn(fig) -> dict[str, np.ndarray]:
+    return {line.get_label(): np.asarray(line.get_ydata(), float) for ax in fig.axes
+            for line in ax.get_lines() if not line.get_label().startswith("_")}
+
+
+def test_work_share_figure_draws_every_line():
+    run = tiny_run()
+    fig = lf.fig_work_share([run])
+    drawn = _drawn(fig)
+    data = lf.work_share_data(run)
+    for line in lf.WORK_SHARE_LINES:  # fails if an augmentation or automation line goes
+        np.testing.assert_allclose(drawn[line.label], 100 * data[line.key])
+    assert {"AI can help: augment or automate", "done with AI's help (augmented)"} <= set(drawn)
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == [line.label for line in lf.WORK_SHARE_LINES]
+    other = RunData(**{**tiny_run().__dict__, "label": "other", "_cache": {}})
+    compare = lf.fig_work_share([run, other])  # runs compared: one style per series
+    styles = {h.get_linestyle() for h in compare.axes[0].get_legend().get_lines()}
+    assert len(styles) == len(lf.WORK_SHARE_LINES)
+    plt.close("all")
+
+
+def test_rd_data_and_figure_show_the_multiplier_and_rates():
+    run = tiny_run()
+    data = lf.rd_data(run)
+    assert data["ai_rd_multiplier"].tolist() == [1.0, 3.0, 30.0]
+    assert data["software_growth_oom_per_yr"].tolist() == [0.4, 0.8, 1.6]
+    assert data["hardware_growth_oom_per_yr"].tolist() == [0.2, 0.25, 0.3]
+    assert data["research_automation_share"].tolist() == [0.0, 0.5, 0.96]
+    assert data["software_base_rate"].tolist() == pytest.approx([0.4] * 3)  # 0.8 / 2.0 ...
+    fig = lf.fig_rd([run])
+    multiplier, rates, automation = fig.axes
+    assert multiplier.get_yscale() == "log" and "people alone" in multiplier.get_ylabel()
+    np.testing.assert_allclose(multiplier.get_lines()[0].get_ydata(), [1.0, 3.0, 30.0])
+    drawn = _drawn(fig)
+    for line in lf.RD_RATE_LINES:
+        np.testing.assert_allclose(drawn[line.label], data[line.key])
+    assert "OOM/yr" in rates.get_ylabel() and "software" in rates.get_title()
+    assert "multiplier" in multiplier.get_title().lower()
+    np.testing.assert_allclose(automation.get_lines()[0].get_ydata(), [0.0, 50.0, 96.0])
+    plt.close("all")
+
+
+def test_headline_table_gives_the_augmented_share():
+    run = tiny_run()
+    rows = dict(lf.milestone_table(run))
+    assert rows[lf.AUGMENTED_LABEL] == "15.0% in 2025"  # 2030 and 2040 are past the run
+    assert lf.augmented_at(run, (2024, 2025, 2030)) == {2024: 0.2, 2025: 0.15}
+    assert all("automat" in k.lower() for k in lf.MILESTONE_LABELS.values())
 
 
 def test_crossings_first_last_displaced_and_groups():

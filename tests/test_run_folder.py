@@ -358,3 +358,38 @@ def test_concurrent_runs_to_one_folder_never_lose_a_result(tmp_path, force):
     if not force:
         assert ended[seed][0] == 0  # the folder is the winner's, not the loser's
     assert _entries(out_dir.parent) == ["same"]  # no lock, partial or old folder left
+
+
+# ---------------------------------------------------------------- the run's figures
+
+
+def test_run_figures_draw_augmentation_and_the_rd_multiplier(short_results, tmp_path):
+    import matplotlib.pyplot as plt
+
+    from sim import labor_figures as lf
+    from sim import plots
+    from sim.run_data import RD_RATE_LINES, WORK_SHARE_LINES, RunData
+
+    fig, ax = plt.subplots()
+    shares = plots.work_share_panel(ax, short_results)
+    a = short_results.aggregates
+    np.testing.assert_allclose(shares["can_help"], a["augmentable_share"][:, 0]
+                               + a["capable_share"][:, 0])
+    np.testing.assert_allclose(shares["augmented"], a["augmented_share"][:, 0])
+    np.testing.assert_allclose(shares["automated"], a["adopted_share"][:, 0])
+    drawn = {line.get_label(): line.get_ydata() for line in ax.get_lines()}
+    for line in WORK_SHARE_LINES:  # every line of the share-of-work panel, in percent
+        np.testing.assert_allclose(drawn[line.label], 100 * shares[line.key])
+    plt.close(fig)
+
+    run = RunData.from_results(short_results, label="short", source="memory")
+    fig = lf.fig_rd([run])
+    multiplier, rates, _ = fig.axes
+    assert multiplier.get_yscale() == "log"
+    np.testing.assert_allclose(multiplier.get_lines()[0].get_ydata(),
+                               a["ai_rd_multiplier"][:, 0])
+    labels = {line.get_label() for line in rates.get_lines()}
+    assert {line.label for line in RD_RATE_LINES} <= labels
+    plt.close(fig)
+    assert "rd_speedup" in plots.LABOR_FIGURES and "rd_speedup" not in plots.FIGURES
+    assert "rd_speedup" in {spec.name for spec in lf.FIGURES}

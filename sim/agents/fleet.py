@@ -39,7 +39,14 @@ class ModelFleet(mesa.Agent):
         r = training.tokens_per_parameter(t.chinchilla_tokens_per_param, lab.inference_share,
                                           lab.training_share, t.overtrain_elasticity)
         self.n_params = training.chinchilla_params(self.physical_flop, r)
-        self.flop_per_token = copies.flop_per_token(self.n_params, m.inference_efficiency)
+        # FLOP per token of work delivered: a forward pass per token thought, the thinking a
+        # token of work takes, less serving gains and the share of software progress that
+        # cuts run-time compute (better algorithms make more workers per FLOP)
+        efficiency = m.inference_efficiency * 10.0 ** (m.p.algorithms.runtime_efficiency_share
+                                                       * lab.log10_efficiency)
+        self.flop_per_token = copies.flop_per_token(self.n_params, efficiency) * m.thinking
+        self.flop_per_s_per_worker = self.flop_per_token * copies.human_tokens_per_s(
+            c.human_words_per_minute, c.tokens_per_word)
         inference = lab.achieved_flop_per_s(lab.inference_share)
         self.copies_1x = copies.copies_at_human_speed(inference, self.flop_per_token,
                                                       c.human_words_per_minute, c.tokens_per_word)

@@ -32,26 +32,34 @@ class Lab(mesa.Agent):
         self.book_value_usd = self.installed_flop_per_s / vendor0.initial_chip_flop_per_s[:, :1] \
             * vendor0.initial_chip_cost_usd[:, :1] * (1 + vendor0.markup[:, :1])
         self.training_share = q["initial_training_share"].copy()
-        self.log10_efficiency = np.zeros_like(self.cash_usd)
         self.run_flop = np.zeros_like(self.cash_usd)
         self.run_elapsed_months = q["initial_run_progress_months"].copy()
-        self.experiment_growth_oom_per_yr = model.p.research.reference_compute_growth_oom_per_yr \
-            * np.ones_like(self.cash_usd)
-        self._last_experiment_flop_per_s = self.experiment_flop_per_s()
         self.flows = {}
+        a = model.p.algorithms
+        self.human_researchers = q["human_researchers"].copy()
+        self.experiment_flop_per_s_0 = self.experiment_flop_per_s()
+        self.log10_efficiency = np.zeros_like(self.cash_usd)  #: software level, OOM above 2023
+        self.research_input = np.ones_like(self.cash_usd)  #: R, 1 at the start
+        self.cumulative_research = research.initial_cumulative_input(
+            a.software_returns, a.base_efficiency_oom_per_yr) * np.ones_like(self.cash_usd)
+        self.software_growth_oom_per_yr = a.base_efficiency_oom_per_yr * np.ones_like(
+            self.cash_usd)
         self.rd_speedup = np.ones_like(self.cash_usd)
+        self.ai_rd_multiplier = np.ones_like(self.cash_usd)
         self.research_automation = np.zeros_like(self.cash_usd)
         self.ai_researchers = np.zeros_like(self.cash_usd)
 
     # --- capital ---------------------------------------------------------------------------
     def raise_capital(self):
-        """Revenue growth moves investors; money arrives with a yearly funding shock."""
+        """Investor money grows at its trend, faster once investors have woken up to AI
+        (Davidson's wake-up), moved by revenue growth; it arrives with a yearly funding shock.
+        """
         m, c = self.model, self.model.p.capital
         shock = m.shocks.investment[:, m.year_index, self.index][:, None]
+        trend = np.where(m.woke_up, c.wakeup_growth_per_yr, c.investor_growth_per_yr)
         self.investor_usd_per_yr = self.investor_usd_per_yr * np.exp(
-            (c.investor_growth_per_yr + c.revenue_growth_sensitivity
-             * (self.revenue_growth_per_yr - c.investor_growth_per_yr)) * m.dt_years
-            + c.investment_noise_sd * shock * m.dt_years)
+            (trend + c.revenue_growth_sensitivity * (self.revenue_growth_per_yr - trend))
+            * m.dt_years + c.investment_noise_sd * shock * m.dt_years)
 
     def order_gpus(self, funding_scale):
         """Receive money, pay staff, and order GPUs from vendors in proportion to their
@@ -61,7 +69,7 @@ class Lab(mesa.Agent):
         investor = self.investor_usd_per_yr * funding_scale * m.dt_years
         revenue = self.revenue_usd_per_yr * m.dt_years
         cash = self.cash_usd + investor + revenue
-        opex = np.minimum(self.q["human_researchers"] * self.q["researcher_cost_usd_per_yr"]
+        opex = np.minimum(self.human_researchers * self.q["researcher_cost_usd_per_yr"]
                           * m.dt_years, cash)
         cash = cash - opex
         budget = investor + revenue - opex + self.cash_usd * c.cash_drawdown_per_yr * m.dt_years
@@ -134,27 +142,38 @@ class Lab(mesa.Agent):
 
     # --- research ---------------------------------------------------------------------------
     def do_research(self):
-        """AI and human researchers plus experiment compute speed up algorithmic progress."""
+        """Human and AI researchers and experiment compute advance the lab's software level
+        (semi-endogenous growth, :mod:`sim.mechanisms.research`); labs behind the best one
+        catch up through spillovers.
+        """
         m, r, a = self.model, self.model.p.research, self.model.p.algorithms
         fleet = m.fleets[self.index]
+        self.human_researchers = self.human_researchers * np.exp(r.researcher_growth_per_yr
+                                                                 * m.dt_years)
         feasible = m.task_market.research_feasibility(fleet.capability)
         self.research_automation = research.research_automation_share(feasible,
                                                                       fleet.oversight_ratio)
         self.ai_researchers = (fleet.rd_hours_per_yr / WORK_HOURS_PER_YEAR
                                * r.ai_researcher_productivity)
-        labour = research.labour_multiplier(self.research_automation,
-                                            self.q["human_researchers"], self.ai_researchers,
-                                            r.parallel_exponent)
-        experiment = self.experiment_flop_per_s()
-        self.experiment_growth_oom_per_yr = research.smoothed_growth(
-            self.experiment_growth_oom_per_yr, experiment, self._last_experiment_flop_per_s,
-            m.dt_years, smoothing_years=1.0)
-        self._last_experiment_flop_per_s = experiment
-        compute = research.compute_multiplier(self.experiment_growth_oom_per_yr,
-                                              r.reference_compute_growth_oom_per_yr)
-        self.rd_speedup = research.ces(labour, compute, r.labour_share, r.ces_rho)
+        h0 = self.q["human_researchers"]
+        labour = research.task_labour(self.human_researchers, self.ai_researchers,
+                                      self.research_automation, r.task_substitution_rho) / h0
+        e0 = self.experiment_flop_per_s_0  # a lab with no experiment compute keeps index 1
+        experiment = np.where(e0 > 0.0, self.experiment_flop_per_s() / np.maximum(e0, 1e-300),
+                              1.0)
+        self.research_input = research.research_input(labour, experiment, r.labour_share,
+                                                      r.ces_rho, r.parallel_exponent)
+        humans_only = research.research_input(self.human_researchers / h0, experiment,
+                                              r.labour_share, r.ces_rho, r.parallel_exponent)
+        self.ai_rd_multiplier = self.research_input / humans_only
+        self.software_growth_oom_per_yr = research.growth_oom_per_yr(
+            a.software_returns, self.research_input, self.cumulative_research,
+            self.log10_efficiency, a.max_efficiency_oom)
+        self.rd_speedup = self.software_growth_oom_per_yr / np.maximum(
+            a.base_efficiency_oom_per_yr, 1e-12)
+        self.cumulative_research = self.cumulative_research + self.research_input * m.dt_years
         shock = m.shocks.efficiency[:, m.year_index, self.index][:, None]
         gap = m.best_log10_efficiency - self.log10_efficiency
         self.log10_efficiency = np.minimum(self.log10_efficiency + m.dt_years * (
-            a.base_efficiency_oom_per_yr * self.rd_speedup + a.efficiency_noise_sd * shock
-            + a.spillover_per_yr * gap), a.max_efficiency_oom)
+            self.software_growth_oom_per_yr + a.efficiency_noise_sd * shock
+            + a.spillover_per_yr * gap), a.max_efficiency_oom)  # the ceiling, in one step too

@@ -35,18 +35,29 @@ class GPUVendor(mesa.Agent):
         self.revenue_usd_per_yr = np.zeros((B, 1))
         self._p = {k: getattr(p, k)[:, col] for k in vars(p) if isinstance(getattr(p, k),
                                                                               np.ndarray)}
+        q, hw = self._p, model.p.hardware
+        self.generations = hardware.generations_released(
+            model.time_year, q["first_generation_year"], q["generation_interval_years"])
+        #: price-performance (OOM above 2023) of the newest generation when it came out;
+        #: generations out before the start follow the 2023 trend
+        self.release_log10_hardware = (hw.price_performance_oom_per_yr
+                                       * q["generation_interval_years"] * self.generations)
         self.update_technology()
 
     def update_technology(self):
-        """Newest chip generation at the model's current time."""
-        hw, q = self.model.p.hardware, self._p
-        gens = hardware.generations_released(self.model.time_year, q["first_generation_year"],
+        """Newest chip generation at the model's current time: FLOP/s per chip steps up
+        with each generation, and its price follows the hardware level reached at release.
+        """
+        m, hw, q = self.model, self.model.p.hardware, self._p
+        gens = hardware.generations_released(m.time_year, q["first_generation_year"],
                                              q["generation_interval_years"])
+        self.release_log10_hardware = np.where(gens > self.generations, m.log10_hardware,
+                                               self.release_log10_hardware)
+        self.generations = gens
         self.chip_flop_per_s = hardware.chip_flop_per_s(
             q["initial_chip_flop_per_s"], hw.flop_gain_per_generation, gens)
         cost = hardware.chip_cost_usd(q["initial_chip_cost_usd"], hw.flop_gain_per_generation,
-                                      hw.price_performance_oom_per_yr,
-                                      q["generation_interval_years"], gens)
+                                      gens, self.release_log10_hardware)
         self.list_price_usd = cost * (1.0 + q["markup"])
         self.chip_watts = q["chip_power_kw"] * 1e3
 

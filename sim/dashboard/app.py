@@ -86,8 +86,10 @@ def Milestones(model: DashboardModel):
     update_counter.get()
     base = model.baseline() if show_baseline.value else None
     with solara.Column(classes=["sim-milestones"], style={"padding": "4px 12px"}):
-        solara.Markdown("**Milestones**: year first reached (share of wage-weighted US work; "
-                        "- = not yet)\n\n" + figures.milestone_markdown(model.view(), base),
+        solara.Markdown("**Milestones**: year AI can first automate, or has automated, a "
+                        "share of wage-weighted US work (- = not yet); last rows: share of "
+                        "work people do with AI's help, and the AI R&D multiplier\n\n"
+                        + figures.milestone_markdown(model.view(), base),
                         style={"font-size": "13px"})
 
 

@@ -54,8 +54,8 @@ class Slider:
 #: The most influential parameters, in the order shown on the page (short labels: the sidebar
 #: is narrow; the README's Dashboard section says what each one is).
 SLIDERS = (
-    Slider("investment_growth", "capital.investor_growth_per_yr",
-           "Investment growth (1/yr)", 0.0, 1.5, 0.05),
+    Slider("investment_growth", "capital.wakeup_growth_per_yr",
+           "Investment growth after wake-up (1/yr)", 0.0, 1.5, 0.05),
     Slider("hardware_progress", "hardware.price_performance_oom_per_yr",
            "Hardware (OOM/yr)", 0.0, 0.6, 0.02),
     Slider("algorithmic_progress", "algorithms.base_efficiency_oom_per_yr",

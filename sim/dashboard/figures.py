@@ -15,6 +15,7 @@ from matplotlib.ticker import LogLocator, NullLocator
 
 from sim.dashboard.session import RunView
 from sim.occupations import major_group, major_group_titles, sum_by_major_group
+from sim.run_data import WORK_SHARE_LINES, work_shares
 
 #: Chart size in inches at :data:`DPI`: the size of a SolaraViz grid cell on a laptop
 #: screen, so the text is shown at its own size, not shrunk.
@@ -27,24 +28,35 @@ BASE = {"color": "0.55", "lw": 1.0, "ls": "--", "alpha": 0.8}
 TOP_GROUPS = 8
 
 MILESTONES = (
-    ("capable_20pct", "AI can do 20% of work"),
-    ("capable_50pct", "AI can do 50% of work"),
-    ("capable_95pct", "AI can do 95% of work"),
-    ("adopted_20pct", "AI does 20% of work"),
-    ("adopted_50pct", "AI does 50% of work"),
-    ("adopted_95pct", "AI does 95% of work"),
+    ("capable_20pct", "AI can automate 20% of work"),
+    ("capable_50pct", "AI can automate 50% of work"),
+    ("capable_95pct", "AI can automate 95% of work"),
+    ("adopted_20pct", "20% of work automated"),
+    ("adopted_50pct", "50% of work automated"),
+    ("adopted_95pct", "95% of work automated"),
     ("automated_ai_researcher", "Automated AI researcher"),
 )
+#: Years of the milestone table's last rows: the share of work done with AI's help, and the
+#: AI R&D progress multiplier (research input with AI over people alone, same compute).
+TABLE_YEARS = (2025, 2030, 2040)
+_YEARS = " / ".join(map(str, TABLE_YEARS))
+YEAR_ROWS = (
+    (f"Work done with AI's help (augmented), {_YEARS}", "augmented_share",
+     lambda x: f"{100 * x:.0f}%"),
+    (f"AI R&D progress multiplier, {_YEARS}", "ai_rd_multiplier", lambda x: f"x{x:.3g}"),
+)
 #: Milestones drawn as vertical markers on the workforce chart: name -> (short label, style).
-MARKERS = {"capable_50pct": ("can do 50%", ":"), "capable_95pct": ("can do 95%", "--"),
-           "adopted_50pct": ("does 50%", "-."), "automated_ai_researcher": ("AI researcher", "-")}
+MARKERS = {"capable_50pct": ("can automate 50%", ":"),
+           "capable_95pct": ("can automate 95%", "--"),
+           "adopted_50pct": ("50% automated", "-."),
+           "automated_ai_researcher": ("AI researcher", "-")}
 
 
-def _figure(ncols: int = 1, right: float = 0.98) -> tuple[Figure, list]:
+def _figure(ncols: int = 1, right: float = 0.98, bottom: float = 0.15) -> tuple[Figure, list]:
     """A figure with fixed margins: a layout engine would triple the drawing time."""
     fig = Figure(figsize=FIGSIZE, dpi=DPI)
     axes = fig.subplots(1, ncols, squeeze=False)[0]
-    fig.subplots_adjust(left=0.13 if ncols == 1 else 0.12, right=right, bottom=0.15,
+    fig.subplots_adjust(left=0.13 if ncols == 1 else 0.12, right=right, bottom=bottom,
                         top=0.9, wspace=0.42)
     for ax in axes:
         ax.grid(True, alpha=0.3)
@@ -186,8 +198,10 @@ def unemployment_and_wages(view: RunView, base: RunView | None = None) -> Figure
 
 
 def compute_and_capability(view: RunView, base: RunView | None = None) -> Figure:
-    """Frontier training compute, and the share of work AI can do and does."""
-    fig, (ax1, ax2) = _figure(2)
+    """Frontier training compute, and the share of work AI can help with (augment or
+    automate), can automate, and does (:data:`sim.run_data.WORK_SHARE_LINES`).
+    """
+    fig, (ax1, ax2) = _figure(2, bottom=0.28)  # the shares' legend goes under their panel
     for v, styles in ((base, (BASE, BASE)), (view, ({"color": "C0", "lw": 2},
                                                     {"color": "C1", "lw": 1.5}))):
         if v is None or not v.n:
@@ -201,15 +215,14 @@ def compute_and_capability(view: RunView, base: RunView | None = None) -> Figure
     _baseline_handle(ax1, base)
     _title(ax1, "Training compute")
     _label(ax1, "FLOP (effective: 2023 algorithms)")
-    for v, styles in ((base, (BASE, BASE)), (view, ({"color": "C2", "lw": 2},
-                                                    {"color": "C4", "lw": 2}))):
+    for v in (base, view):
         if v is None or not v.n:
             continue
-        own = v is view
-        ax2.plot(v.times, 100 * v.aggregates["capable_share"], **styles[0],
-                 label="AI can do" if own else None)
-        ax2.plot(v.times, 100 * v.aggregates["adopted_share"], **styles[1],
-                 label="AI does" if own else None)
+        shares = work_shares(v.aggregates.__getitem__)
+        for line in WORK_SHARE_LINES:
+            style = BASE if v is base else {"color": line.color, "ls": line.style, "lw": 1.6}
+            ax2.plot(v.times, 100 * shares[line.key], **style,
+                     label=line.short if v is view else None)
     for level in (20, 50, 95):
         ax2.axhline(level, color="0.85", lw=0.8, zorder=0)
     _title(ax2, "Share of US work")
@@ -217,8 +230,11 @@ def compute_and_capability(view: RunView, base: RunView | None = None) -> Figure
     ax2.set_ylim(0, 102)
     for ax in (ax1, ax2):
         _xrange(ax, view)
-        if view.n:
-            _legend(ax, loc="upper left" if ax is ax1 else "lower right")
+    if view.n:
+        _legend(ax1, loc="upper left")
+        _legend(ax2, loc="lower center", bbox_to_anchor=(0.71, 0.0),
+                bbox_transform=fig.transFigure, ncol=2, handlelength=1.8, columnspacing=0.8,
+                labelspacing=0.3)
     return fig
 
 
@@ -242,14 +258,43 @@ def _year(y: float | None) -> str:
     return "-" if y is None or not np.isfinite(y) else f"{y:.1f}"
 
 
+def year_end_step(view: RunView | None, year: int) -> int | None:
+    """Index of the last step of ``year`` if the view has recorded that whole year (None: not
+    so far, or outside the run).
+    """
+    if view is None or view.n < 2 or year + 1 > view.end_year + 1e-9:
+        return None
+    idx = int(np.searchsorted(view.times, year + 1.0 - 1e-9)) - 1
+    dt = view.times[1] - view.times[0]
+    return idx if idx >= 0 and view.times[-1] + dt >= year + 1.0 - 1e-9 else None
+
+
+def at_year_ends(view: RunView | None, name: str, fmt) -> str:
+    """Aggregate ``name`` at the end of each of :data:`TABLE_YEARS`, formatted by ``fmt`` and
+    joined as "2% / 25% / 10%" ("-": not reached so far, or outside the run).
+    """
+    out = []
+    for y in TABLE_YEARS:
+        idx = year_end_step(view, y)
+        out.append("-" if idx is None else fmt(view.aggregates[name][idx]))
+    return " / ".join(out)
+
+
 def milestone_rows(view: RunView | None, base: RunView | None = None) -> list[dict]:
-    """The milestone table: label, year in this run, year in the baseline."""
+    """The milestone table: label, year in this run, year in the baseline (all about
+    automation); then :data:`YEAR_ROWS`, values at the end of :data:`TABLE_YEARS`.
+    """
     rows = []
     for name, label in MILESTONES:
         row = {"milestone": label,
                "this run": _year(view.milestones.get(name) if view else None)}
         if base is not None:
             row["baseline"] = _year(base.milestones.get(name))
+        rows.append(row)
+    for label, name, fmt in YEAR_ROWS:
+        row = {"milestone": label, "this run": at_year_ends(view, name, fmt)}
+        if base is not None:
+            row["baseline"] = at_year_ends(base, name, fmt)
         rows.append(row)
     return rows
 

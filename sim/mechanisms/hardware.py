@@ -15,15 +15,11 @@ def chip_flop_per_s(initial_flop_per_s, gain_per_generation, generations):
     return initial_flop_per_s * gain_per_generation**generations
 
 
-def chip_cost_usd(initial_cost_usd, gain_per_generation, price_performance_oom_per_yr,
-                  interval_years, generations):
-    """Unit cost of the newest chip, set so FLOP/s per USD improves at the stated OOM/yr.
-
-    Each generation multiplies FLOP/s by ``gain`` and FLOP/s per USD by
-    ``10**(pp * interval)``; the cost per chip changes by their ratio.
+def chip_cost_usd(initial_cost_usd, gain_per_generation, generations, log10_price_performance):
+    """Unit cost of the newest chip: its FLOP/s (``gain`` per generation) at the FLOP/s per
+    USD reached when it came out (``log10_price_performance`` OOM above the first chip's).
     """
-    per_gen = gain_per_generation / 10.0 ** (price_performance_oom_per_yr * interval_years)
-    return initial_cost_usd * per_gen**generations
+    return initial_cost_usd * gain_per_generation**generations / 10.0**log10_price_performance
 
 
 def scarcity_price(list_price_usd, orders_usd, capacity_chips):

@@ -95,6 +95,9 @@ def soft_feasibility(level, threshold, softness):
 
 
 LN_10 = math.log(10.0)
+#: An augmentation threshold at or above this is never crossed (E0 bins are not augmented),
+#: log10 FLOP; the kernel skips them.
+NEVER_OOM = 1.0e3
 
 
 @njit(cache=True)
@@ -149,7 +152,10 @@ def research_feasibility(capability, theta, physical, physical_threshold, hours_
 
 #: Per-occupation outputs of :func:`clear_scenarios`, in the order of its first result.
 OCCUPATION_SUMS = ("automated", "human", "oversight", "saving", "competing",
-                   "competing_x_ai_wage", "capable_hours_share")
+                   "competing_x_ai_wage", "capable_hours_share", "augmented",
+                   "augmentable_hours_share")
+#: Wage-weighted shares of work from :func:`clear_scenarios`, in the order of its third result.
+WORK_SHARES = ("capable", "adopted", "augmentable", "augmented")
 
 
 @njit(cache=True)
@@ -158,23 +164,32 @@ def clear_scenarios(capability, oversight, cost, share, supply,
                     oversight_multiplier, wage_bill_weight,
                     physical, occ, hours_share,
                     softness, learning, robotics_index, lag_years, world, dt_years,
-                    wage, demand_occ):
-    """Adopt, allocate and price AI labour in every scenario; updates ``experience`` and
-    ``adoption`` in place.
+                    wage, demand_occ, aug_theta, aug_adoption, augmentation):
+    """Adopt, allocate and price AI labour in every scenario; updates ``experience``,
+    ``adoption`` and ``aug_adoption`` in place.
+
+    Automation: AI does a bin's hours end to end (feasibility from its requirement ``theta0``
+    less parallel learning, gated by robotics for physical work), adopted along a Bass curve
+    where it beats the wage, rationed by surplus when a lab runs short. Augmentation: on the
+    hours people still do, AI cuts the time by ``augmentation[b, 0]`` once the best model
+    passes the bin's ``aug_theta``, adopted along the same curve; labs charge
+    ``augmentation[b, 1]`` of the wage value of the time saved, and the AI work equals the
+    human time it saves (so augmentation draws on the best lab's fleet; not rationed).
 
     Shapes: per lab ``(B, L)``; per task bin ``(B, K)`` (``physical``, ``occ`` and
     ``hours_share`` ``(K,)``); per occupation ``(B, O)``; per scenario ``(B,)``, with
-    ``learning`` ``(B, 3)`` = OOM per decade, reference hours, max OOM.
+    ``learning`` ``(B, 3)`` = OOM per decade, reference hours, max OOM and ``augmentation``
+    ``(B, 2)`` = time saving, price share.
 
-    Returns ``(by_occupation (7, B, O), by_lab (2, B, L), shares (2, B), automated_share
+    Returns ``(by_occupation (9, B, O), by_lab (2, B, L), shares (4, B), automated_share
     (B, K))``: the sums named in :data:`OCCUPATION_SUMS`; revenue and hours sold per lab;
-    wage-weighted capable and adopted shares of work.
+    the wage-weighted shares named in :data:`WORK_SHARES`.
     """
     n_scen, n_labs = capability.shape
     n_tasks = theta0.shape[1]
     by_occ = np.zeros((len(OCCUPATION_SUMS), n_scen, wage.shape[1]))
     by_lab = np.zeros((2, n_scen, n_labs))
-    shares = np.zeros((2, n_scen))
+    shares = np.zeros((len(WORK_SHARES), n_scen))
     automated_share = np.empty((n_scen, n_tasks))
     theta, gate = np.empty(n_tasks), np.empty(n_tasks)
     task_factor, lab_factor = np.empty(n_tasks), np.empty(n_labs)
@@ -187,9 +202,11 @@ def clear_scenarios(capability, oversight, cost, share, supply,
     for b in range(n_scen):
         s = softness[b]
         top_lab = np.argmax(capability[b])
+        saving, price_share = augmentation[b, 0], augmentation[b, 1]
         for k in range(n_tasks):   # thresholds after parallel learning; the robotics gate
-            theta[k] = theta0[b, k] - learning_reduction_oom(
+            theta[k] = theta0[b, k] - (learning_reduction_oom(
                 experience[b, k], learning[b, 0], learning[b, 1], learning[b, 2])
+                if experience[b, k] > 0.0 else 0.0)  # log(1 + 0) = 0: no log to take
             gate[k] = (soft_feasibility(robotics_index[b], physical_threshold[b, k], s)
                        if physical[k] else 1.0)
         factored = feasibility_factors(capability[b], theta, s, lab_factor, task_factor)
@@ -227,23 +244,43 @@ def clear_scenarios(capability, oversight, cost, share, supply,
             if lab_demand[j] > supply[b, j]:
                 ration_by_surplus(served, surplus, lab == j, supply[b, j])
 
+        capable_w = adopted_w = augmentable_w = augmented_w = 0.0   # this scenario's sums
+        aug_revenue = aug_hours = 0.0
+        c_top, lag = capability[b, top_lab], lag_years[b]
         for k in range(n_tasks):
             o, w = occ[k], wage[b, occ[k]]
             experience[b, k] += served[k] * dt_years
             automated = served[k] / world[b]
             automated_share[b, k] = automated / max(demand[k], 1e-300)
-            human = demand[k] - automated
+            remaining = demand[k] - automated
+            augmentable = (soft_feasibility(c_top, aug_theta[b, k], s)
+                           if aug_theta[b, k] < NEVER_OOM else 0.0)  # E0: never, exactly
+            aug_adoption[b, k] = adopt(aug_adoption[b, k], augmentable, dt_years, lag)
+            saved = remaining * saving * aug_adoption[b, k]
+            human = remaining - saved
             ob = oversight[b, lab[k]] * oversight_multiplier[b, k]
             competing = human * adoption[b, k]
             by_occ[0, b, o] += automated
             by_occ[1, b, o] += human
             by_occ[2, b, o] += automated * ob
-            by_occ[3, b, o] += automated * max(w - price[k] - ob * w, 0.0)
+            by_occ[3, b, o] += (automated * max(w - price[k] - ob * w, 0.0)
+                                + saved * w * (1.0 - price_share))
             by_occ[4, b, o] += competing
             by_occ[5, b, o] += competing * (price[k] / max(1.0 - ob, 1e-3))
             by_occ[6, b, o] += capable[k] * hours_share[k]
+            by_occ[7, b, o] += saved
+            by_occ[8, b, o] += augmentable * (1.0 - capable[k]) * hours_share[k]
             by_lab[0, b, lab[k]] += served[k] * price[k]
             by_lab[1, b, lab[k]] += served[k]
-            shares[0, b] += capable[k] * wage_bill_weight[b, k]
-            shares[1, b] += automated_share[b, k] * wage_bill_weight[b, k]
+            aug_revenue += saved * w
+            aug_hours += saved
+            weight = wage_bill_weight[b, k]
+            capable_w += capable[k] * weight
+            adopted_w += automated_share[b, k] * weight
+            augmentable_w += augmentable * (1.0 - capable[k]) * weight
+            augmented_w += aug_adoption[b, k] * (1.0 - automated_share[b, k]) * weight
+        by_lab[0, b, top_lab] += aug_revenue * price_share * world[b]
+        by_lab[1, b, top_lab] += aug_hours * world[b]
+        shares[0, b], shares[1, b] = capable_w, adopted_w
+        shares[2, b], shares[3, b] = augmentable_w, augmented_w
     return by_occ, by_lab, shares, automated_share

@@ -76,7 +76,8 @@ def _label(col: str) -> str:
     if col == "milestone.automated_ai_researcher":
         return "automated AI researcher (95% of AI-research work)"
     if col.startswith("milestone."):
-        return col[len("milestone."):].replace("_", " ").replace("pct", "%")
+        label = col[len("milestone."):].replace("_", " ").replace("pct", "%")
+        return label.replace("capable", "can automate").replace("adopted", "automated")
     return f"{name.replace('_', ' ')} in {year}" if year else name.replace("_", " ")
 
 
@@ -187,9 +188,11 @@ def fan_chart(spec: SweepSpec, folder: Path, df: pd.DataFrame, path: Path) -> Pa
             ax.fill_between(t, q[1], q[3], color="C0", alpha=0.38, lw=0, label="25-75th pct")
             ax.plot(t, q[2], color="C0", lw=1.6, label="median")
             unit = AGGREGATES[name][0]
-            if np.nanmin(v) > 0 and np.nanmax(v) / np.nanmin(v) > 1e3:
+            share = unit.startswith("fraction")  # shares read best on a linear 0-1 axis
+            if not share and np.nanmin(v) > 0 and np.nanmax(v) / np.nanmin(v) > 1e3:
                 ax.set_yscale("log")
-            ax.set(title=name.replace("_", " "), xlabel="year", ylabel=unit)
+            ax.set(title=name.replace("_", " "), xlabel="year",
+                   ylabel=unit.replace("fraction of ", "share of ").replace(" AI ", "\nAI "))
         axes.flat[0].legend(loc="best")
         fig.suptitle(f"Fan charts across {len(ok_runs)} runs")
         return _finish(fig, path, _source(spec))
@@ -241,8 +244,8 @@ def milestone_cdfs(spec: SweepSpec, df: pd.DataFrame, path: Path) -> Path | None
             if kind == "capable":
                 px, py = zip(*IRPAN_2024, strict=True)
                 ax.plot(px, py, "k*", ms=9, label="Irpan 2024 forecast (AGI, 95% of work)")
-            ax.set(title=f"When AI {'can do' if kind == 'capable' else 'does'} a share of "
-                   "wage-weighted work", xlabel="year reached",
+            ax.set(title=f"When AI {'can automate' if kind == 'capable' else 'automates'} a "
+                   "share of wage-weighted work", xlabel="year reached",
                    ylabel="share of runs (cumulative)", ylim=(0, 1.02))
             ax.legend(loc="best", fontsize=7.5)
         fig.suptitle(f"Milestone CDFs across {len(ok)} runs (runs not reaching a milestone "

@@ -176,7 +176,7 @@ def _simulate(configs: list[SimConfig], outputs: Outputs, fault) -> dict:
 
     hit = check_fault(fault, configs)
     first = configs[0]
-    bins = (first.tasks.e0.bins, first.tasks.e1.bins, first.tasks.e2.bins)
+    bins = (first.tasks.bins.e0, first.tasks.bins.e1, first.tasks.bins.e2)
     try:
         res = run_batch(configs, record_occupations=False,
                         table=_table(bins) if first.occupations.source == "builtin" else None,

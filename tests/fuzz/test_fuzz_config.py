@@ -144,7 +144,7 @@ FILES = [
     ("number_for_data_dir", "occupations:\n  data_dir: 3\n", ["occupations.data_dir"]),
     ("fractional_end_year", "time:\n  end_year: 2030.5\n", ["time.end_year", "2030.5"]),
     ("zero_steps_per_year", "time:\n  steps_per_year: 0\n", ["time.steps_per_year", ">= 1"]),
-    ("exposure_bins_zero", "tasks:\n  e0:\n    bins: 0\n", ["tasks.e0.bins"]),
+    ("exposure_bins_zero", "tasks:\n  bins:\n    e0: 0\n", ["tasks.bins.e0"]),
     # unicode
     ("unicode_key", "märket:\n  markup: 0.1\n", ["märket", "unknown key"]),
     ("unicode_value", "hardware:\n  utilization: 😀\n", ["hardware.utilization", "😀"]),
@@ -169,8 +169,9 @@ FILES = [
      ["hardware.utilization"]),
     # cross-field rules
     ("start_after_end", "time:\n  start_year: 2040\n  end_year: 2030\n", ["time.end_year"]),
-    ("inverted_exposure_range", "tasks:\n  e1:\n    low_oom: 30\n    high_oom: 26\n",
-     ["tasks.e1.high_oom"]),
+    ("inverted_exposure_range",
+     "tasks:\n  augmentation:\n    e1:\n      low_oom: 30\n      high_oom: 26\n",
+     ["tasks.augmentation.e1.high_oom"]),
     ("no_frontier_lab", "labs:\n  - name: o\n    kind: open_weights\n", ["labs", "frontier"]),
 ]
 

@@ -31,7 +31,7 @@ seed: 5
 sampler: latin
 runs: 4
 chunk_size: 2
-set: ["time.end_year=2025"]
+set: ["time.end_year=2025", "tasks.automation.requirement_100pct_oom=30.0"]  # reaches milestones
 parameters:
   capital.investor_growth_per_yr: {dist: uniform, low: 0.2, high: 0.9}
   market.adoption_lag_years: {dist: loguniform, low: 2, high: 12}
