@@ -655,11 +655,12 @@ class OccupationsConfig(Section):
 
     source: Literal["builtin", "detailed"] = Field(
         "builtin", description="'builtin': the 22 SOC major groups shipped with the package; "
-        "'detailed': the ~780 BLS detailed occupations with their O*NET tasks, read from "
-        "data_dir (Eloundou et al. 2023 data, O*NET x BLS OEWS May 2021).")
+        "'detailed': the ~780 BLS detailed occupations with their O*NET tasks, shipped with the "
+        "package or built from data_dir (Eloundou et al. 2023 data, O*NET x BLS OEWS May "
+        "2021).")
     data_dir: str | None = Field(
-        None, description="[folder path] The O*NET x BLS exposure data for 'detailed' (None: "
-        "$SIM_ONET_DATA, else ../shared/data/onet_exposure beside the checkout).")
+        None, description="[folder path] The raw O*NET x BLS exposure data to build 'detailed' "
+        "from (None: $SIM_ONET_DATA, else the detailed table shipped with the package).")
 
 
 class MilestonesConfig(Section):

@@ -240,6 +240,9 @@ def test_data_dir_resolution(fixture_dir, tmp_path, monkeypatch):
     monkeypatch.setenv(detailed.DATA_ENV_VAR, str(tmp_path / "nowhere"))
     with pytest.raises(OccupationTableError, match="SIM_ONET_DATA"):
         detailed.find_data_dir(None)
+    monkeypatch.delenv(detailed.DATA_ENV_VAR)
+    assert detailed.find_data_dir(None) is None         # none given: the shipped table
+    assert detailed.load_detailed(None, BINS)[1]["data_dir"] == detailed.SHIPPED_SOURCE
 
 
 def test_cli_runs_on_a_data_folder_and_keeps_the_join_report(fixture_dir, tmp_path, capsys):
