@@ -169,6 +169,10 @@ def test_analyze_saltelli_sweep_writes_indices_and_figures(tmp_path):
                                                               "ST"]
     names = {p.name for p in report.figures}
     assert names == {"sobol_indices.png", "fan_charts.png", "milestone_cdfs.png"}
+    assert report.indices is None  # a Saltelli sample gets Sobol indices, not delta and PAWN
+    assert any("Sobol: 8 base samples" in w for w in report.warnings), report.warnings
+    page = (tmp_path / "s" / "analysis" / "report.html").read_text()
+    assert "Sobol indices" in page and page.count("data:image/png;base64,") == 3
 
 
 def test_cli_sweep_and_analyze(tmp_path, capsys):
@@ -183,7 +187,8 @@ def test_cli_sweep_and_analyze(tmp_path, capsys):
     assert code == 2 and "--resume" in err  # refuses to overwrite
     code, stdout, err = run_cli(capsys, "analyze", out)
     assert code == 0, err
-    assert "milestone_cdfs.png" in stdout
+    assert "milestone_cdfs.png" in stdout and "report.html" in stdout
+    assert "warning: delta and PAWN: 6 ok runs, fewer than the 20" in err  # too few: said
 
 
 def test_a_worker_frees_each_chunks_model(tmp_path):
