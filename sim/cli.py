@@ -20,9 +20,9 @@ EXIT_BAD_INPUT = 2
 def _config_options(f):
     f = click.option("--data", "data_dir", default=None, metavar="PATH",
                      type=click.Path(file_okay=False),
-                     help="Folder of the O*NET x BLS exposure data for --occupations detailed "
-                          "(default: occupations.data_dir, $SIM_ONET_DATA, then "
-                          "../shared/data/onet_exposure).")(f)
+                     help="Raw O*NET x BLS exposure folder to build --occupations detailed from "
+                          "(default: occupations.data_dir, $SIM_ONET_DATA, else the table "
+                          "shipped with the package).")(f)
     f = click.option("--occupations", type=click.Choice(["builtin", "detailed"]), default=None,
                      help="Occupation table: the 22 built-in SOC major groups, or the ~780 "
                           "detailed occupations read from --data.")(f)
@@ -53,13 +53,27 @@ def cli():
 @click.option("--no-plots", is_flag=True, help="Skip the PNG figures.")
 @click.option("--force", is_flag=True, help="Replace an existing result folder.")
 @click.option("--quiet", is_flag=True, help="No progress bar or summary.")
+@click.option("--ensemble", "members", type=int, default=None, metavar="N",
+              help="Run an ensemble of N members (2-1000): the scenario with its uncertain "
+                   "parameters drawn from their sourced ranges, stepped as one batch; figures "
+                   "and report show the median and 10-90% band, milestones as percentiles.")
+@click.option("--ensemble-from", "ranges", default=None, metavar="FILE",
+              type=click.Path(dir_okay=False),
+              help="Sweep file whose parameter distributions the ensemble draws from "
+                   "(default: configs/sweeps/agi_arrival.yaml); its base, scenario and set: "
+                   "are not used, the run's config is the base.")
 def run(config, scenario, overrides, rules, occupations, data_dir, seed, out, fmt, no_plots,
-        force, quiet):
-    """Run one scenario (the built-in default with no CONFIG) and write a result folder."""
+        force, quiet, members, ranges):
+    """Run one scenario (the built-in default with no CONFIG) and write a result folder;
+    with --ensemble N, N members drawn around it.
+    """
     from sim.loading import load_config
 
     cfg = load_config(config, scenario, _shortcuts(rules, occupations, data_dir, overrides),
                       seed)  # before importing the model (~1.5 s): bad input is refused at once
+    if members is not None or ranges is not None:
+        plan = _ensemble_plan(cfg, members, ranges)
+        return _run_ensemble(plan, out, fmt, no_plots, force, quiet)
     from sim import output
 
     out = Path(out or f"results/run-{time.strftime('%Y%m%d-%H%M%S')}")
@@ -85,6 +99,102 @@ def run(config, scenario, overrides, rules, occupations, data_dir, seed, out, fm
 
             click.echo(format_join_report(results.join_report))
         _print_summary(results.summary(), folder, stepped)
+
+
+def _ensemble_plan(cfg, members, ranges):
+    """The ensemble ``--ensemble`` and ``--ensemble-from`` ask for, every input checked (the
+    member count, the ranges file, each range against the run's config) before any work.
+    """
+    from sim import ensemble
+
+    if members is None:
+        raise SimInputError("--ensemble-from", [Problem("--ensemble-from", ranges, "has no "
+                                                        "effect without --ensemble N; allowed: "
+                                                        "--ensemble N --ensemble-from FILE")])
+    ensemble.check_members(members, "--ensemble")
+    if ranges is not None and not Path(ranges).is_file():
+        raise SimInputError("--ensemble-from", [Problem("--ensemble-from", ranges, "no such "
+                                                        f"file; {ensemble.ALLOWED_RANGES}")])
+    return ensemble.plan(cfg, members, cfg.seed, ranges, draw=False)
+
+
+def _run_ensemble(plan, out, fmt, no_plots, force, quiet):
+    """Draw and step an ensemble, write its folder and print its percentiles. The draws are
+    made in a forked process while this one loads the model and plotting code.
+    """
+    from sim import ensemble
+
+    drawing = plan.draw_ahead()
+    try:
+        from sim import output, runner  # noqa: F401 - loaded meanwhile
+
+        out = Path(out or f"results/run-{time.strftime('%Y%m%d-%H%M%S')}")
+        output.prepare_target(out, force)
+        if not no_plots:
+            from sim import plots
+
+            plots.warm_up()
+        plan.draw(drawing)
+    finally:
+        if drawing is not None:
+            drawing.cancel()
+    given = Path(plan.ranges.source).resolve() != ensemble.DEFAULT_RANGES.resolve()
+    if plan.ranges.unused and given and not quiet:  # the default file's sweep set is known
+        click.echo(f"note: {plan.ranges.source}: its {', '.join(plan.ranges.unused)} not used "
+                   "(the run's config is the ensemble's base)", err=True)
+    if plan.base.occupations.source == "detailed":
+        from sim import runner
+
+        if not quiet:
+            click.echo("reading the detailed occupations (O*NET x BLS data) ...")
+        runner.load_occupations(plan.base)
+    ahead = []
+
+    def draw_bands(results):  # the band figures need no occupations: drawn meanwhile
+        if not no_plots and output.non_finite_message(results) is None:
+            from sim import plots
+
+            ahead.append(plots.draw_ahead(results, plots.BAND_FIGURES, out.name))
+
+    t0 = time.perf_counter()
+    try:
+        results = ensemble.run_ensemble(plan.base, plan.n, plan_=plan, progress=not quiet,
+                                        after_batch=draw_bands)
+        stepped = time.perf_counter() - t0
+        folder = output.write_run(results, out, fmt=fmt, plots=not no_plots, force=force,
+                                  command=" ".join(["sim"] + sys.argv[1:]),
+                                  ahead=ahead[0] if ahead else None)
+    except output.NonFiniteResultError as exc:  # a failed member: one line, exit 1, no folder
+        click.echo(f"error: {one_line(str(exc), 400)}", err=True)
+        raise SystemExit(EXIT_MODEL_FAILED) from None
+    finally:
+        for job in ahead:
+            if job is not None:
+                job.cancel()
+    if not quiet:
+        _print_ensemble(ensemble.summary(results), folder, stepped)
+
+
+def _print_ensemble(s: dict, folder: Path, seconds: float):
+    def year(v):
+        return "not by end" if v is None else f"{v:.1f}"
+
+    click.echo(f"\nResults: {folder}   ({s['members']} members stepped in {seconds:.2f} s; "
+               f"ranges: {Path(s['ranges_from']).name}; median member "
+               f"#{s['median_member']['scenario']})")
+    click.echo("Milestones over members: 10th percentile / median / 90th percentile "
+               "(share of members that reach it)")
+    names = [(f"capable_{lv}pct", f"AI can automate {lv}%") for lv in ("20", "50", "95", "100")]
+    names += [(f"adopted_{lv}pct", f"{lv}% automated") for lv in ("20", "50", "95", "100")]
+    for key, label in names + [("automated_ai_researcher", "automated AI researcher")]:
+        m = s["milestones"].get(key)
+        if m is not None:
+            click.echo(f"  {label:24s} {year(m['p10']):>10} / {year(m['p50']):>10} / "
+                       f"{year(m['p90']):>10}   ({100 * m['share_reached']:.0f}%)")
+    rate, when = s["peak_unemployment_rate"], s["peak_unemployment_year"]
+    click.echo(f"Peak unemployment: {100 * rate['p10']:.1f}% / {100 * rate['p50']:.1f}% / "
+               f"{100 * rate['p90']:.1f}%, in {when['p10']:.1f} / {when['p50']:.1f} / "
+               f"{when['p90']:.1f}")
 
 
 def _shortcuts(rules, occupations, data_dir, overrides) -> list[str]:
@@ -265,7 +375,8 @@ def rules():
     from sim.loading import list_rule_sets, read_yaml, rule_set_dirs
 
     for name in list_rule_sets():
-        first = "The schema's defaults: E1 near GPT-4, E2 after tools, E0 over Davidson's gap."
+        first = ("The schema's defaults: automation on Davidson's scale (100% at 1e36, a 4-OOM "
+                 "gap), tasks ordered by their labels; E1 augmented from GPT-4, E2 after tools.")
         for d in rule_set_dirs():
             path = d / f"{name}.yaml"
             if path.is_file():
@@ -277,7 +388,8 @@ def rules():
 
 @cli.command()
 @click.option("--data", "data_dir", default=None, type=click.Path(file_okay=False),
-              help="Data folder (default: $SIM_ONET_DATA, then ../shared/data/onet_exposure).")
+              help="Raw data folder (default: $SIM_ONET_DATA, else the table shipped with the "
+                   "package).")
 def occupations(data_dir):
     """Read the detailed O*NET x BLS data and report every join: what matched, what was
     dropped and why.
@@ -408,11 +520,24 @@ def sweep(sweep_file, out, resume_dir, workers, scheduler, worker_timeout, seed,
 @click.argument("sweep_dir", type=click.Path(file_okay=False))
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Where figures and tables go (default: SWEEP_DIR/analysis).")
-def analyze(sweep_dir, out):
-    """Sensitivity indices (Saltelli sweeps), fan charts and milestone CDFs of a sweep."""
+@click.option("--discover", "conditions", multiple=True, metavar="CONDITION",
+              help="Find the parameter ranges where a condition on the outputs holds (PRIM), "
+                   "e.g. --discover \"unemployment_rate@2040 < 0.2\": a summary column "
+                   "(NAME@YEAR or milestone.NAME), one of < <= > >=, a number; join several "
+                   "with 'and'. A milestone not reached counts as later than any year. "
+                   "Repeatable: one box per condition.")
+def analyze(sweep_dir, out, conditions):
+    """Scenario discovery (--discover), sensitivity indices (Sobol for Saltelli sweeps, delta
+    and PAWN for any other), fan charts, milestone CDFs and an HTML report of a sweep.
+    """
+    import shlex
+
     from sim.sweep.analysis import analyze_sweep
 
-    report = analyze_sweep(sweep_dir, out)
+    report = analyze_sweep(sweep_dir, out, discover=conditions,
+                           command=shlex.join(["sim"] + sys.argv[1:]))
+    for line in report.warnings:
+        click.echo(f"warning: {line}", err=True)
     click.echo(report.text())
 
 

@@ -4,6 +4,10 @@ Every figure takes a list of runs: one run gives the report's figure, several gi
 figure (lines overlaid in one colour per run; stacked areas and heatmaps as small multiples).
 The data functions are separate from the drawing so they can be tested on their own, and they
 work for the 22 SOC major groups as for ~800 detailed occupations.
+
+An ensemble (a run whose :attr:`RunData.members` is set) is drawn as the median of its members
+at each date over a shaded 10-90% band (:func:`band_data` gives the numbers); its occupation
+figures show its median member, and the milestone table gives percentiles over members.
 """
 
 from __future__ import annotations
@@ -19,7 +23,15 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
-from sim.plots import STYLE, short_title, year_axis
+from sim.plots import (
+    BANDED_SHARES,
+    RENDER_STYLE,
+    band_handle,
+    draw_series,
+    plain_log_labels,
+    short_title,
+    year_axis,
+)
 from sim.run_data import RD_RATE_LINES, WORK_SHARE_LINES, RunData, rd_series, work_shares
 
 #: Automated share of an occupation's task-hours that counts as "hit" in first-and-last.
@@ -87,6 +99,23 @@ def flows(run: RunData) -> pd.DataFrame:
         "unemployed": run.agg("unemployed"),
         "retraining": run.agg("retraining"),
     })
+
+
+def flow_series(view) -> dict[str, np.ndarray]:
+    """The flows figure's series, (T,) for a run or (T, N) for an ensemble's members
+    (:attr:`RunData.view`): cumulative layoffs and re-hires, and the stocks unemployed and
+    retraining (workers). Members hold no occupations, so their re-hires come from the pool
+    identity (out of work now = out of work before the first step + layoffs - re-hires), which
+    equals the sum over occupations to ~1e-13 relative.
+    """
+    if isinstance(view, RunData):
+        f = flows(view)
+        return {k: f[k].to_numpy(float) for k in f.columns if k != "year"}
+    displaced = view.agg("displaced_total")
+    out = view.agg("unemployed") + view.agg("retraining")
+    return {"displaced_cumulative": displaced,
+            "reemployed_cumulative": (out[0] - displaced[0]) + displaced - out,
+            "unemployed": view.agg("unemployed"), "retraining": view.agg("retraining")}
 
 
 def n_wage_bins(n_occupations: int) -> int:
@@ -272,10 +301,55 @@ def augmented_at(run: RunData, years=AUGMENTED_YEARS) -> dict[int, float]:
     return {y: float(share[run.step_of_year(y)]) for y in years if start <= y <= run.end_year}
 
 
+def _year_text(y: float, end: int) -> str:
+    return f"{y:.1f}" if np.isfinite(y) else f"not by {end}"
+
+
+def ensemble_rows(run: RunData) -> list[list[str]]:
+    """The headline table of an ensemble: per milestone or figure, its 10th percentile, median
+    and 90th percentile over the members, and (milestones) the share of members that reach it
+    by the end; a percentile that falls among the members that never reach it reads "not by
+    END".
+    """
+    from sim.ensemble import censored_percentiles
+
+    m, end = run.members, run.end_year
+    rows = []
+    for key, label in MILESTONE_LABELS.items():
+        if key in m.milestones:
+            p, share = censored_percentiles(m.milestones[key])
+            rows.append([label, *(_year_text(v, end) for v in p), f"{100 * share:.0f}%"])
+    for y in augmented_at(run):
+        p = m.bands(m.agg("augmented_share")[run.step_of_year(y)])
+        rows.append([f"{AUGMENTED_LABEL}, end of {y}", *(f"{100 * v:.1f}%" for v in p), ""])
+    rate = m.agg("unemployment_rate")
+    rows.append(["Peak unemployment rate (unemployed + retraining)",
+                 *(f"{100 * v:.1f}%" for v in m.bands(rate.max(axis=0))), ""])
+    rows.append(["Year of peak unemployment",
+                 *(f"{v:.1f}" for v in m.bands(m.times[np.argmax(rate, axis=0)])), ""])
+    for y in (2030, 2040, 2050):
+        if y <= end:
+            i = run.step_of_year(y)
+            for name, what in (("ai_human_equivalent_workers", "AI workforce"),
+                               ("employed", "US human employment")):
+                rows.append([f"{what}, {y} (full-time equivalents)",
+                             *(big_number(v) for v in m.bands(m.agg(name)[i])), ""])
+    return rows
+
+
+ENSEMBLE_HEADER = ["milestone or figure", "10th percentile", "median", "90th percentile",
+                   "members that reach it"]
+
+
 def milestone_table(run: RunData) -> list[tuple[str, str]]:
     """Headline rows: automation milestone years, the augmented share in
-    :data:`AUGMENTED_YEARS`, peak unemployment, AI vs human workforce.
+    :data:`AUGMENTED_YEARS`, peak unemployment, AI vs human workforce. For an ensemble each
+    value is its median over members with the 10-90% range (see :func:`ensemble_rows`).
     """
+    if run.members is not None:
+        return [(r[0], f"{r[2]} (10-90%: {r[1]} to {r[3]}"
+                 + (f"; {r[4]} of members reach it)" if r[4] else ")"))
+                for r in ensemble_rows(run)]
     rows = []
     for key, label in MILESTONE_LABELS.items():
         if key in run.milestones:
@@ -323,14 +397,42 @@ def band_colors(n: int) -> list:
     return [base[i % len(base)] for i in range(n)]
 
 
-def source_note(runs: list[RunData], extra: str = "") -> str:
-    """Source line naming the package version and every run (scenario, seed)."""
+def ensemble_note(runs: list[RunData], kind: str = "band") -> str:
+    """What an ensemble's figure shows: ``kind`` "band" (medians over a 10-90% band) or
+    "member" (its median member's occupations); empty when no run is an ensemble.
+    """
+    parts = []
+    for r in runs:
+        m = r.members
+        if m is None:
+            continue
+        ranges = str(m.info.get("ranges_from", "?")).replace("\\", "/").rsplit("/", 1)[-1]
+        if kind == "band":
+            drawn = len(m.info.get("parameters", []))
+            parts.append(f"'{r.label}' is an ensemble of {m.n} members ({drawn} parameters "
+                         f"drawn from {ranges}): lines are the median of its members at each "
+                         "date, shaded the 10th to 90th percentile.")
+        else:
+            k = m.median_member
+            parts.append(f"'{r.label}' is an ensemble of {m.n} members: shown is its median "
+                         f"member, #{k} (model seed {m.seeds[k]}), whose share of work "
+                         "automated stays closest to the members' median; the spread is in "
+                         "the line figures.")
+    return " ".join(parts)
+
+
+def source_note(runs: list[RunData], extra: str = "", kind: str = "band") -> str:
+    """Source line naming the package version and every run (scenario, seed), and for an
+    ensemble what is drawn (``kind``: see :func:`ensemble_note`).
+    """
     who = "; ".join(f"'{r.label}' (scenario {r.identity['scenario']}, seed "
                     f"{r.identity.get('seed', '?')})" if r.identity.get("scenario") else
                     f"'{r.label}' (seed {r.identity.get('seed', '?')}; see the run folder's "
                     "config.yaml)" for r in runs)
     version = runs[0].identity.get("version", "?")
-    return f"Source: ai-economy-sim {version}, run{'s' if len(runs) > 1 else ''} {who}. {extra}"
+    note = ensemble_note(runs, kind)
+    return (f"Source: ai-economy-sim {version}, run{'s' if len(runs) > 1 else ''} {who}. "
+            + (f"{note} " if note else "") + extra)
 
 
 def finish(fig: plt.Figure, note: str, right: float = 1.0) -> plt.Figure:
@@ -340,6 +442,7 @@ def finish(fig: plt.Figure, note: str, right: float = 1.0) -> plt.Figure:
     fig.text(0.01, 0.005, "\n".join(lines), fontsize=7.5, color="0.35", ha="left",
              va="bottom")
     bottom = (0.16 + 0.14 * len(lines)) / fig.get_size_inches()[1]
+    plain_log_labels(fig)
     fig.tight_layout(rect=(0, bottom, right, 1))
     return fig
 
@@ -360,34 +463,41 @@ OUTSIDE = ({"loc": "upper left", "bbox_to_anchor": (1.06, 1.0), "frameon": False
            {"loc": "upper left", "bbox_to_anchor": (1.06, 0.55), "frameon": False})
 
 
-def _lines(ax, runs: list[RunData], series: list[tuple[str, Callable, str]],
+def _lines(ax, runs: list[RunData], series: list[tuple],
            scale: float = 1.0, log: bool = False, one_run: list[tuple[str, str]] | None = None,
            legend: str = "best", run_legend: dict | None = RUN_LEGEND,
-           style_legend: dict | None = STYLE_LEGEND, extra: tuple = ()):
-    """Plot ``series`` (label, fn(run) -> y per step, linestyle) for every run: one colour per
-    series for one run (``one_run``: its (colour, line style) per series; default solid lines
-    in C0, C1, ...), with a legend at ``legend``; one colour per run and one line style per
-    series for several, with a legend of the runs (``run_legend``, None: none) and one of the
-    series and the ``extra`` handles (``style_legend``; left out for a single series).
+           style_legend: dict | None = STYLE_LEGEND, extra: tuple = (), band_note: str = ""):
+    """Plot ``series`` (label, fn(view) -> y per step, linestyle[, band]) for every run (the
+    view: :attr:`RunData.view`; an ensemble's series are drawn as a median over a 10-90% band,
+    unless the series' ``band`` is False): one colour per series for one run (``one_run``:
+    its (colour, line style) per series; default solid lines in C0, C1, ...), with a legend
+    at ``legend``; one colour per run and one line style per series for several, with a
+    legend of the runs (``run_legend``, None: none) and one of the series and the ``extra``
+    handles (``style_legend``; left out for a single series). ``band_note``: which lines have
+    a band, in the band's legend entry, when not all do.
     """
     many = len(runs) > 1
     colors = run_colors(len(runs))
-    plot = ax.semilogy if log else ax.plot
     for r, run in enumerate(runs):
-        for s, (label, fn, style) in enumerate(series):
-            y = np.asarray(fn(run), float) * scale
+        for s, (label, fn, style, *band) in enumerate(series):
+            y = np.asarray(fn(run.view), float) * scale  # (T, N) for an ensemble: a band
             if log:
-                y = np.where(y > 0, y, np.nan)
+                y = np.where(y > 0, y, np.nan) if y.ndim == 1 else y
             color, ls = (colors[r], style) if many else (one_run[s] if one_run else
                                                           (f"C{s}", "-"))
-            plot(run.times, y, color=color, ls=ls, lw=1.8, label=None if many else label)
+            draw_series(ax, run.times, y, log=log, band=band[0] if band else True,
+                        color=color, ls=ls, lw=1.8, label=None if many else label)
     year_axis(ax)
+    ensembles = [r for r in runs if r.members]
+    sizes = {r.members.n for r in ensembles}
+    bands = [band_handle(sizes.pop() if len(sizes) == 1 else None, band_note)
+             ] if ensembles else []
     if not many:
-        ax.legend(loc=legend)
+        ax.legend(handles=ax.get_legend_handles_labels()[0] + bands, loc=legend)
         return
     style_handles = [Line2D([], [], color="0.25", ls=st, lw=1.5, label=lab)
-                     for lab, _, st in series] if len(series) > 1 or extra else []
-    style_handles += list(extra)
+                     for lab, _, st, *_ in series] if len(series) > 1 or extra else []
+    style_handles += list(extra) + bands
     if run_legend is not None:
         run_handles = [Line2D([], [], color=c, lw=2.5, label=r.label)
                        for c, r in zip(colors, runs, strict=True)]
@@ -401,9 +511,21 @@ def _lines(ax, runs: list[RunData], series: list[tuple[str, Callable, str]],
 def work_share_data(run: RunData) -> pd.DataFrame:
     """The work-share figure's lines per step: the shares of wage-weighted work (fractions) AI
     can help with (augment or automate), people do with AI's help, AI can automate, and AI
-    does (automated); columns named as in :data:`sim.run_data.WORK_SHARE_LINES`.
+    does (automated); columns named as in :data:`sim.run_data.WORK_SHARE_LINES`. For an
+    ensemble, the lines of its median member (the bands: :func:`band_data`).
     """
     return pd.DataFrame({"year": run.times, **work_shares(run.agg)})
+
+
+def band_data(run: RunData, fn: Callable) -> pd.DataFrame:
+    """What a figure draws for one series ``fn(view)`` of an ensemble (``view``: its
+    :class:`sim.run_data.Members`, ``agg`` (T, N)): per step, the 10th percentile, median
+    (the line) and 90th percentile (the band's edges) across members; for a single run all
+    three are its line.
+    """
+    y = np.asarray(fn(run.view), float)
+    lo, mid, hi = run.members.bands(y) if y.ndim == 2 else (y, y, y)
+    return pd.DataFrame({"year": run.times, "p10": lo, "p50": mid, "p90": hi})
 
 
 def fig_work_share(runs: list[RunData]) -> plt.Figure:
@@ -413,11 +535,11 @@ def fig_work_share(runs: list[RunData]) -> plt.Figure:
     many = len(runs) > 1
     legend_in = 2.9 if many else 0.0  # runs compared: the legends sit right of the axes
     fig, ax = plt.subplots(figsize=(10 + legend_in, 5.4))
-    data = {id(r): work_share_data(r) for r in runs}
-    _lines(ax, runs, [(line.label, lambda r, k=line.key: data[id(r)][k], line.compare_style)
+    _lines(ax, runs, [(line.label, lambda v, k=line.key: work_shares(v.agg)[k],
+                       line.compare_style, line.key in BANDED_SHARES)
                       for line in WORK_SHARE_LINES], 100,
            one_run=[(line.color, line.style) for line in WORK_SHARE_LINES], legend="upper left",
-           run_legend=OUTSIDE[0], style_legend=OUTSIDE[1])
+           run_legend=OUTSIDE[0], style_legend=OUTSIDE[1], band_note="automation lines")
     for level in (20, 50, 95):
         ax.axhline(level, color="0.75", lw=0.8, zorder=0)
         ax.annotate(f"{level}%", (1.0, level), xycoords=("axes fraction", "data"), fontsize=8,
@@ -442,12 +564,28 @@ def rd_data(run: RunData) -> pd.DataFrame:
     return pd.DataFrame({"year": run.times, **rd_series(run.agg)})
 
 
+def milestone_year(run: RunData, name: str) -> float:
+    """A milestone's year in ``run``; for an ensemble the median over its members (NaN when
+    fewer than half reach it).
+    """
+    if run.members is None:
+        return float(run.milestones.get(name, np.nan))
+    from sim.ensemble import censored_percentiles
+
+    years = run.members.milestones.get(name)
+    if years is None:
+        return np.nan
+    median = censored_percentiles(years, (50,))[0][0]
+    return float(median) if np.isfinite(median) else np.nan
+
+
 def _researcher_marker(ax, run: RunData, label: bool):
-    year = run.milestones.get("automated_ai_researcher", np.nan)
+    year = milestone_year(run, "automated_ai_researcher")
     if np.isfinite(year):
         ax.axvline(year, color="0.35", ls=":", lw=1)
         if label:
-            ax.annotate("automated AI researcher", (year, 0.97),
+            ax.annotate("automated AI researcher" + (" (median)" if run.members else ""),
+                        (year, 0.97),
                         xycoords=("data", "axes fraction"), fontsize=7.5, color="0.3",
                         rotation=90, ha="right", va="top")
 
@@ -457,20 +595,21 @@ def fig_rd(runs: list[RunData]) -> plt.Figure:
     AI-research work AI does.
     """
     fig, axes = plt.subplots(1, 3, figsize=(15, 5.0))
-    data = {id(r): rd_data(r) for r in runs}
+    data = {id(r.view): rd_series(r.view.agg) for r in runs}
     ax = axes[0]
     _lines(ax, runs, [("AI R&D progress multiplier",
-                       lambda r: data[id(r)]["ai_rd_multiplier"], "-")], log=True,
+                       lambda v: data[id(v)]["ai_rd_multiplier"], "-")], log=True,
            legend="upper left", run_legend={"loc": "lower right"})
     ax.axhline(1.0, color="0.6", lw=0.8, zorder=0)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.10g}"))
     ax.set(title="AI R&D progress multiplier (leading lab)",
            ylabel="research input with AI / people alone\n(same compute; log scale)")
     ax = axes[1]
-    base = data[id(runs[0])]["software_base_rate"].iloc[0]
-    base_label = f"software, 2023 base rate ({base:.2f} OOM/yr)"
+    base = float(np.median(data[id(runs[0].view)]["software_base_rate"][0]))
+    base_label = (f"software, 2023 base rate ({base:.2f} OOM/yr"
+                  + (", median of members)" if runs[0].members else ")"))
     base_handle = (Line2D([], [], color="0.55", ls=":", lw=1, label=base_label),)
-    _lines(ax, runs, [(line.label, lambda r, k=line.key: data[id(r)][k], line.compare_style)
+    _lines(ax, runs, [(line.label, lambda v, k=line.key: data[id(v)][k], line.compare_style)
                       for line in RD_RATE_LINES],
            one_run=[(line.color, line.style) for line in RD_RATE_LINES], legend="upper right",
            run_legend=None, style_legend={"loc": "upper right"},
@@ -479,19 +618,22 @@ def fig_rd(runs: list[RunData]) -> plt.Figure:
         ax.axhline(base, color="0.55", ls=":", lw=1, zorder=0, label=base_label)
         if len(runs) == 1:
             ax.legend(loc="upper right")
-    top = max(np.nanmax(data[id(r)][[line.key for line in RD_RATE_LINES]].to_numpy())
+    top = max(np.nanmax([_drawn_top(data[id(r.view)][line.key]) for line in RD_RATE_LINES])
               for r in runs)
     ax.set(title="Rates of progress: software and hardware",
            ylabel="orders of magnitude per year (OOM/yr)",
            ylim=(0, 1.45 * top if np.isfinite(top) and top > 0 else None))  # room for legend
     ax = axes[2]
     _lines(ax, runs, [("research automation",
-                       lambda r: data[id(r)]["research_automation_share"], "-")], 100,
+                       lambda v: data[id(v)]["research_automation_share"], "-")], 100,
            run_legend=None)
     ax.set(title="Research automation (leading lab)",
            ylabel="% of AI-research work AI does", ylim=(0, 102))
-    if len(runs) == 1:  # one line per panel: the titles say what each is
+    if len(runs) == 1 and runs[0].members is None:  # one line per panel: titles say what
         axes[0].get_legend().remove()
+        axes[2].get_legend().remove()
+    elif len(runs) == 1:  # an ensemble: keep only the band's entry, in one panel
+        axes[0].legend(handles=[band_handle(runs[0].members.n)], loc="upper left")
         axes[2].get_legend().remove()
     for ax in axes:
         _researcher_marker(ax, runs[0], label=ax is axes[0])
@@ -499,7 +641,15 @@ def fig_rd(runs: list[RunData]) -> plt.Figure:
                                    "its AI researchers over its people alone, same experiment "
                                    "compute (1 = no help). Software rate over its 2023 base "
                                    "rate = the R&D speed-up (rd_speedup). Dotted vertical "
-                                   f"line: automated AI researcher in '{runs[0].label}'."))
+                                   "line: automated AI researcher in "
+                                   f"'{runs[0].label}'"
+                                   + (" (median over members)." if runs[0].members else ".")))
+
+
+def _drawn_top(values: np.ndarray) -> float:
+    """The highest value a figure draws of (T,) values, or of (T, N) values' 90% band."""
+    values = np.asarray(values, float)
+    return float(np.nanmax(values if values.ndim == 1 else np.percentile(values, 90, axis=1)))
 
 
 def _stack_panel(ax, run: RunData, colors: dict, show_ylabel: bool):
@@ -533,7 +683,8 @@ def fig_employment_by_group(runs: list[RunData]) -> plt.Figure:
         for m in employment_by_major(run).columns:
             colors.setdefault(m, band_colors(len(colors) + 1)[-1])
         _stack_panel(ax, run, colors, k % ncol == 0)
-        ax.set_title(run.label if n > 1 else "US employment by SOC major group")
+        ax.set_title((run.label if n > 1 else "US employment by SOC major group")
+                     + (" (median member)" if run.members else ""))
     for k in range(n, nrow * ncol):
         axes[k // ncol, k % ncol].set_visible(False)
     handles, labels = axes[0, 0].get_legend_handles_labels()
@@ -548,7 +699,7 @@ def fig_employment_by_group(runs: list[RunData]) -> plt.Figure:
     fig = finish(fig, source_note(runs, "Bands: employed workers per SOC major group (detailed "
                                   "occupations summed to their group), largest at the start "
                                   "at the bottom; dark grey: retraining; light grey: "
-                                  "unemployed."), right=1 - legend_in / width_in)
+                                  "unemployed.", kind="member"), right=1 - legend_in / width_in)
     return fig
 
 
@@ -593,9 +744,11 @@ def fig_automation_heatmap(runs: list[RunData]) -> plt.Figure:
     cbar.ax.grid(False)
     which = (f"the {rows} of {n_occ} occupations with the highest automated share averaged "
              "over the run" if rows < n_occ else f"all {n_occ} occupations")
-    fig.suptitle("Share of task-hours automated, most affected occupations first")
+    fig.suptitle("Share of task-hours automated, most affected occupations first"
+                 + (" (median member)" if n == 1 and first.members else ""))
     note = source_note(runs, f"Rows: {which}, most affected at the top. Automated share: "
-                       "task-hours AI does / the occupation's demanded task-hours.")
+                       "task-hours AI does / the occupation's demanded task-hours.",
+                       kind="member")
     width_in, height_in = fig.get_size_inches()
     lines = textwrap.wrap(note, width=int(width_in * 17))
     fig.text(0.01, 0.005, "\n".join(lines), fontsize=7.5, color="0.35", ha="left",
@@ -609,9 +762,11 @@ def fig_automation_heatmap(runs: list[RunData]) -> plt.Figure:
 def fig_flows(runs: list[RunData]) -> plt.Figure:
     """Cumulative displaced and re-employed workers; stocks unemployed and retraining."""
     fig, axes = plt.subplots(1, 2, figsize=(12, 5))
+    data = {id(r.view): flow_series(r.view) for r in runs}
     _lines(axes[0], runs, [
-        ("displaced (cumulative layoffs)", lambda r: flows(r)["displaced_cumulative"], "-"),
-        ("re-employed (cumulative)", lambda r: flows(r)["reemployed_cumulative"], "--")], 1e-6)
+        ("displaced (cumulative layoffs)", lambda v: data[id(v)]["displaced_cumulative"], "-"),
+        ("re-employed (cumulative)", lambda v: data[id(v)]["reemployed_cumulative"], "--")],
+        1e-6)
     axes[0].set(title="Flows since the start", ylabel="million workers (cumulative)",
                 xlabel="year", ylim=(0, None))
     _lines(axes[1], runs, [("unemployed", lambda r: r.agg("unemployed"), "-"),
@@ -682,7 +837,8 @@ def fig_wage_change(runs: list[RunData]) -> plt.Figure:
               + (" and some are empty." if by_bin.shape[0] < n_bins else ".")
               if n_bins == 5 else "")
     return finish(fig, source_note(runs, "Mean hourly earnings of each bin's occupations, "
-                                   "weighted by start employment (real 2021 USD)." + coarse))
+                                   "weighted by start employment (real 2021 USD)." + coarse,
+                                   kind="member"))
 
 
 def fig_exposure_by_education(runs: list[RunData]) -> plt.Figure:
@@ -727,7 +883,7 @@ def fig_exposure_by_education(runs: list[RunData]) -> plt.Figure:
                                    "weighted correlation). Help: AI augments (at least halves "
                                    "the time) or automates the task; the data's exposure "
                                    "score measures the same kind of help. Shares weighted by "
-                                   "each occupation's start employment."))
+                                   "each occupation's start employment.", kind="member"))
 
 
 def fig_first_and_last(runs: list[RunData]) -> plt.Figure:
@@ -767,7 +923,8 @@ def fig_first_and_last(runs: list[RunData]) -> plt.Figure:
     which = (f"the {len(early)} earliest and {len(late)} latest of {n} occupations"
              if len(codes) < n else f"all {n} occupations, earliest at the top")
     return finish(fig, source_note(runs, f"Rows: {which} in '{first.label}'. Open arrows: "
-                                   "threshold not reached by the end of the run."))
+                                   "threshold not reached by the end of the run.",
+                                   kind="member"))
 
 
 def fig_workforce(runs: list[RunData]) -> plt.Figure:
@@ -837,7 +994,7 @@ FIGURES: tuple[FigureSpec, ...] = (
 def render_all(runs: list[RunData]) -> dict[str, bytes]:
     """Every figure as PNG bytes, keyed by name, in the house style."""
     out = {}
-    with plt.rc_context(STYLE):
+    with plt.rc_context(RENDER_STYLE):
         for spec in FIGURES:
             out[spec.name] = png_bytes(spec.draw(runs))
     return out

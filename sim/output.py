@@ -177,7 +177,14 @@ def non_finite_message(results: Results) -> str | None:
         step, name, idx = found
         value = series[name][idx]
         where = f" of occupation {results.occupation_codes[idx[2]]}" if len(idx) == 3 else ""
-        return (f"{kind} {name}{where} = {value} in scenario {idx[1]} at "
+        scenario = idx[1] if len(idx) < 3 or results.occupation_scenarios is None \
+            else results.occupation_scenarios[idx[1]]
+        if results.ensemble is not None:  # name the member so it can be run alone
+            scenario = (f"ensemble member {scenario} (model seed "
+                        f"{results.configs[scenario].seed})")
+        else:
+            scenario = f"scenario {scenario}"
+        return (f"{kind} {name}{where} = {value} in {scenario} at "
                 f"{_date(float(results.times[step]))} (step {step})")
     return None
 
@@ -190,7 +197,8 @@ def check_finite(results: Results, target: Path | str) -> None:
                                    f"nothing was written to {target}")
 
 
-def _write_files(results: Results, tmp: Path, fmt: str, plots: bool, label: str) -> list[Path]:
+def _write_files(results: Results, tmp: Path, fmt: str, plots: bool, label: str,
+                 ahead=None) -> list[Path]:
     """Tables, config, seed, summary, units, join report and figures; returns the files."""
     from sim.loading import config_to_yaml
 
@@ -201,18 +209,25 @@ def _write_files(results: Results, tmp: Path, fmt: str, plots: bool, label: str)
     if results.occupation_info is not None:
         files.append(write_table(results.occupation_info, tmp / "occupation_info", fmt))
     summaries = [results.summary(b) for b in range(results.n_scenarios)]
-    texts = {"config.yaml": config_to_yaml(results.configs[0]),
-             "seed.txt": f"{results.configs[0].seed}\n",
+    config = results.ensemble.base if results.ensemble is not None else results.configs[0]
+    texts = {"config.yaml": config_to_yaml(config),
+             "seed.txt": f"{config.seed}\n",
              "summary.json": dump_json(summaries[0] if len(summaries) == 1 else summaries),
              "units.json": dump_json(results.units())}
     if results.join_report:
         texts["join_report.json"] = dump_json(results.join_report)
+    if results.ensemble is not None:  # the members' draws, and the same members as a sweep
+        from sim.ensemble import summary
+
+        files.append(write_table(results.ensemble.members_frame(), tmp / "members", fmt))
+        texts["ensemble.json"] = dump_json(summary(results))
+        texts["ensemble.yaml"] = results.ensemble.spec.to_yaml()
     for name, text in texts.items():
         (tmp / name).write_text(text)
         files.append(tmp / name)
     if plots:
         from sim.plots import make_figures
-        files += make_figures(results, tmp / "figures", label=label)
+        files += make_figures(results, tmp / "figures", label=label, ahead=ahead)
     return files
 
 
@@ -222,14 +237,17 @@ def _manifest(results: Results, tmp: Path, files: list[Path], fmt: str, command:
     return {"package": "ai-economy-sim", "version": __version__,
             "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "command": command, "python": platform.python_version(),
-            "numpy": np.__version__, "seed": results.configs[0].seed,
+            "numpy": np.__version__,
+            "seed": (results.ensemble.seed if results.ensemble is not None
+                     else results.configs[0].seed),
             "scenarios": results.n_scenarios, "format": fmt,
             "files": {p.relative_to(tmp).as_posix(): file_entry(p) for p in files}}
 
 
 def write_run(results: Results, out: Path | str, *, fmt: str = "parquet", plots: bool = True,
-              force: bool = False, command: str = "", arg: str = "--out") -> Path:
-    """Write tables, config, seed, version, summary, figures and manifest to ``out``.
+              force: bool = False, command: str = "", arg: str = "--out", ahead=None) -> Path:
+    """Write tables, config, seed, version, summary, figures and manifest to ``out``
+    (``ahead``: figures already being drawn, :func:`sim.plots.draw_ahead`).
 
     Raises :class:`NonFiniteResultError` (nothing written) for a run with NaN or inf outputs,
     and :class:`SimInputError` naming ``arg`` when ``out`` is taken or cannot be written.
@@ -239,7 +257,7 @@ def write_run(results: Results, out: Path | str, *, fmt: str = "parquet", plots:
     prepare_target(out, force, arg)
     try:
         with staging(out, folder=True) as tmp:
-            files = _write_files(results, tmp, fmt, plots, out.name)
+            files = _write_files(results, tmp, fmt, plots, out.name, ahead)
             manifest = _manifest(results, tmp, files, fmt, command)
             (tmp / MANIFEST).write_text(dump_json(manifest))
             publish(tmp, out, replace=force, arg=arg)

@@ -1,4 +1,5 @@
-"""Figures of one run, in one consistent matplotlib style (scenario 0 of a batch).
+"""Figures of one run, in one consistent matplotlib style (scenario 0 of a batch; for an
+ensemble, the median of its members over a 10-90% band, and its median member's occupations).
 
 The labour figures (employment by major group, automation heatmap, flows, wage change,
 exposure by education, occupations hit first and last, AI vs human workforce) and the AI R&D
@@ -8,6 +9,8 @@ figure are defined once in :mod:`sim.labor_figures` and drawn from here for ``si
 
 from __future__ import annotations
 
+import os
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -17,6 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from sim.forks import ForkedCall, fork, stop, wait  # noqa: E402
 from sim.results import Results  # noqa: E402
 from sim.run_data import WORK_SHARE_LINES, work_shares  # noqa: E402
 
@@ -26,11 +30,102 @@ STYLE = {
     "axes.spines.top": False, "axes.spines.right": False,
 }
 SOURCE = "Source: ai-economy-sim, default scenario unless stated; see config.yaml in this folder."
+#: The style figures are written in: laid out at the resolution they are saved at, so the
+#: text measured for the layout is measured once (~20% faster than laying out at 110 dpi).
+RENDER_STYLE = {**STYLE, "figure.dpi": STYLE["savefig.dpi"]}
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def _decade_label(v: float, _pos=None) -> str:
+    """A log axis's tick label: 10 with a superscript exponent, as plain text (the default
+    labels are typeset as maths, which takes a quarter of a log figure's drawing time).
+    """
+    if not (v > 0 and np.isfinite(v)):
+        return ""
+    e = int(round(np.log10(v)))
+    if abs(v / 10.0 ** e - 1) > 1e-9:
+        return f"{v:g}"
+    return "10" + str(e).translate(_SUPERSCRIPT)
+
+
+def plain_log_labels(fig) -> None:
+    """Label the decades of every log axis of ``fig`` that uses the default (maths)
+    labels with :func:`_decade_label`.
+    """
+    from matplotlib.ticker import FuncFormatter, LogFormatterSciNotation
+
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if axis.get_scale() == "log" and isinstance(axis.get_major_formatter(),
+                                                        LogFormatterSciNotation):
+                axis.set_major_formatter(FuncFormatter(_decade_label))
+
+
+#: Opacity of the 10-90% band of an ensemble drawn under its median line.
+BAND_ALPHA = 0.2
+
+
+def draw_series(ax, t, y, log: bool = False, band: bool = True, **kw) -> list:
+    """Draw ``y`` against ``t``: a line for one run's (T,) series; for an ensemble's (T, N)
+    series (one column per member), the median across members at each date as the line over
+    a shaded band from the 10th to the 90th percentile, in the line's colour (``band``
+    False: the median alone). ``log``: log y axis (values <= 0 are left out). Returns the
+    line(s) drawn.
+    """
+    y = np.asarray(y, float)
+    plot = ax.semilogy if log else ax.plot
+    if y.ndim == 1:
+        return plot(t, y, **kw)
+    from sim.ensemble import bands
+
+    lo, mid, hi = bands(y)
+    if log:
+        lo, mid, hi = (np.where(v > 0, v, np.nan) for v in (lo, mid, hi))
+    lines = plot(t, mid, **kw)
+    if band:
+        ax.fill_between(t, lo, hi, color=lines[0].get_color(), alpha=BAND_ALPHA, lw=0)
+    return lines
+
+
+def band_handle(n: int | None, which: str = ""):
+    """A legend entry for the shaded band of an ensemble of ``n`` members (None: several
+    ensembles) (``which``: of which lines, when not all have one).
+    """
+    from matplotlib.patches import Patch
+
+    return Patch(facecolor="0.5", alpha=BAND_ALPHA + 0.1, lw=0,
+                 label=f"shaded: 10-90% of {n or 'the'} members" + (f" ({which})" if which
+                                                                     else ""))
+
+
+#: The work-share lines drawn with a band (the others, augmentation, as medians only: four
+#: overlapping bands hide each other).
+BANDED_SHARES = ("can_automate", "automated")
+
+
+def series(res: Results, name: str, b: int = 0) -> np.ndarray:
+    """An aggregate of scenario ``b`` (T,), or of every member of an ensemble (T, N)."""
+    return res.aggregates[name] if res.ensemble is not None else res.aggregates[name][:, b]
+
+
+def source_text(res: Results) -> str:
+    """The source line of the run figures; for an ensemble, what its lines and bands are."""
+    if res.ensemble is None:
+        return SOURCE
+    e = res.ensemble
+    return (f"Source: ai-economy-sim, ensemble of {e.n} members around the scenario of "
+            f"config.yaml, {len(e.ranges.parameters)} parameters drawn from "
+            f"{Path(e.ranges.source).name} (seed {e.seed}): lines are the median of the "
+            "members at each date, shaded the 10th to 90th percentile.")
 
 
 def _finish(fig, path: Path, note: str = SOURCE) -> Path:
-    fig.text(0.01, 0.005, note, fontsize=7.5, color="0.4", ha="left", va="bottom")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    width_in, height_in = fig.get_size_inches()
+    lines = textwrap.wrap(note, width=int(width_in * 17)) or [""]  # a long note: wrapped
+    fig.text(0.01, 0.005, "\n".join(lines), fontsize=7.5, color="0.4", ha="left",
+             va="bottom")
+    bottom = 0.03 if len(lines) == 1 else (0.1 + 0.14 * len(lines)) / height_in
+    fig.tight_layout(rect=(0, bottom, 1, 1))
     fig.savefig(path)
     plt.close(fig)
     return path
@@ -46,9 +141,27 @@ def year_axis(ax, label: str = "year"):
 MILESTONE_MARKERS = {"capable_95pct": "AI can automate 95%", "adopted_95pct": "95% automated"}
 
 
+def milestone_year(res: Results, name: str, b: int = 0) -> float:
+    """A milestone's year in scenario ``b``; for an ensemble, the median over its members
+    (a member that never reaches it counting as later than any year; NaN when under half
+    reach it).
+    """
+    years = res.milestones.get(name)
+    if years is None:
+        return np.nan
+    if res.ensemble is None:
+        return float(years[b])
+    from sim.ensemble import censored_percentiles
+
+    median = censored_percentiles(years, (50,))[0][0]
+    return float(median) if np.isfinite(median) else np.nan
+
+
 def _milestone_lines(ax, res: Results, b: int):
+    suffix = " (median)" if res.ensemble is not None else ""
     for (name, label), style in zip(MILESTONE_MARKERS.items(), ("--", ":"), strict=True):
-        year = res.milestones.get(name, [np.nan])[b]
+        year = milestone_year(res, name, b)
+        label += suffix
         if np.isfinite(year):  # the label right of the line, where the lines seldom run
             ax.axvline(year, color="0.35", ls=style, lw=1)
             ax.annotate(label, (year, 0.42), xycoords=("data", "axes fraction"), rotation=90,
@@ -59,18 +172,20 @@ def work_share_panel(ax, res: Results, b: int = 0) -> dict[str, np.ndarray]:
     """Draw the shares of wage-weighted work AI can help with, can automate, and does
     (:data:`sim.run_data.WORK_SHARE_LINES`) on ``ax``; returns the series drawn (fractions).
     """
-    shares = work_shares(lambda name: res.aggregates[name][:, b])
+    shares = work_shares(lambda name: series(res, name, b))
     for line in WORK_SHARE_LINES:
-        ax.plot(res.times, 100 * shares[line.key], color=line.color, ls=line.style, lw=1.8,
-                label=line.label)
+        draw_series(ax, res.times, 100 * shares[line.key], band=line.key in BANDED_SHARES,
+                    color=line.color, ls=line.style, lw=1.8, label=line.label)
     for level in (20, 50, 95):
         ax.axhline(level, color="0.8", lw=0.8, zorder=0)
     _milestone_lines(ax, res, b)
     ax.set(title="Automation and augmentation of US work", ylabel="% of wage-weighted work "
            "(2021 wage bill)", ylim=(0, 102))
     year_axis(ax)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=8,
-              frameon=False)  # below the axes: the lines fill the panel
+    handles = ax.get_legend_handles_labels()[0] + (
+        [band_handle(res.n_scenarios, "automation lines")] if res.ensemble is not None else [])
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2,
+              fontsize=8, frameon=False)  # below the axes: the lines fill the panel
     return shares
 
 
@@ -78,37 +193,45 @@ def compute_and_capability(res: Results, path: Path, b: int = 0) -> Path:
     """Training compute, installed compute and spending, algorithms and hardware, and the
     share of work AI can help with, can automate and does.
     """
-    a, t = res.aggregates, res.times
+    t = res.times
+
+    def a(name):
+        return series(res, name, b)
+
     fig, axes = plt.subplots(2, 2, figsize=(11, 8.2))
     ax = axes[0, 0]
-    ax.semilogy(t, a["frontier_effective_flop"][:, b], label="frontier model, effective FLOP")
-    ax.semilogy(t, a["largest_run_flop"][:, b], label="largest run, physical FLOP")
-    ax.semilogy(t, a["open_weights_effective_flop"][:, b], label="open-weights model, effective")
+    draw_series(ax, t, a("frontier_effective_flop"), log=True,
+                label="frontier model, effective FLOP")
+    draw_series(ax, t, a("largest_run_flop"), log=True, label="largest run, physical FLOP")
+    draw_series(ax, t, a("open_weights_effective_flop"), log=True,
+                label="open-weights model, effective")
     ax.set(title="Training compute of deployed models", ylabel="FLOP (2023-algorithm equiv.)")
     ax.legend()
     ax = axes[0, 1]
-    ax.semilogy(t, a["global_compute_flop_per_s"][:, b], color="C0", label="installed compute")
+    draw_series(ax, t, a("global_compute_flop_per_s"), log=True, color="C0",
+                label="installed compute")
     ax.set(title="AI compute and spending", ylabel="installed compute (peak FLOP/s)")
     ax2 = ax.twinx()
-    ax2.semilogy(t, a["ai_capex_usd_per_yr"][:, b], color="C3", label="AI capex")
-    ax2.semilogy(t, a["ai_revenue_usd_per_yr"][:, b], color="C2", label="AI revenue")
+    draw_series(ax2, t, a("ai_capex_usd_per_yr"), log=True, color="C3", label="AI capex")
+    draw_series(ax2, t, a("ai_revenue_usd_per_yr"), log=True, color="C2", label="AI revenue")
     ax2.set_ylabel("USD per year")
     ax2.grid(False)
     lines = ax.get_lines() + ax2.get_lines()
     ax.legend(lines, [line.get_label() for line in lines], loc="upper left")
     ax = axes[1, 0]
-    ax.semilogy(t, a["algorithmic_efficiency"][:, b], label="algorithmic efficiency")
-    ax.semilogy(t, a["unhobbling"][:, b], label="unhobbling")
-    chips = a["chip_flop_per_s_per_usd"][:, b]
-    ax.semilogy(t, chips / chips[0], label="hardware: chip FLOP/s per USD")
+    draw_series(ax, t, a("algorithmic_efficiency"), log=True, label="algorithmic efficiency")
+    draw_series(ax, t, a("unhobbling"), log=True, label="unhobbling")
+    chips = a("chip_flop_per_s_per_usd")
+    draw_series(ax, t, chips / chips[0], log=True, label="hardware: chip FLOP/s per USD")
     ax.set(title="Algorithms and hardware (levels; rates: the R&D figure)",
            ylabel="multiplier (2023 = 1)")
     ax.legend()
     work_share_panel(axes[1, 1], res, b)
     for ax in axes.flat:
         year_axis(ax)
-    return _finish(fig, path, SOURCE + " Augmented work is still done by people, with AI "
-                   "making them faster; automated work is done by AI end to end.")
+    plain_log_labels(fig)
+    return _finish(fig, path, source_text(res) + " Augmented work is still done by people, "
+                   "with AI making them faster; automated work is done by AI end to end.")
 
 
 def short_title(title: str, width: int = 38) -> str:
@@ -119,13 +242,16 @@ def short_title(title: str, width: int = 38) -> str:
 
 def wages(res: Results, path: Path, b: int = 0) -> Path:
     """Mean wage, and wage change by group."""
-    occ, a, t = res.occupations, res.aggregates, res.times
-    w = occ["wage_usd_per_hour"][:, b, :]
+    occ, t = res.occupations, res.times
+    if res.ensemble is not None:  # the bars: the median member, whose occupations are held
+        b = res.median_member
+    j = res.occupation_index(b)
+    w = occ["wage_usd_per_hour"][:, j, :]
     titles = list(res.occupation_titles)
     if len(titles) > 30:  # detailed occupations: one bar per SOC major group, start-job weights
         from sim.occupations import major_group_titles, sum_by_major_group
 
-        emp0 = occ["employed"][0, b, :]
+        emp0 = occ["employed"][0, j, :]
         keys, paid = sum_by_major_group(res.occupation_codes, w * emp0)
         _, weight = sum_by_major_group(res.occupation_codes, emp0[None, :])
         w = paid / weight
@@ -134,15 +260,18 @@ def wages(res: Results, path: Path, b: int = 0) -> Path:
     order = np.argsort(change)
     fig, axes = plt.subplots(1, 2, figsize=(12, 5.5), gridspec_kw={"width_ratios": [1, 1.2]})
     ax = axes[0]
-    ax.plot(t, a["mean_wage_usd_per_hour"][:, b], color="k", lw=2)
+    draw_series(ax, t, series(res, "mean_wage_usd_per_hour", b), color="k", lw=2)
     ax.set(title="Mean hourly earnings of the employed", ylabel="USD per hour (2021 dollars)")
     year_axis(ax)
     ax = axes[1]
     ax.barh([short_title(titles[i], width=60) for i in order], change[order],
             color=np.where(change[order] < 0, "C3", "C2"))
-    ax.set(title=f"Wage change {int(t[0])}-{int(t[-1])} by SOC major group", xlabel="% change")
+    member = (f"\n(median member: #{b}, whose automated share stays closest to the "
+              "ensemble's median)" if res.ensemble is not None else "")
+    ax.set(title=f"Wage change {int(t[0])}-{int(t[-1])} by SOC major group{member}",
+           xlabel="% change")
     ax.tick_params(axis="y", labelsize=7.5)
-    return _finish(fig, path)
+    return _finish(fig, path, source_text(res))
 
 
 FIGURES = {
@@ -155,31 +284,143 @@ LABOR_FIGURES = ("rd_speedup", "workforce", "employment_by_group", "automation_h
                  "flows", "wage_change", "exposure_by_education", "first_and_last")
 
 
-def make_figures(res: Results, folder: Path | str, scenario: int = 0,
-                 label: str | None = None) -> list[Path]:
-    """Write every figure as PNG into ``folder``; returns the paths."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    with plt.rc_context(STYLE):
-        for name, fn in FIGURES.items():
-            if name == "wages" and not res.occupations:
-                continue
-            out.append(fn(res, folder / f"{name}.png", scenario))
-        out += _labor_figures(res, folder, scenario, label or "this run")
-    return out
+#: Relative drawing time of each figure (measured), to share them out among processes.
+COST = {"compute_and_capability": 3.0, "rd_speedup": 1.4, "wages": 1.0, "workforce": 1.1,
+        "employment_by_group": 1.0, "wage_change": 1.1, "first_and_last": 1.1,
+        "automation_heatmap": 0.8, "flows": 0.9, "exposure_by_education": 0.8}
+#: The figures of an ensemble drawn from its members' aggregates alone (bands), which can be
+#: drawn while its median member's occupations are still being recorded (:func:`draw_ahead`).
+BAND_FIGURES = ("compute_and_capability", "rd_speedup", "workforce", "flows")
 
 
-def _labor_figures(res: Results, folder: Path, scenario: int, label: str) -> list[Path]:
+def figure_workers() -> int:
+    """Processes that draw a run's figures: one per core, at most 4 (``$SIM_FIGURE_WORKERS``
+    overrides; 1 draws them all in the calling process).
+    """
+    env = os.environ.get("SIM_FIGURE_WORKERS", "")
+    if env.isdigit() and int(env) >= 1:
+        return int(env)
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def _jobs(res: Results, scenario: int, label: str, source: str,
+          names: tuple[str, ...] | None = None) -> list[tuple[str, object]]:
+    """(name, draw) of every figure of ``res`` (or of ``names``); ``draw()`` gives PNG bytes."""
+    import io
+
     from sim import labor_figures as lf
     from sim.run_data import RunData
 
-    run = RunData.from_results(res.scenario(scenario) if res.n_scenarios > 1 else res,
-                               label=label, source=str(folder))
-    out = []
-    for spec in lf.FIGURES:
-        if spec.name in LABOR_FIGURES and (res.occupations or not spec.needs_occupations):
-            path = folder / f"{spec.name}.png"
-            path.write_bytes(lf.png_bytes(spec.draw([run]), dpi=STYLE["savefig.dpi"]))
-            out.append(path)
-    return out
+    def run_figure(fn):
+        buf = io.BytesIO()
+        fn(res, buf, scenario)
+        return buf.getvalue()
+
+    jobs = [(name, lambda fn=fn: run_figure(fn)) for name, fn in FIGURES.items()
+            if (name != "wages" or res.occupations) and (names is None or name in names)]
+    specs = [spec for spec in lf.FIGURES if spec.name in LABOR_FIGURES and (
+        spec.name in names if names is not None
+        else res.occupations or not spec.needs_occupations)]
+    if specs:
+        one = res.ensemble is not None or res.n_scenarios == 1  # an ensemble: all members
+        run = RunData.from_results(res if one else res.scenario(scenario), label=label,
+                                   source=source)
+        jobs += [(spec.name, lambda spec=spec: lf.png_bytes(spec.draw([run]),
+                                                            dpi=STYLE["savefig.dpi"]))
+                 for spec in specs]
+    return jobs
+
+
+def make_figures(res: Results, folder: Path | str, scenario: int = 0,
+                 label: str | None = None, workers: int | None = None,
+                 ahead=None) -> list[Path]:
+    """Write every figure as PNG into ``folder``; returns the paths.
+
+    The figures are shared out among ``workers`` processes (default :func:`figure_workers`;
+    forked, so they read the results without copying them); each PNG is the same whichever
+    process draws it, and a worker that fails has its figures drawn again here. ``ahead``:
+    figures already being drawn (:func:`draw_ahead`), taken from it.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    jobs = _jobs(res, scenario, label or "this run", str(folder))
+    drawn = {name for name, _ in jobs}
+    names = [name for name in FIGURES if name in drawn] + [
+        spec.name for spec in _labor_specs() if spec.name in drawn]
+    later = [job for job in jobs if ahead is not None and job[0] in ahead.names]
+    jobs = [job for job in jobs if job not in later]
+    workers = figure_workers() if workers is None else workers
+    with plt.rc_context(RENDER_STYLE):
+        if workers > 1 and len(jobs) > 1 and hasattr(os, "fork") and ahead is None:
+            _draw_shared(jobs, workers, folder)
+        else:
+            for name, draw in jobs:
+                (folder / f"{name}.png").write_bytes(draw())
+        done = (ahead.result() or {}) if ahead is not None else {}
+        for name, draw in later:  # drawn meanwhile; here only if that process failed
+            (folder / f"{name}.png").write_bytes(done[name] if name in done else draw())
+    return [folder / f"{name}.png" for name in names]
+
+
+def _labor_specs():
+    from sim import labor_figures as lf
+
+    return lf.FIGURES
+
+
+def _draw_shared(jobs: list[tuple], workers: int, folder: Path) -> None:
+    """Draw ``jobs`` (name, draw) into ``folder/NAME.png`` in this process and
+    ``workers - 1`` forked ones, the costliest first to the least loaded.
+    """
+    shares: list[list[int]] = [[] for _ in range(min(workers, len(jobs)))]
+    loads = [0.0] * len(shares)
+    for i in sorted(range(len(jobs)), key=lambda i: -COST.get(jobs[i][0], 1.0)):
+        k = loads.index(min(loads))
+        shares[k].append(i)
+        loads[k] += COST.get(jobs[i][0], 1.0)
+
+    def draw(share):
+        for i in share:
+            name, fn = jobs[i]
+            (folder / f"{name}.png").write_bytes(fn())
+
+    warm_up()  # fonts and text layout loaded once, before the workers inherit them
+    children = {fork(lambda share=share: draw(share)): share for share in shares[1:]}
+    failed = []
+    try:
+        draw(shares[0])
+        failed = [share for pid, share in children.items() if wait(pid) != 0]
+        children = {}
+    finally:  # an error or Ctrl-C here: stop the workers before the folder is cleaned up
+        for pid in children:
+            stop(pid)
+    for share in failed:  # drawn here instead
+        draw(share)
+
+
+def draw_ahead(res: Results, names: tuple[str, ...], label: str, source: str = ""):
+    """Start drawing the figures ``names`` of ``res`` (PNG bytes by name) in a forked process
+    (:class:`sim.forks.ForkedCall`, with ``names`` set), to be collected by
+    :func:`make_figures` (``ahead``) once it has drawn the others; None where there is no
+    ``fork``.
+    """
+    def draw():
+        with plt.rc_context(RENDER_STYLE):
+            return {name: fn() for name, fn in _jobs(res, 0, label, source, names)}
+
+    call = ForkedCall.start(draw)
+    if call is not None:
+        call.names = tuple(names)
+    return call
+
+
+def warm_up() -> None:
+    """Load fonts and text layout once (the first figure of a process takes ~0.3 s more);
+    forked processes inherit them.
+    """
+    fig, ax = plt.subplots(figsize=(2, 1))
+    ax.set_title("warm-up 10")
+    ax.semilogy([1, 2], [1, 1e3])
+    fig.text(0, 0, "note")
+    fig.canvas.draw()
+    plt.close(fig)

@@ -17,6 +17,7 @@ import numpy as np
 from sim import labor_figures as lf
 from sim.errors import Problem, SimInputError
 from sim.output import check_finite, check_writable, existing_kind, write_text_atomic
+from sim.report_tables import occupation_section
 from sim.run_data import RunData, load_run
 
 #: CSS px per PNG pixel: figures are rendered at 130 dpi and shown at 110 px per inch, so
@@ -90,11 +91,56 @@ def identity_rows(run: RunData) -> list[list[str]]:
             ["occupations", f"{len(run.codes)} ({run.info['soc_major'].nunique()} SOC major "
                             "groups)"],
             ["period", f"{run.aggregates['date'].iloc[0]} to {run.aggregates['date'].iloc[-1]}"]]
+    if run.members is not None:
+        m = run.members
+        rows.insert(3, ["ensemble", f"{m.n} members, {len(m.info['parameters'])} parameters "
+                        f"drawn from {m.info.get('ranges_from', '?')}; median member "
+                        f"#{m.median_member} (model seed {m.seeds[m.median_member]})"])
     if i.get("created_utc"):
         rows.append(["written (UTC)", i["created_utc"]])
     if i.get("command"):
         rows.append(["command", i["command"]])
     return rows
+
+
+def _distribution(p: dict) -> str:
+    """A drawn parameter's distribution in words, from ``ensemble.json``."""
+    g = {k: p.get(k) for k in ("low", "mode", "high", "mean", "sd")}
+    dist = p.get("dist")
+    if dist in ("uniform", "loguniform"):
+        return f"{'log-' if dist == 'loguniform' else ''}uniform {g['low']:g} to {g['high']:g}"
+    if dist == "triangular":
+        return f"triangular {g['low']:g} to {g['high']:g}, mode {g['mode']:g}"
+    if dist == "normal":
+        cut = (f", cut to {g['low']:g} to {g['high']:g}"
+               if g["low"] is not None or g["high"] is not None else "")
+        return f"normal, mean {g['mean']:g}, sd {g['sd']:g}{cut}"
+    return f"one of {p.get('values')}"
+
+
+ENSEMBLE_NOTE = (
+    "Each member is the run's scenario (config.yaml) with the parameters below drawn "
+    "independently from their distributions, and its own model seed; all members were "
+    "stepped as one batch, and each equals the same config run alone. Figures of lines show "
+    "the median across members at each date (a line), shaded from the 10th to the 90th "
+    "percentile; a member is not a forecast of the median. Milestone percentiles count a "
+    "member that never reaches a milestone as later than the end (\"not by\"). Stacked areas, "
+    "heatmaps, bar charts and occupation tables show the median member: the one whose share "
+    "of work automated stays closest to the members' median.")
+
+
+def ensemble_section(run: RunData) -> str:
+    """An ensemble's parameters: distribution, the scenario's own value, and the source the
+    ranges file gives for each.
+    """
+    m = run.members
+    rows = [[p.get("key", "?"), _distribution(p), p.get("scenario_value", ""),
+             p.get("source", "")] for p in m.info["parameters"]]
+    return (f"<h2>Ensemble: {m.n} members, {len(rows)} uncertain parameters</h2>"
+            f"<p class=how><b>How to read this:</b> {_e(ENSEMBLE_NOTE)}</p>"
+            + _table(["parameter", "drawn from", "the scenario's own value",
+                      f"source (comment in {Path(str(m.info.get('ranges_from', '?'))).name})"],
+                     rows))
 
 
 def top_displaced_rows(run: RunData, n: int = 10) -> list[list[str]]:
@@ -204,26 +250,30 @@ MILESTONE_NOTE = (
 def report_html(run: RunData) -> str:
     """The report of one run as one HTML string."""
     head, rows = wage_rows(run)
+    member = f" (median member #{run.members.median_member})" if run.members else ""
     extras = {
-        "flows": "<h3>Ten most displaced occupations</h3>" + _table(
+        "flows": f"<h3>Ten most displaced occupations{member}</h3>" + _table(
             DISPLACED_HEADER, top_displaced_rows(run), {0, 2, 3}),
-        "wage_change": "<h3>Wage change (mean hourly earnings, start-employment weights)</h3>"
-                       + _table(head, rows, set(range(1, len(head)))),
-        "exposure_by_education": "<h3>Exposure by Job Zone</h3>" + _table(
+        "wage_change": "<h3>Wage change (mean hourly earnings, start-employment weights)"
+                       f"{member}</h3>" + _table(head, rows, set(range(1, len(head)))),
+        "exposure_by_education": f"<h3>Exposure by Job Zone{member}</h3>" + _table(
             exposure_header(run), exposure_rows(run), set(range(1, 9))),
         "first_and_last": f"<h3>Year the automated share first reaches "
-                          f"{lf.HIT_THRESHOLD:.0%}</h3>" + _first_last_table(run),
+                          f"{lf.HIT_THRESHOLD:.0%}{member}</h3>" + _first_last_table(run),
     }
+    headline = (_table(lf.ENSEMBLE_HEADER, lf.ensemble_rows(run), {1, 2, 3, 4}) if run.members
+                else _table(["milestone", "year or value"],
+                            [list(r) for r in lf.milestone_table(run)]))
     nav, sections = _figure_sections([run], extras)
     body = (f"<h1>AI economy simulation: labour report</h1>"
             f'<p class="note">Run <b>{_e(run.label)}</b>. Every figure below is computed from '
             "the tables in the result folder; all of it is model output under stated "
             "assumptions, not a forecast.</p>"
             + _table(None, identity_rows(run), cls="ident")
-            + "<h2>Headline milestones</h2>"
-            + _table(["milestone", "year or value"], [list(r) for r in lf.milestone_table(run)])
+            + "<h2>Headline milestones</h2>" + headline
             + f"<p class=note>{_e(MILESTONE_NOTE)}</p>"
-            + "<h2>Figures</h2>" + nav + sections)
+            + (ensemble_section(run) if run.members else "")
+            + "<h2>Figures</h2>" + nav + sections + occupation_section(run))
     return _page(f"Report: {run.label}", body)
 
 

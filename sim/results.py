@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,14 @@ class Results:
     occupation_info: pd.DataFrame | None = None
     #: how the detailed data joined (counts of what matched and was dropped), when used
     join_report: dict | None = None
+    #: the scenarios the occupation arrays hold, in order (axis 1 of each); None: all of them.
+    #: An ensemble records the occupations of its median member only.
+    occupation_scenarios: tuple[int, ...] | None = None
+    #: an ensemble's plan (:class:`sim.ensemble.EnsemblePlan`: base config, draws, seeds) when
+    #: the scenarios are its members; None for a run or a batch
+    ensemble: Any = None
+    #: the ensemble member whose occupations are recorded (see :func:`sim.ensemble.median_member`)
+    median_member: int | None = None
 
     @classmethod
     def from_model(cls, model, configs: list[SimConfig]) -> Results:
@@ -51,11 +60,23 @@ class Results:
         """Number of scenarios (B)."""
         return len(self.configs)
 
+    def occupation_index(self, i: int) -> int | None:
+        """Where scenario ``i``'s occupations lie on axis 1 of the occupation arrays (None:
+        not recorded).
+        """
+        if not self.occupations:
+            return None
+        if self.occupation_scenarios is None:
+            return i
+        return self.occupation_scenarios.index(i) if i in self.occupation_scenarios else None
+
     def scenario(self, i: int) -> Results:
-        """The results of scenario ``i`` alone."""
+        """The results of scenario ``i`` alone (its occupations only if they were recorded)."""
+        j = self.occupation_index(i)
         return Results([self.configs[i]], self.times,
                        {k: v[:, i:i + 1] for k, v in self.aggregates.items()},
-                       {k: v[:, i:i + 1] for k, v in self.occupations.items()},
+                       {} if j is None else {k: v[:, j:j + 1]
+                                             for k, v in self.occupations.items()},
                        self.occupation_codes, self.occupation_titles,
                        {k: v[i:i + 1] for k, v in self.milestones.items()},
                        self.occupation_info)
@@ -84,7 +105,9 @@ class Results:
             return pd.DataFrame()
         T, B, O = next(iter(self.occupations.values())).shape  # noqa: E741
         t = self._time_columns()
-        data = {"scenario": np.repeat(np.arange(B), T * O),
+        held = np.arange(B) if self.occupation_scenarios is None else np.asarray(
+            self.occupation_scenarios)
+        data = {"scenario": np.repeat(held, T * O),
                 "step": np.tile(np.repeat(t["step"].to_numpy(), O), B),
                 "year": np.tile(np.repeat(t["year"].to_numpy(), O), B),
                 "date": np.tile(np.repeat(t["date"].to_numpy(), O), B),
@@ -108,11 +131,14 @@ class Results:
         out.update({f"occupation.{k}": u for k, (u, _) in OCCUPATION_SERIES.items()})
         return out
 
+    def step_of_year(self, year: float) -> int:
+        """Index of the last step in ``year`` (or the last step run)."""
+        idx = np.searchsorted(self.times, year + 1.0 - 1e-9) - 1
+        return int(np.clip(idx, 0, len(self.times) - 1))
+
     def value_at(self, name: str, year: float, scenario: int = 0) -> float:
         """A recorded aggregate in the last step of ``year`` (or the last step run)."""
-        idx = np.searchsorted(self.times, year + 1.0 - 1e-9) - 1
-        idx = int(np.clip(idx, 0, len(self.times) - 1))
-        return float(self.aggregates[name][idx, scenario])
+        return float(self.aggregates[name][self.step_of_year(year), scenario])
 
     def summary(self, scenario: int = 0) -> dict:
         """Headline figures of one scenario, as written to ``summary.json``."""

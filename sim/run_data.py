@@ -114,10 +114,48 @@ def rd_series(get: Callable[[str], np.ndarray]) -> dict[str, np.ndarray]:
            ("ai_rd_multiplier", *(line.key for line in RD_RATE_LINES),
             "research_automation_share")}
     speedup = np.asarray(get("rd_speedup"), float)
+    if speedup.ndim == 2:  # (T, N): every member of an ensemble, each with its own base rate
+        columns = [rd_series(lambda k, j=j: np.asarray(get(k), float)[:, j])
+                   ["software_base_rate"] for j in range(speedup.shape[1])]
+        out["software_base_rate"] = np.stack(columns, axis=1)
+        return out
     ok = np.flatnonzero(speedup > 0)
     base = (out["software_growth_oom_per_yr"][ok[0]] / speedup[ok[0]] if ok.size else np.nan)
     out["software_base_rate"] = np.full_like(speedup, base)
     return out
+
+
+class Members:
+    """Every member of an ensemble at once: ``agg(name)`` is a (T, N) array (one column per
+    member), so the figures' series functions, written for one run's (T,) series, give the
+    members' series for bands. ``info`` is the folder's ``ensemble.json``.
+    """
+
+    def __init__(self, aggregates: pd.DataFrame, milestones: pd.DataFrame, info: dict,
+                 median_member: int):
+        self._frame = aggregates.sort_values(["scenario", "step"], kind="stable")
+        self.n = int(self._frame["scenario"].nunique())
+        self.times = self._frame["year"].to_numpy(float)[: len(self._frame) // self.n]
+        self.info = info
+        self.median_member = median_member
+        years = milestones.pivot(index="scenario", columns="milestone", values="year")
+        self.milestones = {str(k): years[k].to_numpy(float) for k in years.columns}
+        self.seeds = (self._frame.groupby("scenario", sort=True)["seed"].first().to_numpy()
+                      if "seed" in self._frame else np.zeros(self.n, int))
+        self._cache: dict[str, np.ndarray] = {}
+
+    def agg(self, name: str) -> np.ndarray:
+        """An aggregate of every member, (T, N)."""
+        if name not in self._cache:
+            values = self._frame[name].to_numpy(float)
+            self._cache[name] = values.reshape(self.n, -1).T
+        return self._cache[name]
+
+    def bands(self, values: np.ndarray) -> np.ndarray:
+        """10th, 50th and 90th percentile across members of (T, N) ``values``: (3, T)."""
+        from sim.ensemble import bands
+
+        return bands(values)
 
 
 @dataclass
@@ -131,6 +169,9 @@ class RunData:
     info: pd.DataFrame  #: one row per occupation, in model order
     milestones: dict[str, float]  #: name -> year (NaN if not reached)
     identity: dict = field(default_factory=dict)  #: scenario, seed, version, created, command
+    #: every member of an ensemble (None for a single run); the tables above then hold the
+    #: median member, whose occupations are the ones recorded
+    members: Members | None = None
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -164,23 +205,41 @@ class RunData:
         """Calendar year of the last step."""
         return int(np.floor(self.times[-1] + 1e-9))
 
+    @property
+    def view(self):
+        """What the figures' series functions read: the members (``agg`` (T, N)) of an
+        ensemble, else this run (``agg`` (T,)).
+        """
+        return self.members if self.members is not None else self
+
     @classmethod
     def from_results(cls, results, label: str, source: str, scenario: str = "") -> RunData:
-        """The same view of an in-memory :class:`sim.results.Results` (scenario 0). Without
-        recorded occupations only the aggregate figures can be drawn. ``scenario`` empty: the
-        name is not known here (the folder's config.yaml says what ran).
+        """The same view of an in-memory :class:`sim.results.Results` (scenario 0; an
+        ensemble's median member, with every member in :attr:`members`). Without recorded
+        occupations only the aggregate figures can be drawn. ``scenario`` empty: the name is
+        not known here (the folder's config.yaml says what ran).
         """
         from sim import __version__
 
-        res = results.scenario(0) if results.n_scenarios > 1 else results
+        k = results.median_member if results.ensemble is not None else 0
+        res = results.scenario(k) if results.n_scenarios > 1 else results
         ms = res.milestones_frame()
         info = (res.occupation_info.copy() if res.occupation_info is not None
                 else pd.DataFrame(columns=["occupation", "title", "soc_major"]))
+        members = None
+        seed = res.configs[0].seed
+        if results.ensemble is not None:
+            from sim.ensemble import summary
+
+            members = Members(results.aggregates_frame(), results.milestones_frame(),
+                              summary(results), k)
+            seed = results.ensemble.seed
         return cls(label=label, source=source, aggregates=res.aggregates_frame(),
                    occupations=res.occupations_frame(), info=info,
                    milestones=dict(zip(ms["milestone"], ms["year"].astype(float), strict=True)),
-                   identity={"scenario": scenario, "seed": res.configs[0].seed,
-                             "version": __version__, "created_utc": "", "command": ""})
+                   identity={"scenario": scenario, "seed": seed,
+                             "version": __version__, "created_utc": "", "command": ""},
+                   members=members)
 
 
 def scenario_of(command: str) -> str:
@@ -286,27 +345,80 @@ def _table_name(folder: Path, stem: str, listed: dict, arg: str) -> str:
                f"in manifest.json; {ALLOWED_FOLDER}")
 
 
-def _scenario0(df: pd.DataFrame) -> pd.DataFrame:
+def _scenario(df: pd.DataFrame, k: int = 0) -> pd.DataFrame:
     if "scenario" in df:
-        df = df[df["scenario"] == 0]
+        df = df[df["scenario"] == k]
     return df.reset_index(drop=True)
 
 
-def _load_tables(folder: Path, listed: dict, arg: str) -> dict[str, pd.DataFrame]:
-    """Each required table, read and checked; scenario 0 of a batch; never empty."""
-    tables = {}
+def _load_tables(folder: Path, listed: dict, arg: str, k: int = 0
+                 ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """Each required table, read and checked: scenario ``k`` (0, or an ensemble's median
+    member), never empty; and each table whole, as read.
+    """
+    tables, whole = {}, {}
     for stem in REQUIRED_TABLES:
         path = folder / _table_name(folder, stem, listed, arg)
         df = read_table(path, arg)
         check_columns(df, stem, f"{arg} {path}")
         if stem == "occupation_info":
             _check_info(df, f"{arg} {path}")
-        df = _scenario0(df)
+        whole[stem] = df
+        df = _scenario(df, k)
         if df.empty and stem != "milestones":
-            raise _bad(f"{arg} {path}", "rows", 0, "no rows of scenario 0; allowed: a table "
+            raise _bad(f"{arg} {path}", "rows", 0, f"no rows of scenario {k}; allowed: a table "
                        "with at least one row per step (or occupation)")
         tables[stem] = df
-    return tables
+    return tables, whole
+
+
+#: ``ensemble.json`` is a few kB even for 1000 members; anything far larger is not one.
+ENSEMBLE_MAX_BYTES = 4 * 2**20
+
+
+def _ensemble_info(folder: Path, listed: dict, arg: str) -> dict | None:
+    """An ensemble folder's ``ensemble.json`` (None for a single run), checked for what the
+    report reads: the member count and the median member.
+    """
+    if "ensemble.json" not in listed:
+        return None
+    import json
+
+    where = f"{arg} {folder / 'ensemble.json'}"
+    try:
+        with open(folder / "ensemble.json", "rb") as f:
+            info = json.loads(f.read(ENSEMBLE_MAX_BYTES + 1))
+    except (OSError, ValueError, RecursionError) as exc:
+        raise _bad(where, "ensemble.json", "(unreadable)", f"not a JSON object ({str(exc)[:60]}"
+                   f"); {ALLOWED_FOLDER}") from None
+    n = info.get("members") if isinstance(info, dict) else None
+    median = info.get("median_member") if isinstance(info, dict) else None
+    k = median.get("scenario") if isinstance(median, dict) else None
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (n, k)) \
+            or not 0 <= k < n or not isinstance(info.get("parameters"), list):
+        raise _bad(where, "ensemble.json", str(info)[:80], "allowed: an object with 'members' "
+                   "(an integer), 'median_member': {'scenario': a member's index} and "
+                   "'parameters' (a list), as `sim run --ensemble` writes it")
+    return info
+
+
+def _check_members(folder: Path, agg: pd.DataFrame, ms: pd.DataFrame, info: dict,
+                   steps: int, arg: str) -> None:
+    """An ensemble's tables hold every member, each over the same steps."""
+    n = info["members"]
+    where = f"{arg} {folder}"
+    if "scenario" not in agg:
+        raise _bad(where, "aggregates column scenario", "(missing)", "an ensemble's aggregates "
+                   "need one; allowed: the table as `sim run --ensemble` wrote it")
+    ids = np.sort(agg["scenario"].unique())
+    if len(ids) != n or not (ids == np.arange(n)).all() or len(agg) != n * steps:
+        raise _bad(where, "aggregates rows", len(agg), f"not {steps} steps for each of the "
+                   f"{n} members of ensemble.json; allowed: the table as `sim run --ensemble` "
+                   "wrote it")
+    if "scenario" not in ms or not ms["scenario"].isin(ids).all() \
+            or ms.duplicated(["scenario", "milestone"]).any():
+        raise _bad(where, "milestones rows", len(ms), "not one row per member and milestone; "
+                   "allowed: the table as `sim run --ensemble` wrote it")
 
 
 def _check_rows(folder: Path, agg: pd.DataFrame, occ: pd.DataFrame, info: pd.DataFrame,
@@ -356,12 +468,18 @@ def load_run(folder: Path | str, arg: str = "RUN_DIR", label: str | None = None)
     _check_folder(folder, arg)
     manifest = read_manifest(folder, arg)
     verify_files(folder, manifest, arg)
-    tables = _load_tables(folder, manifest["files"], arg)
+    ensemble = _ensemble_info(folder, manifest["files"], arg)
+    k = ensemble["median_member"]["scenario"] if ensemble else 0
+    tables, whole = _load_tables(folder, manifest["files"], arg, k)
     agg, occ, ms = tables["aggregates"], tables["occupations"], tables["milestones"]
     info = tables["occupation_info"].assign(
         occupation=tables["occupation_info"]["occupation"].astype(str))
     occ = occ.assign(occupation=occ["occupation"].astype(str))
     _check_rows(folder, agg, occ, info, arg)
+    members = None
+    if ensemble is not None:
+        _check_members(folder, whole["aggregates"], whole["milestones"], ensemble, len(agg), arg)
+        members = Members(whole["aggregates"], whole["milestones"], ensemble, k)
     command = str(manifest.get("command", ""))[:4000]  # shown in the report, parsed by shlex
     identity = {"scenario": scenario_of(command), "seed": manifest.get("seed"),
                 "version": manifest.get("version", "?"),
@@ -369,4 +487,4 @@ def load_run(folder: Path | str, arg: str = "RUN_DIR", label: str | None = None)
     return RunData(label=label or folder.name, source=str(folder), aggregates=agg,
                    occupations=occ, info=info,
                    milestones=dict(zip(ms["milestone"].astype(str), ms["year"].astype(float),
-                                       strict=True)), identity=identity)
+                                       strict=True)), identity=identity, members=members)

@@ -39,15 +39,18 @@ def _detailed(config: SimConfig) -> tuple[OccupationTable, dict]:
 
 def resolve_data_dir(config: SimConfig) -> SimConfig:
     """The config with the detailed data folder written out, so a result folder's config.yaml
-    reruns without the environment variable that may have named it.
+    reruns without the environment variable that may have named it; with no folder given
+    (the table shipped with the package) ``data_dir`` stays None.
     """
     if config.occupations.source != "detailed":
         return config
     from sim.data.detailed import find_data_dir
 
-    folder = str(find_data_dir(config.occupations.data_dir))
+    folder = find_data_dir(config.occupations.data_dir)
+    if folder is None:
+        return config
     return config.model_copy(update={"occupations": config.occupations.model_copy(
-        update={"data_dir": folder})})
+        update={"data_dir": str(folder)})})
 
 
 def build_model(configs: Sequence[SimConfig], record_occupations: bool = True,

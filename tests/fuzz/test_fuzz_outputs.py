@@ -666,6 +666,7 @@ def test_analyze_twice_replaces_the_earlier_analysis(originals, tmp_path):
     outcome = call_cli("analyze", sweep)
     assert outcome.code == 0, outcome.err
     files = {p.name for p in (sweep / "analysis").iterdir()}
-    assert files <= {"fan_charts.png", "milestone_cdfs.png"} and "milestone_cdfs.png" in files
+    assert files <= {"fan_charts.png", "milestone_cdfs.png", "report.html"}
+    assert {"milestone_cdfs.png", "report.html"} <= files
     assert (sweep / "analysis" / "fan_charts.png").read_bytes() != b"old"
     assert not [p for p in sweep.iterdir() if ".analysis." in p.name]
