@@ -4,16 +4,21 @@ model, chart data, the SOC grouping, the milestone table and the server command.
 
 from __future__ import annotations
 
+import csv
+import dataclasses
+import io
 import math
 import socket
 
 import numpy as np
 import pytest
 
-from sim.config import SimConfig
+pytest.importorskip("plotly", reason="dashboard extra not installed (pip install -e '.[test]')")
+
+from sim.config import SimConfig  # noqa: E402
 from sim.dashboard import controls, figures
 from sim.dashboard.serve import OFFLINE_ENV, server_command, server_env
-from sim.dashboard.session import CONFIG_ENV, MONTHS_PER_STEP, DashboardModel, RunView
+from sim.dashboard.session import CONFIG_ENV, MONTHS_PER_STEP, Band, DashboardModel, RunView
 from sim.errors import SimInputError
 from sim.run_data import WORK_SHARE_LINES, work_shares
 
@@ -40,11 +45,109 @@ def test_changed_controls_become_overrides():
     assert math.isinf(controls.config_from_controls(back).training.max_training_flop)
 
 
-def test_scenario_keeps_its_values_under_untouched_sliders():
-    cfg = controls.config_from_controls(dict(controls.defaults(), scenario="compute_boom"))
-    assert cfg.capital.wakeup_growth_per_yr == 0.9  # the overlay's, not the slider's 0.5
-    moved = dict(controls.defaults(), scenario="compute_boom", investment_growth=0.3)
-    assert controls.config_from_controls(moved).capital.wakeup_growth_per_yr == 0.3
+def test_a_scenario_moves_the_controls_to_its_own_values():
+    start = controls.start_values(None, "slow_adoption")
+    assert start["adoption_lag"] == 15.0 and start["scenario"] == "slow_adoption"
+    base = controls.scenario_config(None, "slow_adoption")
+    assert controls.overrides(start, base) == []  # untouched: the scenario's values stand
+    assert controls.config_from_controls(start).market.adoption_lag_years == 15.0
+    moved = dict(start, adoption_lag=3.0)
+    assert controls.overrides(moved, base) == ["market.adoption_lag_years=3.0"]
+    assert controls.config_from_controls(moved).market.adoption_lag_years == 3.0
+    boom = controls.start_values(None, "compute_boom")
+    assert boom["investment_growth"] == 0.9
+    assert controls.config_from_controls(boom).capital.wakeup_growth_per_yr == 0.9
+    assert controls.start_values(None, "training_pause")["training_cap"] == "1e26"
+    # a control missing from the values sets nothing either
+    only = {"scenario": "compute_boom", "adoption_lag": 2.0}
+    cfg = controls.config_from_controls(only)
+    assert cfg.capital.wakeup_growth_per_yr == 0.9 and cfg.market.adoption_lag_years == 2.0
+
+
+def test_a_slider_stopping_near_an_off_grid_scenario_value_keeps_it():
+    hw = controls.SLIDER_BY_NAME["hardware_progress"]
+    start = controls.start_values(None, "ftm_aggressive")["hardware_progress"]
+    assert start == pytest.approx(0.1429)  # between the slider's 0.02 steps
+    assert controls.snap(hw, 0.14, start) == start
+    assert controls.snap(hw, 0.16, start) == 0.16
+
+
+def test_sliders_write_their_numbers_and_units():
+    by = controls.SLIDER_BY_NAME
+    assert by["adoption_lag"].format(15.0) == "15.0 yr"
+    assert by["hardware_progress"].format(0.24) == "0.24 OOM/yr (x1.74 a year)"
+    assert by["investment_growth"].format(0.5) == "0.50/yr (x1.65 a year)"
+    assert by["serial_speed"].format(2.0) == "2.0 x human"
+    assert by["adoption_lag"].bounds(30.0) == (1.0, 30.0)  # widened for a scenario's value
+    lines = controls.describe(controls.config_from_controls(
+        controls.start_values(None, "slow_adoption")))
+    assert "Adoption lag = 15.0 yr" in lines and lines[-1] == "Training-compute cap = none"
+    assert len(lines) == len(controls.SLIDERS) + 1
+    pause = controls.config_from_controls(controls.start_values(None, "training_pause"))
+    assert controls.describe(pause)[-1] == "Training-compute cap = 1e26 FLOP"
+
+
+def test_scenario_descriptions_come_from_the_files():
+    assert "15 years" in controls.scenario_description("slow_adoption")
+    assert "No overlay" in controls.scenario_description(controls.BASE_SCENARIO)
+    assert controls.scenario_description("no_such_scenario") == ""
+
+
+def test_saved_settings_are_a_config_sim_run_and_validate_accept(tmp_path, capsys):
+    from sim.cli import main
+    from sim.loading import load_config
+
+    values = dict(controls.start_values(None, "slow_adoption"), serial_speed=2.0,
+                  extra="market.open_weights_lag_years=2")
+    cfg = controls.config_from_controls(values)
+    text = controls.settings_yaml(cfg, values)
+    assert text.startswith("# Saved from the what-if dashboard")
+    assert "scenario: slow_adoption" in text and "copies.initial_serial_speed=2.0" in text
+    path = tmp_path / controls.settings_filename(values)
+    assert path.name == "dashboard-slow_adoption.yaml"
+    path.write_text(text)
+    assert load_config(path) == cfg
+    with pytest.raises(SystemExit) as exc:
+        main(["validate", str(path)])
+    assert exc.value.code == 0 and capsys.readouterr().out.startswith("OK:")
+    back = load_config(path)
+    assert back.market.adoption_lag_years == 15.0 and back.copies.initial_serial_speed == 2.0
+
+
+def test_the_keys_the_page_sets_stay_fixed_in_the_ensemble():
+    from sim.dashboard.session import ensemble_ranges
+
+    values = dict(controls.start_values(None, "compute_boom"),
+                  extra="algorithms.software_returns=2; time.end_year=2027")
+    fixed = controls.fixed_keys(values)
+    assert {s.key for s in controls.SLIDERS} <= set(fixed)
+    assert "capital.investor_growth_per_yr" in fixed  # set by the overlay
+    assert "algorithms.software_returns" in fixed  # set in More settings
+    cfg = controls.config_from_controls(values)
+    _, ranges = ensemble_ranges(cfg, fixed)
+    assert ranges and not set(ranges) & set(fixed)
+    assert "tasks.automation.requirement_100pct_oom" in ranges
+    _, everything = ensemble_ranges(cfg)
+    assert set(everything) > set(ranges) and "capital.wakeup_growth_per_yr" in everything
+
+
+def test_ensemble_band_keeps_the_run_and_spreads_the_rest():
+    pytest.importorskip("sim.ensemble")
+    from sim.dashboard.session import PERCENTILES, ensemble_band
+
+    values = dict(controls.defaults(), extra=SHORT)
+    cfg = controls.config_from_controls(values)
+    band = ensemble_band(cfg, controls.fixed_keys(values), n=6)
+    assert band.n == 6 and band.end_year == 2028.0 and len(band.times) == 60
+    assert not set(band.drawn) & {s.key for s in controls.SLIDERS}
+    for name in ("employed", "unemployment_rate", "can_automate", "automated", "idle"):
+        lo, mid, hi = band.series[name]
+        assert lo.shape == (60,) and np.all(lo <= mid) and np.all(mid <= hi), name
+    assert np.any(band.series["frontier_effective_flop"][2]
+                  > band.series["frontier_effective_flop"][0])  # the members differ
+    lo, mid, hi, reached = band.milestones["capable_20pct"]
+    assert 0.0 <= reached <= 1.0 and (lo <= mid <= hi or not np.isfinite(hi))
+    assert PERCENTILES == (10, 50, 90)
 
 
 def test_every_slider_range_is_valid_at_both_ends():
@@ -109,8 +212,8 @@ def test_a_failing_step_becomes_a_message():
 
 
 def _lines(fig):
-    return {line.get_label(): np.asarray(line.get_ydata()) for ax in fig.axes
-            for line in ax.get_lines() if not line.get_label().startswith("_")}
+    """Named lines of a plotly figure: name -> y values."""
+    return {t.name: np.asarray(t.y, float) for t in fig.data if t.name and t.y is not None}
 
 
 def test_charts_change_when_a_parameter_changes():
@@ -126,24 +229,94 @@ def test_charts_change_when_a_parameter_changes():
     wa = _lines(figures.workforce(a))["US employed"]
     wb = _lines(figures.workforce(b))["US employed"]
     assert wa[-1] < wb[-1]
-    assert figures.png(figures.workforce(a)) != figures.png(figures.workforce(b))
+    np.testing.assert_allclose(wa, a.aggregates["employed"])
 
 
-def test_every_chart_draws_partial_full_and_with_baseline(monkeypatch):
+def _band(view: RunView, n_members: int = 5) -> Band:
+    """A hand-made band around ``view``'s aggregates (x0.8, x1, x1.2)."""
+    series = {k: np.stack([0.8 * v, v, 1.2 * v]) for k, v in view.aggregates.items()}
+    series["idle"] = np.stack([0.8, 1.0, 1.2])[:, None] * (view.aggregates["unemployed"]
+                                                          + view.aggregates["retraining"])
+    series.update({k: np.stack([0.8 * v, v, 1.2 * v])
+                   for k, v in work_shares(view.aggregates.__getitem__).items()})
+    ms = {k: (v - 1, v, np.inf, 0.7) for k, v in view.milestones.items()}
+    return Band(n_members, 0.1, view.times, series, ms, view.end_year, ("a.b",), "x.yaml")
+
+
+def test_every_chart_draws_partial_full_with_baseline_and_band():
     m = DashboardModel(extra=SHORT)
     for name, build in figures.CHARTS.items():
         fig = build(m.view())  # nothing run yet
-        assert fig.axes and all(ax.get_title(loc="left") for ax in fig.axes), name
+        assert fig.layout.title.text, name
     m.step()
     base = m.view()
     m.run_to_end()
+    view = m.view()
+    band = _band(view)
     for name, build in figures.CHARTS.items():
-        fig = build(m.view(), base)
-        assert any(line.get_label() and "baseline" in line.get_label()
-                   for ax in fig.axes for line in ax.get_lines()), name
-        for ax in fig.axes:  # every axis says what it shows and in what unit
-            assert ax.get_ylabel() and ax.get_xlabel() == "year", (name, ax.get_title(loc="left"))
-        assert figures.png(fig)[:4] == b"\x89PNG"
+        fig = build(view, base, band)
+        names = [t.name or "" for t in fig.data]
+        assert any("baseline" in n for n in names), name
+        assert any(n.startswith("ensemble of 5") for n in names), name
+        assert any("ensemble median" in n for n in names), name
+        assert any(t.fill == "tonexty" for t in fig.data), name  # the 10-90% band
+        for t in fig.data:  # every line with a value says what it is on hover
+            if t.hoverinfo != "skip" and t.y is not None and len(t.y) > 1:
+                assert t.hovertemplate and "fullData.name" in t.hovertemplate, (name, t.name)
+        assert fig.to_json()  # serialisable as the page sends it
+    ens = [t for t in figures.unemployment_and_wages(view, None, band).data
+           if t.name == "ensemble median" and t.text is not None][0]
+    assert "10-90%" in ens.text[-1] and "%" in ens.text[-1]
+
+
+def test_share_chart_draws_automation_and_augmentation():
+    view = _monthly_view(18.0)
+    fig = figures.compute_and_capability(view, _monthly_view(18.0))
+    drawn = _lines(fig)
+    shares = work_shares(view.aggregates.__getitem__)
+    for line in WORK_SHARE_LINES:  # fails if an augmentation or automation line goes
+        np.testing.assert_allclose(drawn[line.short], 100 * shares[line.key])
+    np.testing.assert_allclose(drawn["AI can help"], 100 * (view.times - 2023.0) / 20 * 1.25)
+    legend2 = [t.name for t in fig.data if t.legend == "legend2" and t.showlegend]
+    assert legend2 == [line.short for line in WORK_SHARE_LINES]
+    baseline = [t for t in fig.data if t.legend == "legend2" and t.name.startswith("baseline")]
+    assert len(baseline) == len(WORK_SHARE_LINES)  # the baseline's four lines, in grey
+    assert {t.line.color for t in baseline} == {figures.BASE["color"]}
+
+
+def test_occupation_chart_and_search():
+    from sim.dashboard.app import matches
+
+    m = DashboardModel(extra=SHORT)
+    m.run_to_end()
+    view = m.view()
+    i = view.codes.index("15")
+    fig = figures.occupation(view, i)
+    assert "Computer and Mathematical" in fig.layout.title.text
+    lines = _lines(fig)
+    np.testing.assert_allclose(lines["employed"], view.occupations["employed"][:, i])
+    np.testing.assert_allclose(lines["automated"], 100 * view.occupations["automated_share"][:, i])
+    np.testing.assert_allclose(lines["wage"], view.occupations["wage_usd_per_hour"][:, i])
+    assert "baseline" in _lines(figures.occupation(view, i, dataclasses.replace(view)))
+    assert [view.codes[j] for j in matches(view, "COMPUT")] == ["15"]
+    assert [view.codes[j] for j in matches(view, "15-1252")] == ["15"]  # a detailed code
+    assert matches(view, "no such job") == []
+    every = matches(view, "")
+    assert len(every) == 22
+    emp = view.occupations["employed"][0]
+    assert list(emp[every]) == sorted(emp, reverse=True)  # largest first
+
+
+def test_chart_csv_has_a_column_per_line():
+    view = _monthly_view(2.0, end_year=2025.0)
+    text = figures.chart_csv(figures.compute_and_capability(view))
+    rows = list(csv.reader(io.StringIO(text)))
+    header = rows[0]
+    assert header[0] == "date" and "AI can automate" in header and "automated by AI" in header
+    assert "frontier model, effective" in header  # quoted: names hold commas
+    assert len(rows) == 1 + 24 and rows[1][0] == "2023-01-01"
+    col = header.index("AI can automate")
+    assert float(rows[13][col]) == pytest.approx(100 * 12 / 12 / 20.0)
 
 
 def test_baseline_is_the_default_run():
@@ -189,6 +362,15 @@ def test_milestone_table():
     md = figures.milestone_markdown(view, view)
     assert md.splitlines()[0] == "| milestone | this run | baseline |"
     assert len(md.splitlines()) == 2 + len(figures.MILESTONES) + len(figures.YEAR_ROWS)
+    band = Band(50, 1.0, np.array([2023.0]), {}, {"capable_20pct": (2024.0, 2025.5, np.inf,
+                                                                     0.8),
+                                                   "adopted_95pct": (np.inf,) * 3 + (0.2,)},
+                2051.0)
+    rows = figures.milestone_rows(view, None, band)
+    assert rows[0][figures.ENSEMBLE_COLUMN] == "2025.5 (2024.0 to later)"
+    assert rows[5][figures.ENSEMBLE_COLUMN] == "- (20% of runs reach it)"
+    html = figures.milestone_html(view, view, band)
+    assert html.count("<tr>") == 1 + len(rows) and "ensemble median" in html
 
 
 def _monthly_view(years: float, end_year: float = 2041.0) -> RunView:
@@ -214,21 +396,6 @@ def test_milestone_table_gives_augmentation_and_the_rd_multiplier_at_year_ends()
     assert figures.year_end_step(partial, 2030) is None
     assert figures.year_end_step(_monthly_view(3.0, end_year=2026.0), 2025) == 35
     assert figures.year_end_step(_monthly_view(3.0, end_year=2026.0), 2030) is None
-
-
-def test_share_chart_draws_automation_and_augmentation():
-    view = _monthly_view(18.0)
-    fig = figures.compute_and_capability(view, _monthly_view(18.0))
-    drawn = _lines(fig)
-    shares = work_shares(view.aggregates.__getitem__)
-    for line in WORK_SHARE_LINES:  # fails if an augmentation or automation line goes
-        np.testing.assert_allclose(drawn[line.short], 100 * shares[line.key])
-    np.testing.assert_allclose(drawn["AI can help"], 100 * (view.times - 2023.0) / 20 * 1.25)
-    share_axis = fig.axes[1]
-    legend = [t.get_text() for t in share_axis.get_legend().get_texts()]
-    assert legend == [line.short for line in WORK_SHARE_LINES]
-    baseline = [ln for ln in share_axis.get_lines() if ln.get_color() == figures.BASE["color"]]
-    assert len(baseline) == len(WORK_SHARE_LINES)  # the baseline's four lines, in grey
 
 
 def test_server_is_loopback_and_offline_by_default(tmp_path):
@@ -262,17 +429,24 @@ def test_cli_dashboard_rejects_a_bad_config(tmp_path, capsys):
     assert "adoption_lag_years" in capsys.readouterr().err
 
 
-def test_app_module_builds_its_controls():
+def test_app_serves_plotly_from_this_server_and_runs_the_controls():
     pytest.importorskip("solara")
+    from solara.server import settings
+
     from sim.dashboard import app
 
-    params = app.model_params(None)
-    names = set(params) - {"config_path"}
-    assert {s.name for s in controls.SLIDERS} <= names
-    assert {"training_cap", "scenario", "extra"} <= names
-    assert params["scenario"]["values"][0] == controls.BASE_SCENARIO
-    assert "compute_boom" in params["scenario"]["values"]
-    assert len(app.COMPONENTS) == 2 + len(figures.CHARTS)
+    assert (app.PLOTLY_BUNDLE_DIR / app.PLOTLY_BUNDLE).is_file()  # inside plotly's package
+    assert str(app.PLOTLY_BUNDLE_DIR) in settings.assets.extra_locations
+    assert app.bundle_url({"host": ["127.0.0.1:8765"]}) == \
+        "http://127.0.0.1:8765/static/assets/widgetbundle.js"
+    assert app.bundle_url({}) is None and app.bundle_url(None) is None
+    assert app.widget_class(None) is app._FigureWidget
+    assert app.widget_class("http://h/x.js")._esm == "http://h/x.js"
+    out = app.run_controls(dict(controls.defaults(), extra=SHORT), None)
+    assert out.model.steps_done == 60 and out.view.n == 60 and out.seconds > 0
+    assert app.run_controls({"extra": SHORT}, None, should_stop=lambda: True) is None
+    bad = app.run_controls({"extra": "no_such.key=1"}, None)
+    assert bad.view is None and "unknown key" in bad.model.error
 
 
 @pytest.mark.slow

@@ -1,6 +1,7 @@
-"""The what-if dashboard: Mesa's SolaraViz page over the model (``sim dashboard``).
+"""The what-if dashboard: a solara page over the model (``sim dashboard``).
 
-``controls`` (controls -> validated config), ``session`` (the model the page steps),
-``figures`` (charts and milestone table) import no web libraries; only ``app`` needs the
-``dashboard`` extra.
+``controls`` (controls -> validated config, saved settings) and ``session`` (the runs: the
+Mesa model the page builds, the baseline, the ensemble band) import no web libraries;
+``figures`` (plotly charts, milestone table) needs plotly and ``app`` (the page) solara, both
+in the ``dashboard`` extra.
 """

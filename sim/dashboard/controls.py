@@ -14,7 +14,13 @@ from pydantic import ValidationError
 
 from sim.config import SimConfig
 from sim.errors import Problem, SimInputError, one_line, short_repr
-from sim.loading import list_scenarios, load_config
+from sim.loading import (
+    config_to_yaml,
+    find_scenario,
+    list_scenarios,
+    load_config,
+    read_yaml,
+)
 
 #: Scenario picker value meaning "no overlay".
 BASE_SCENARIO = "default"
@@ -34,14 +40,23 @@ MAX_LINES = 20
 
 @dataclass(frozen=True)
 class Slider:
-    """One numeric control: the config key it sets, its label (with unit) and range."""
+    """One numeric control: the config key it sets, its name on the page, unit and range."""
 
     name: str
     key: str
-    label: str
+    short: str  #: what the page calls it
+    unit: str  #: shown after the number
     min: float
     max: float
     step: float
+    #: how a value is written: decimals, and an optional "x per year" equivalent
+    decimals: int = 2
+    per_year: str = ""  #: "e" (log growth: x e^v a year) or "10" (OOM: x 10^v a year)
+
+    @property
+    def label(self) -> str:
+        """Name and unit, as in messages and the saved file's header."""
+        return f"{self.short} ({self.unit})"
 
     def default(self, base: SimConfig) -> float:
         """The value in ``base`` (the config the page starts from)."""
@@ -50,40 +65,98 @@ class Slider:
             node = getattr(node, part)
         return float(node)
 
+    def format(self, value: float) -> str:
+        """The value with its unit, e.g. "0.24 OOM/yr (x1.74 a year)"."""
+        sep = "" if self.unit.startswith("/") else " "
+        text = f"{value:.{self.decimals}f}{sep}{self.unit}"
+        if self.per_year:
+            factor = math.exp(value) if self.per_year == "e" else 10.0 ** value
+            text += f" (x{factor:.3g} a year)"
+        return text
 
-#: The most influential parameters, in the order shown on the page (short labels: the sidebar
-#: is narrow; the README's Dashboard section says what each one is).
+    def bounds(self, value: float) -> tuple[float, float]:
+        """The slider's range, widened to hold ``value`` (a scenario may go beyond it)."""
+        return min(self.min, value), max(self.max, value)
+
+
+#: The most influential parameters, in the order shown on the page; the README's Dashboard
+#: section says what each one is.
 SLIDERS = (
     Slider("investment_growth", "capital.wakeup_growth_per_yr",
-           "Investment growth after wake-up (1/yr)", 0.0, 1.5, 0.05),
+           "Investment growth after investors wake up", "/yr", 0.0, 1.5, 0.05,
+           per_year="e"),
     Slider("hardware_progress", "hardware.price_performance_oom_per_yr",
-           "Hardware (OOM/yr)", 0.0, 0.6, 0.02),
+           "Hardware price-performance", "OOM/yr", 0.0, 0.6, 0.02, per_year="10"),
     Slider("algorithmic_progress", "algorithms.base_efficiency_oom_per_yr",
-           "Algorithms (OOM/yr)", 0.0, 1.0, 0.05),
+           "Algorithmic progress", "OOM/yr", 0.0, 1.0, 0.05, per_year="10"),
     Slider("serial_speed", "copies.initial_serial_speed",
-           "Serial speed (x human)", 0.5, 10.0, 0.5),
+           "AI serial speed in 2023", "x human", 0.5, 10.0, 0.5, decimals=1),
     Slider("adoption_lag", "market.adoption_lag_years",
-           "Adoption lag (yr)", 1.0, 20.0, 0.5),
+           "Adoption lag", "yr", 1.0, 20.0, 0.5, decimals=1),
     Slider("horizon_growth", "autonomy.horizon_oom_per_capability_oom",
-           "Horizon growth (OOM/OOM)", 0.0, 1.5, 0.05),
+           "Task-horizon growth", "OOM per OOM of compute", 0.0, 1.5, 0.05),
 )
+SLIDER_BY_NAME = {s.name: s for s in SLIDERS}
 
-def describe(values: dict, base: SimConfig | None = None) -> list[str]:
-    """``label = value`` per control: the sliders do not print their values, the page does."""
-    start = defaults(base)
-    lines = [f"{s.label} = {float(values.get(s.name, start[s.name])):g}" for s in SLIDERS]
-    lines.append(f"Training cap (FLOP) = {values.get('training_cap') or start['training_cap']}")
-    lines.append(f"Scenario = {values.get('scenario') or BASE_SCENARIO}")
+
+def cap_text(cap: float) -> str:
+    """The training-cap picker's value for ``cap`` FLOP."""
+    return NO_CAP if math.isinf(cap) else f"{cap:.0e}".replace("+", "")
+
+
+def describe(config: SimConfig) -> list[str]:
+    """``name = value unit`` for every control, as ``config`` (the run's own) has it."""
+    lines = [f"{s.short} = {s.format(s.default(config))}" for s in SLIDERS]
+    lines.append(f"Training-compute cap = {cap_text(config.training.max_training_flop)} FLOP"
+                 if math.isfinite(config.training.max_training_flop)
+                 else "Training-compute cap = none")
     return lines
 
 
 def defaults(base: SimConfig | None = None) -> dict:
     """Control values of ``base`` (built-in defaults if None)."""
     base = base or SimConfig()
-    cap = base.training.max_training_flop
     return {**{s.name: s.default(base) for s in SLIDERS},
-            "training_cap": NO_CAP if math.isinf(cap) else f"{cap:.0e}".replace("+", ""),
+            "training_cap": cap_text(base.training.max_training_flop),
             "scenario": BASE_SCENARIO, "extra": ""}
+
+
+def scenario_config(config_path: str | None = None, scenario: str | None = None
+                    ) -> SimConfig:
+    """The config a scenario starts from: ``config_path`` (or the defaults) with the
+    scenario's overlay, before any control is moved.
+    """
+    scenario = scenario or BASE_SCENARIO
+    return load_config(config_path, None if scenario == BASE_SCENARIO else scenario)
+
+
+def start_values(config_path: str | None = None, scenario: str | None = None) -> dict:
+    """The controls when a scenario is picked: its own values (so the sliders show them)."""
+    scenario = scenario or BASE_SCENARIO
+    return {**defaults(scenario_config(config_path, scenario)), "scenario": scenario}
+
+
+def snap(slider: Slider, value: float, start: float) -> float:
+    """A slider's value, kept at ``start`` if within half a step of it: a slider can only
+    stop on its grid, so a scenario's off-grid value (0.1429) is not overridden by the
+    nearest step (0.14) when the slider reports where it stands.
+    """
+    return start if abs(float(value) - start) <= slider.step / 2 + 1e-12 else float(value)
+
+
+def scenario_description(name: str) -> str:
+    """A scenario file's first comment line ("" if none, or for the default)."""
+    if not name or name == BASE_SCENARIO:
+        return "No overlay: the starting config's own values."
+    try:
+        with open(find_scenario(name), encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    return line.strip().lstrip("#").strip() if line.lstrip().startswith("#") \
+                        else ""
+    except (OSError, SimInputError):
+        return ""
+    return ""
 
 
 def scenario_choices() -> list[str]:
@@ -94,13 +167,14 @@ def scenario_choices() -> list[str]:
 def overrides(values: dict, base: SimConfig | None = None) -> list[str]:
     """``--set`` strings for the controls that differ from ``base``, then free-text extras.
 
-    A control left at its starting value sets nothing, so a scenario overlay's own value of
-    that parameter (e.g. ``compute_boom``'s investment growth) stays in force.
+    ``base`` is the scenario's config (:func:`scenario_config`): a control left at the
+    scenario's value sets nothing, so the scenario's own value stays in force.
     """
     start = defaults(base)
     out = [f"{s.key}={float(values[s.name])!r}" for s in SLIDERS
-           if s.name in values and not math.isclose(float(values[s.name]), start[s.name],
-                                                    rel_tol=1e-9, abs_tol=1e-12)]
+           if values.get(s.name) is not None
+           and not math.isclose(float(values[s.name]), start[s.name], rel_tol=1e-9,
+                                abs_tol=1e-12)]
     cap = values.get("training_cap") or start["training_cap"]
     if cap != start["training_cap"]:
         out.append("training.max_training_flop=" + (".inf" if cap == NO_CAP else cap))
@@ -131,13 +205,58 @@ def base_config(config_path: str | None = None) -> SimConfig:
 
 
 def config_from_controls(values: dict, config_path: str | None = None) -> SimConfig:
-    """The config the controls describe, on top of ``config_path`` and the chosen scenario.
+    """The config the controls describe: ``config_path``, the chosen scenario's overlay, then
+    the controls moved away from the scenario's values, then "More settings".
 
     Raises :class:`SimInputError` on any impossible value or combination.
     """
     scenario = values.get("scenario") or BASE_SCENARIO
     return load_config(config_path, None if scenario == BASE_SCENARIO else scenario,
-                       overrides(values, base_config(config_path)))
+                       overrides(values, scenario_config(config_path, scenario)))
+
+
+def settings_yaml(config: SimConfig, values: dict, config_path: str | None = None) -> str:
+    """The run's config as a YAML file that ``sim run`` and ``sim validate`` accept: every
+    value resolved (:func:`sim.loading.config_to_yaml`), under a header saying where it came
+    from.
+    """
+    scenario = values.get("scenario") or BASE_SCENARIO
+    try:
+        changed = overrides(values, scenario_config(config_path, scenario))
+    except SimInputError:
+        changed = []
+    header = ["Saved from the what-if dashboard (sim dashboard).",
+              f"Starting config: {config_path or 'built-in defaults'}; scenario: {scenario}.",
+              "Changed on the page: " + ("; ".join(changed) if changed else "nothing") + ".",
+              "Run it with: sim run THIS_FILE.yaml   (check it with: sim validate THIS_FILE.yaml)"]
+    return "".join(f"# {one_line(h, 2000)}\n" for h in header) + config_to_yaml(config)
+
+
+def fixed_keys(values: dict, config_path: str | None = None) -> tuple[str, ...]:
+    """The config keys the page sets: every slider's and the training cap's, the chosen
+    scenario overlay's, and those in "More settings". An ensemble keeps them at the run's
+    values (:func:`sim.dashboard.session.ensemble_band`).
+    """
+    keys = [s.key for s in SLIDERS] + ["training.max_training_flop"]
+    scenario = values.get("scenario") or BASE_SCENARIO
+    if scenario != BASE_SCENARIO:
+        keys += _dotted(read_yaml(find_scenario(scenario)))
+    keys += [part.split("=", 1)[0].strip() for part in extra_settings(values.get("extra"))
+             if "=" in part]
+    return tuple(dict.fromkeys(keys))
+
+
+def _dotted(data, prefix: str = "") -> list[str]:
+    """The dotted keys of a nested mapping's leaves (a list is one leaf)."""
+    if isinstance(data, dict) and data:
+        return [k for key, value in data.items() for k in _dotted(value, f"{prefix}{key}.")]
+    return [prefix[:-1]] if prefix else []
+
+
+def settings_filename(values: dict) -> str:
+    """A name for the saved file, after the scenario."""
+    scenario = values.get("scenario") or BASE_SCENARIO
+    return f"dashboard-{scenario}.yaml"
 
 
 def error_text(exc: Exception) -> str:

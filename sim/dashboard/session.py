@@ -1,16 +1,21 @@
-"""The model the dashboard steps: one scenario built from the page's controls.
+"""The runs behind the dashboard: the scenario built from the page's controls, its baseline,
+and the ensemble behind the charts' bands.
 
-SolaraViz rebuilds its model as ``cls(**controls)`` on Reset, so :class:`DashboardModel` takes
-the controls as keyword arguments and wraps :class:`~sim.model.AIEconomyModel` (whose own
-constructor takes stacked array parameters). Bad input never raises out of the constructor:
-it is kept as :attr:`DashboardModel.error` for the page to show, and the model does not step.
+:class:`DashboardModel` (a Mesa model) takes the controls as keyword arguments and wraps
+:class:`~sim.model.AIEconomyModel` (whose own constructor takes stacked array parameters).
+Bad input never raises out of the constructor: it is kept as :attr:`DashboardModel.error`
+for the page to show, and the model does not step. :func:`ensemble_band` runs the ensemble
+(``sim.ensemble.draw_configs``) and keeps the percentiles the charts draw. Nothing here
+imports a web library.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import mesa
 import numpy as np
@@ -18,13 +23,18 @@ import numpy as np
 from sim.config import SimConfig
 from sim.dashboard import controls
 from sim.milestones import milestone_years
-from sim.runner import build_model
+from sim.run_data import work_shares
+from sim.runner import build_model, run_batch
 
-#: Months a SolaraViz step (Step button, one frame of play) advances: a year per frame keeps
-#: playing a 28-year run to ~30 redraws.
+#: Months one :meth:`DashboardModel.step` advances (a year; the page runs to the end, checking
+#: after each year whether newer controls have superseded the run).
 MONTHS_PER_STEP = 12
 #: Environment variable through which ``sim dashboard CONFIG`` passes its config file.
 CONFIG_ENV = "SIM_DASHBOARD_CONFIG"
+#: Members of the ensemble behind the charts' bands (run as one batch, ~2-3 s).
+ENSEMBLE_MEMBERS = 50
+#: Percentiles of the bands: low edge, median, high edge.
+PERCENTILES = (10, 50, 90)
 
 
 def config_path_from_env() -> str | None:
@@ -78,7 +88,7 @@ def baseline_view(config_path: str | None) -> RunView:
 
 
 class DashboardModel(mesa.Model):
-    """One scenario built from the dashboard's controls, stepped by SolaraViz."""
+    """One scenario built from the dashboard's controls, run to the end by the page."""
 
     def __init__(self, investment_growth=None, hardware_progress=None,
                  algorithmic_progress=None, serial_speed=None, adoption_lag=None,
@@ -128,10 +138,16 @@ class DashboardModel(mesa.Model):
             return
         self.running = self.inner.steps_done < self.inner.n_steps
 
-    def run_to_end(self):
-        """Step to the end of the run (through :meth:`step`, so Mesa counts the steps)."""
+    def run_to_end(self, should_stop: Callable[[], bool] | None = None):
+        """Step to the end of the run (through :meth:`step`, so Mesa counts the steps).
+
+        ``should_stop`` is asked after every year; True stops early (the page asks it when
+        the controls changed again before this run finished).
+        """
         while self.running:
             self.step()
+            if should_stop is not None and should_stop():
+                return
 
     def view(self) -> RunView | None:
         """The current scenario's paths so far (None when the controls are invalid)."""
@@ -143,3 +159,74 @@ class DashboardModel(mesa.Model):
             return baseline_view(self.config_path)
         except Exception:  # the current run still shows without its baseline
             return None
+
+
+@dataclass
+class Band:
+    """An ensemble's percentiles (:data:`PERCENTILES`) of the charts' series, per month."""
+
+    n: int  #: members
+    seconds: float  #: time to draw and run them
+    times: np.ndarray  #: (T,) decimal year
+    series: dict[str, np.ndarray]  #: name -> (3, T): 10th, 50th, 90th percentile
+    #: milestone -> (10th, 50th, 90th percentile year, share of members reaching it); a
+    #: percentile that falls among members never reaching it is inf
+    milestones: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
+    end_year: float = np.nan
+    drawn: tuple[str, ...] = ()  #: the parameters drawn per member
+    source: str = ""  #: the file their ranges come from
+
+
+#: The aggregates the charts draw with a band ("idle" = unemployed + retraining; the four
+#: work shares are :data:`sim.run_data.WORK_SHARE_LINES`' keys).
+BAND_SERIES = ("ai_human_equivalent_workers", "employed", "idle", "unemployment_rate",
+               "mean_wage_usd_per_hour", "frontier_effective_flop", "augmented_share",
+               "ai_rd_multiplier")
+
+
+def _covers(fixed: str, key: str) -> bool:
+    return key == fixed or key.startswith(fixed + ".") or fixed.startswith(key + ".")
+
+
+def ensemble_ranges(config: SimConfig, fixed=()) -> tuple[str, dict]:
+    """The ensemble's default ranges (``sim.ensemble``'s sourced sweep file) less every
+    parameter under a key in ``fixed``: where they come from, and ``{key: distribution}``.
+    """
+    from sim.ensemble import load_ranges
+
+    ranges = load_ranges(config)
+    return ranges.source, {
+        p.key: {k: v for k, v in p.as_dict().items() if k != "levels"}
+        for p in ranges.parameters if not any(_covers(f, p.key) for f in fixed)}
+
+
+def ensemble_band(config: SimConfig, fixed=(), n: int = ENSEMBLE_MEMBERS,
+                  seed: int | None = None) -> Band:
+    """Run ``n`` members around ``config`` and summarise them as a :class:`Band`.
+
+    The members are ``sim.ensemble.draw_configs(config, n, seed, ranges)`` (seed: the config's
+    own if None), run as one batch (``run_batch(..., record_occupations=False)``). ``ranges``
+    are the ensemble's default ranges without the parameters under ``fixed`` (the keys the
+    page sets): those keep the run's values in every member, so the band is the uncertainty
+    around the run on screen, not around other values of the controls.
+    """
+    from sim.ensemble import censored_percentiles, draw_configs
+
+    t0 = time.perf_counter()
+    source, ranges = ensemble_ranges(config, fixed)
+    configs = draw_configs(config, n, config.seed if seed is None else seed, ranges=ranges)
+    with np.errstate(all="ignore"):
+        res = run_batch(configs, record_occupations=False)
+    agg = dict(res.aggregates)
+    agg["idle"] = agg["unemployed"] + agg["retraining"]
+    series = {k: agg[k] for k in BAND_SERIES}
+    series.update(work_shares(agg.__getitem__))
+    pct = {k: np.percentile(np.asarray(v, float), PERCENTILES, axis=1)
+           for k, v in series.items()}
+    ms = {}
+    for name, years in res.milestones.items():
+        (lo, mid, hi), share = censored_percentiles(np.asarray(years, float), PERCENTILES)
+        ms[name] = (float(lo), float(mid), float(hi), share)
+    dt = float(res.times[1] - res.times[0]) if len(res.times) > 1 else 0.0
+    return Band(len(configs), time.perf_counter() - t0, res.times, pct, ms,
+                float(res.times[-1] + dt), tuple(ranges), source)
