@@ -29,7 +29,8 @@ try:
 except ImportError:  # pragma: no cover - not POSIX: no locks
     fcntl = None
 
-#: The tag of a temporary name unless the caller gives another: ``.NAME.partial-XXXXXXXX``.
+#: The tag of a temporary name unless the caller gives another: ``.NAME.partial-`` and 8
+#: random characters.
 PARTIAL = "partial"
 
 
