@@ -254,11 +254,13 @@ class CapitalConfig(Section):
                                               "growth (assumption).", ge=0.01, le=10)
     cash_drawdown_per_yr: float = P(0.5, "1/yr", "Share of cash on hand spent on compute per "
                                     "year, on top of the inflow (assumption).", ge=0, le=12)
-    world_gdp_usd: float = P(1.05e14, "USD/yr", "World GDP 2023 ~ $105T (IMF).", ge=1e9, le=1e17)
-    gdp_growth_per_yr: float = P(0.03, "1/yr", "World real GDP growth (IMF).", ge=-0.1, le=1)
     max_ai_spend_share_of_gdp: float = P(
-        0.05, "fraction of world GDP", "Cap on total AI investment (assumption; $1T/yr by "
-        "2027 [001] is ~1% of GDP).", ge=1e-4, le=1)
+        0.05, "fraction of world output", "Cap on total AI investment (assumption; $1T/yr by "
+        "2027 [001] is ~1% of GDP); world output is the model's (economy.*).", ge=1e-4, le=1)
+    cash_buffer_years: float = P(
+        1.0, "yr of spending", "Cash a lab keeps, in years of its current spending; cash above "
+        "it is paid out to its owners (assumption; frontier labs held roughly a year of burn "
+        "in 2023-2024).", ge=0, le=20)
     investment_noise_sd: float = P(0.15, "log-units per year", "Year-to-year funding shocks "
                                    "(assumption).", ge=0, le=2)
 
@@ -572,6 +574,10 @@ class LabourConfig(Section):
                                        ge=100, le=8766)
     initial_unemployment_rate: float = P(0.036, "fraction of labour force", "US 2023 average "
                                          "(BLS).", ge=0, le=0.9)
+    separation_rate_per_month: float = P(
+        0.0095, "fraction of employment/month", "Jobs that end into unemployment each month "
+        "(CPS employment-to-unemployment flow ~1%/month); with the job-finding rate it sets "
+        "unemployment at rest, s / (s + f) = 3.7%.", ge=0, le=1)
     max_layoff_rate_per_month: float = P(0.02, "fraction of employment/month", "Bound on "
                                          "monthly layoffs (JOLTS layoffs ~1-2%/month).",
                                          ge=0, le=1)
@@ -586,19 +592,57 @@ class LabourConfig(Section):
                             "a new occupation (displaced-worker studies: 10-20%).", ge=0, le=1)
     wage_penalty_fade_years: float = P(5.0, "yr", "Time constant over which the penalty "
                                        "fades (assumption).", ge=0.1, le=100)
-    wage_flexibility: float = P(0.5, "1/yr per unit of excess demand", "Wage response to "
+    wage_flexibility: float = P(0.5, "1/yr per unit of log excess demand", "Wage response to "
                                 "labour-market tightness (assumption).", ge=0, le=10)
-    max_wage_change_per_yr: float = P(0.1, "fraction/yr", "Bound on wage growth/decline from "
-                                      "tightness (assumption).", ge=0, le=1)
+    max_wage_change_per_yr: float = P(0.3, "fraction/yr", "Fastest wages move in a year, up "
+                                      "or down (wage rigidity; assumption). Wages move toward "
+                                      "the level where demand meets supply, their marginal "
+                                      "product.", ge=0.001, le=5)
     wage_floor_usd_per_hour: float = P(7.25, "USD/h", "US federal minimum wage.", ge=0, le=1e3)
-    demand_elasticity: float = P(0.5, "dimensionless", "Productivity effect: demand for an "
-                                 "occupation's output rises as automation cuts its cost "
-                                 "(assumption; Acemoglu & Restrepo 2019).", ge=0, le=5)
-    reinstatement_share: float = P(0.3, "new human hours per automated hour", "New tasks "
-                                   "appear as old ones are automated (Acemoglu & Restrepo "
-                                   "2019, assumption).", ge=0, le=2)
+    reinstatement_share: float = P(
+        0.5, "task weight created per unit of task weight automated", "New tasks, done by "
+        "people, appear as old ones are automated: Acemoglu & Restrepo (2019) measure "
+        "reinstatement at ~1x displacement in 1947-1987 and ~0.5x in 1987-2017 (0.35 vs "
+        "0.70 %/yr); the recent figure. New tasks replace automated ones, so at most 1.",
+        ge=0, le=1)
     reinstatement_lag_years: float = P(5.0, "yr", "Time constant of reinstatement "
                                        "(assumption).", ge=0.1, le=50)
+
+
+class EconomyConfig(Section):
+    """US output from tasks (a CES over task bins, nested in a CES with capital), its incomes,
+    and the world economy that AI's investment is capped by. Sources: BEA NIPA and Fixed
+    Assets 2023, BLS, and Davidson (2023)'s takeoff model for the substitution parameters.
+    """
+
+    us_output_usd: float = P(2.7e13, "USD/yr (2023 dollars)", "US GDP 2023, $27.4T (BEA NIPA "
+                             "table 1.1.5).", ge=1e9, le=1e17)
+    world_output_usd: float = P(1.05e14, "USD/yr (2023 dollars)", "World GDP 2023 ~ $105T "
+                                "(IMF WEO); the rest of the world moves with the US economy.",
+                                ge=1e9, le=1e18)
+    labour_cost_per_wage_usd: float = P(
+        1.82, "USD of labour income (2023) per USD of 2021 wages in the table",
+        "1.42 x 1.124 x 1.14: compensation per dollar of wages (BLS ECEC, Dec 2023: wages are "
+        "70.4% of compensation), 2021 to 2023 prices (CPI-U 271.0 to 304.7), and all US "
+        "workers per worker in the table (CPS employed 2023 161M / OEWS 2021 141M). Gives "
+        "labour income of $14.4T, a labour share of 0.53 (BEA compensation share 0.52-0.55).",
+        ge=0.1, le=10)
+    capital_output_ratio: float = P(3.0, "yr of output", "Net stock of fixed assets over GDP, "
+                                    "~$80T / $27T (BEA Fixed Assets 2023).", ge=0.1, le=20)
+    investment_share: float = P(0.21, "fraction of output", "Gross investment, private and "
+                                "government, ~21% of GDP (BEA NIPA 2023).", ge=0, le=0.9)
+    depreciation_per_yr: float = P(0.055, "1/yr", "Consumption of fixed capital / net stock, "
+                                   "~$4.4T / $80T (BEA 2023).", ge=0, le=1)
+    tfp_growth_per_yr: float = P(0.01, "1/yr", "Total factor productivity growth (Davidson "
+                                 "2023's tfp_growth; Fernald's US TFP ~1%/yr since 1947).",
+                                 ge=-0.05, le=0.2)
+    task_substitution_rho: float = P(
+        -0.2, "dimensionless", "CES substitution between tasks, rho = 1 - 1/sigma: -0.2 is an "
+        "elasticity of 0.83, tasks are complements (Davidson 2023, labour_substitution_goods).",
+        ge=-5, le=-0.01)
+    capital_substitution_rho: float = P(
+        -0.2, "dimensionless", "CES substitution between capital and the task aggregate "
+        "(Davidson 2023, capital_substitution_goods).", ge=-5, le=-0.01)
 
 
 class ResearchConfig(Section):
@@ -704,6 +748,7 @@ class SimConfig(Section):
     robotics: RoboticsConfig = Field(default_factory=RoboticsConfig)
     market: MarketConfig = Field(default_factory=MarketConfig)
     labour: LabourConfig = Field(default_factory=LabourConfig)
+    economy: EconomyConfig = Field(default_factory=EconomyConfig)
     research: ResearchConfig = Field(default_factory=ResearchConfig)
     learning: LearningConfig = Field(default_factory=LearningConfig)
     occupations: OccupationsConfig = Field(default_factory=OccupationsConfig)

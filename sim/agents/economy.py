@@ -1,0 +1,184 @@
+"""The US economy: firms that produce output from tasks and capital, the incomes output pays,
+and the demand for tasks that follows from prices (:mod:`sim.mechanisms.production`).
+
+Each step the task market has decided who does each task bin (AI or people) and at what
+price; the economy then (1) produces with the people actually at work, (2) pays labour, the
+labs and capital, and after the labour market has moved (3) invests and (4) says how many
+task-hours it wants next step at the new prices, and so how many hours of each occupation's
+labour firms want at its wage. New tasks (reinstatement) appear in each occupation as its old
+tasks are automated.
+
+States are ``(B, 1)``, ``(B, K)`` per task bin and ``(B, O)`` per occupation; money is in 2023
+US dollars a year, quantities in task-hours of 2023 work a year.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.mechanisms import production
+from sim.mechanisms.market import BIN_VALUES, sum_by_occupation
+from sim.xp import safe_ratio, total
+
+#: The Acemoglu-Restrepo effects, each a log change of the task wage bill per year.
+EFFECTS = ("productivity", "displacement", "reinstatement", "other")
+
+
+class Economy(mesa.Agent):
+    """US firms and households as one sector: output, incomes, prices, capital, task demand."""
+
+    def __init__(self, model, table, occupation_of_bin, hours_share):
+        super().__init__(model)
+        p, B, n_occ = model.p.economy, model.n_scenarios, table.n_occupations
+        h = model.p.labour.hours_per_worker_per_yr
+        self.occ = occupation_of_bin
+        self.n_occupations = n_occ
+        self.sigma = 1.0 / (1.0 - p.task_substitution_rho)  # (B, 1)
+        self.rho = p.capital_substitution_rho
+        self.labour_cost = p.labour_cost_per_wage_usd
+        employment = np.broadcast_to(table.employment, (B, n_occ))
+        wage = np.broadcast_to(table.wage_usd_per_hour, (B, n_occ))
+        hours0 = employment[:, self.occ] * h * hours_share  # (B, K)
+        price0 = self.labour_cost * wage[:, self.occ]  # labour cost of a task-hour
+        labour_income0 = total(price0 * hours0, axis=1, keepdims=True)
+        self.weights0 = price0 ** self.sigma * hours0 / labour_income0  # so that P = 1 in 2023
+        self.weights = self.weights0.copy()
+        self.new_weights = np.zeros((B, n_occ))  # reinstated tasks, one pool per occupation
+        self.capital = p.capital_output_ratio * p.us_output_usd * np.ones((B, 1))
+        self.beta, self.tfp0 = production.calibrate(p.us_output_usd, self.capital,
+                                                    labour_income0, self.rho)
+        self.tfp = self.tfp0.copy()
+        self.world_ratio = p.world_output_usd / p.us_output_usd
+        self.demand = np.ascontiguousarray(hours0)  # what firms want of each bin next
+        self.new_demand = np.zeros((B, n_occ))
+        self.labour_hours_per_unit = np.ones_like(hours0)
+        self.ai_cost_per_unit = np.zeros_like(hours0)
+        self.unit_cost = price0.copy()
+        self.index = np.ones((B, 1))
+        self.output = p.us_output_usd * np.ones((B, 1))
+        self.output_growth_per_yr = np.zeros((B, 1))
+        self.aggregate = labour_income0.copy()
+        self.labour_income = labour_income0.copy()
+        self.ai_income = np.zeros((B, 1))
+        self.capital_income = self.output - labour_income0
+        self.automated_weight = np.zeros((B, n_occ))
+        self.automated = np.zeros_like(hours0)  # share of each bin AI did this step
+        self.needed_hours = sum_by_occupation(hours0, self.occ, n_occ)
+        self.effects = {k: np.zeros((B, 1)) for k in EFFECTS}
+        self.effects_by_occupation = {k: np.zeros((B, n_occ)) for k in ("displacement",
+                                                                     "reinstatement")}
+        self._previous = None
+
+    @property
+    def world_output(self):
+        """World output, (B, 1): the rest of the world moves with the US economy."""
+        return self.output * self.world_ratio
+
+    @property
+    def labour_share(self):
+        """Labour income over output, (B, 1)."""
+        return self.labour_income / self.output
+
+    # --- the step ---------------------------------------------------------------------------
+    def produce(self, by_bin, workers):
+        """Produce with the people at work and pay every income. ``by_bin`` is the task
+        market's per-bin result (:data:`sim.mechanisms.market.BIN_VALUES`).
+        """
+        m, h = self.model, self.model.p.labour.hours_per_worker_per_yr
+        q = dict(zip(BIN_VALUES, by_bin, strict=True))
+        human = q["human"] + q["oversight"]
+        self.needed_hours = sum_by_occupation(human, self.occ, self.n_occupations) \
+            + self.new_demand
+        # people do the task-hours firms want, as far as the occupation's workers reach
+        staffed = np.minimum(safe_ratio(workers.employed * h, self.needed_hours, 1.0), 1.0)
+        quantities = q["automated"] + (self.demand - q["automated"]) * staffed[:, self.occ]
+        new_quantities = self.new_demand * staffed
+        self.aggregate = production.task_aggregate(
+            np.concatenate([self.weights, self.new_weights], axis=1),
+            np.concatenate([quantities, new_quantities], axis=1), self.sigma)
+        before = self.output
+        self.output = production.output(self.tfp, self.beta, self.capital, self.aggregate,
+                                        self.rho)
+        self.output_growth_per_yr = np.log(self.output / before) / m.dt_years
+
+        # incomes: labour is paid for every employed worker; the labs for AI's work in the
+        # US; capital (and profit) receives the rest, so output = the sum of incomes
+        self.labour_income = self.labour_cost * total(
+            workers.earnings_usd_per_hour() * workers.employed, axis=1, keepdims=True) * h
+        self.ai_income = total(q["ai_payment"], axis=1, keepdims=True)
+        self.capital_income = self.output - self.labour_income - self.ai_income
+
+        # how each bin was done this step sets its unit cost next step
+        demand = np.maximum(self.demand, 1e-300)
+        self.labour_hours_per_unit = human / demand
+        self.ai_cost_per_unit = q["ai_payment"] / demand
+        self.automated = q["automated"] / demand
+        self.automated_weight = sum_by_occupation(self.weights0 * self.automated, self.occ,
+                                                  self.n_occupations)
+        self._decompose(quantities, new_quantities, workers.wage)
+
+    def invest_and_plan(self, wage):
+        """Capital accumulates, TFP grows, new tasks appear; firms choose next step's
+        task-hours at the new prices (people's at ``wage``, (B, O) USD/h of 2021).
+        """
+        m, p, lab = self.model, self.model.p.economy, self.model.p.labour
+        dt = m.dt_years
+        self.capital = self.capital + (p.investment_share * self.output
+                                       - p.depreciation_per_yr * self.capital) * dt
+        self.tfp = self.tfp0 * np.exp(p.tfp_growth_per_yr * (m.years_elapsed + dt))
+        relax = 1.0 - np.exp(-dt / lab.reinstatement_lag_years)
+        self.new_weights = self.new_weights + (lab.reinstatement_share * self.automated_weight
+                                               - self.new_weights) * relax
+        # new tasks replace the oldest, automated ones (Acemoglu & Restrepo's task range
+        # [N-1, N] moves up): each occupation's automated weight shrinks by what its new
+        # tasks gained, so the total weight, and the scale of X, stay as calibrated
+        dropped = np.clip(safe_ratio(self.new_weights, self.automated_weight, 0.0), 0.0, 1.0)
+        self.weights = self.weights0 * (1.0 - self.automated * dropped[:, self.occ])
+        labour_price = self.labour_cost * wage
+        self.unit_cost = (labour_price[:, self.occ] * self.labour_hours_per_unit
+                          + self.ai_cost_per_unit)
+        self.index = production.price_index(
+            np.concatenate([self.weights, self.new_weights], axis=1),
+            np.concatenate([self.unit_cost, labour_price], axis=1), self.sigma)
+        wanted = production.aggregate_demand(self.tfp, self.beta, self.capital, self.index,
+                                             self.rho)
+        self.demand = np.ascontiguousarray(production.task_demand(
+            self.weights, wanted, self.unit_cost, self.index, self.sigma))
+        self.new_demand = production.task_demand(self.new_weights, wanted, labour_price,
+                                                 self.index, self.sigma)
+
+    # --- Acemoglu-Restrepo decomposition ----------------------------------------------------
+    def _decompose(self, quantities, new_quantities, wage):
+        """Split this step's change in the wage bill of task work, split as Acemoglu and Restrepo
+        (2019) do: productivity (output growth), displacement (labour's share of the cost of
+        existing tasks falling as AI takes them over), reinstatement (new tasks' growing share
+        of spending) and the rest (substitution between tasks, capital deepening, the
+        composition of spending); each per year, summing to the wage bill's log change.
+        """
+        dt = self.model.dt_years
+        labour_price = self.labour_cost * wage
+        labour_cost = labour_price[:, self.occ] * self.labour_hours_per_unit
+        unit = np.maximum(labour_cost + self.ai_cost_per_unit, 1e-300)
+        spend, new_spend = unit * quantities, labour_price * new_quantities
+        spending = total(spend, axis=1, keepdims=True) + total(new_spend, axis=1, keepdims=True)
+        value_share, new_share = spend / spending, new_spend / spending
+        labour_fraction = labour_cost / unit
+        wage_bill = (total(labour_cost * quantities, axis=1, keepdims=True)
+                     + total(new_spend, axis=1, keepdims=True))
+        previous, self._previous = self._previous, (value_share, new_share, labour_fraction,
+                                                    wage_bill)
+        if previous is None:
+            return
+        v0, n0, f0, w0 = previous
+        share0 = total(v0 * f0, axis=1, keepdims=True) + total(n0, axis=1, keepdims=True)
+        displacement = sum_by_occupation(v0 * (labour_fraction - f0), self.occ,
+                                         self.n_occupations) / share0
+        reinstatement = (new_share - n0) / share0
+        d, r = (total(x, axis=1, keepdims=True) for x in (displacement, reinstatement))
+        growth = self.output_growth_per_yr * dt
+        change = np.log(wage_bill / w0)
+        self.effects = {"productivity": growth / dt, "displacement": d / dt,
+                        "reinstatement": r / dt, "other": (change - growth - d - r) / dt}
+        self.effects_by_occupation = {"displacement": displacement / dt,
+                                      "reinstatement": reinstatement / dt}
