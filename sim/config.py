@@ -637,12 +637,13 @@ class EconomyConfig(Section):
                                  "2023's tfp_growth; Fernald's US TFP ~1%/yr since 1947).",
                                  ge=-0.05, le=0.2)
     task_substitution_rho: float = P(
-        -0.2, "dimensionless", "CES substitution between tasks, rho = 1 - 1/sigma: -0.2 is an "
-        "elasticity of 0.83, tasks are complements (Davidson 2023, labour_substitution_goods).",
-        ge=-5, le=-0.01)
+        -0.5, "dimensionless", "CES substitution between tasks, rho = 1 - 1/sigma: -0.5 is an "
+        "elasticity of 0.67, tasks are complements (Davidson 2023 best guess, "
+        "labour_substitution_goods; his presets -0.2 to -2).", ge=-5, le=-0.01)
     capital_substitution_rho: float = P(
-        -0.2, "dimensionless", "CES substitution between capital and the task aggregate "
-        "(Davidson 2023, capital_substitution_goods).", ge=-5, le=-0.01)
+        -0.4, "dimensionless", "CES substitution between capital and the task aggregate "
+        "(Davidson 2023 best guess, capital_substitution_goods; presets -0.2 to -2).", ge=-5,
+        le=-0.01)
 
 
 class ResearchConfig(Section):

@@ -63,9 +63,10 @@ NOT_MAPPED = {
     "frac_compute_training_*": "labs set their own training share (training.*)",
     "frac_*_rnd_* (shares of labour, capital, compute in R&D)": "research input is each lab's "
     "own staff and experiment compute; their growth is research.researcher_growth_per_yr",
-    "capital_substitution_*, labour_substitution_goods, initial_*_share_goods, tfp_growth, "
-    "labour_growth, initial_capital_growth, initial_population, initial_gwp": "no production "
-    "side yet (world output grows at capital.gdp_growth_per_yr)",
+    "initial_*_share_goods, initial_capital_growth, initial_gwp": "the economy starts from "
+    "US 2023 data (economy.*), world output in step with it",
+    "labour_growth, initial_population": "the labour force is the US one, constant",
+    "capital_substitution_rnd": "research uses no capital here",
     "hardware_delay, initial_hardware_production, ratio_hardware_to_initial_hardware_production":
         "chips come from vendors with their own capacity and lead times",
     "money_cap_training_before_wakeup, training_requirements_steepness, "
@@ -88,6 +89,9 @@ DIRECT = [
     ("research.labour_share", "initial_experiment_share_software_rnd", "1-x"),
     ("capital.max_ai_spend_share_of_gdp", "frac_gwp_compute_ceiling", "same"),
     ("capital.wakeup_automated_share", "rampup_trigger", "same"),
+    ("economy.task_substitution_rho", "labour_substitution_goods", "same"),
+    ("economy.capital_substitution_rho", "capital_substitution_goods", "same"),
+    ("economy.tfp_growth_per_yr", "tfp_growth", "same"),
 ]
 _CONVERT = {"same": lambda x: x, "log10": math.log10, "1/x": lambda x: 1.0 / x,
             "1-x": lambda x: 1.0 - x}

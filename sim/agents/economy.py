@@ -43,14 +43,14 @@ class Economy(mesa.Agent):
         price0 = self.labour_cost * wage[:, self.occ]  # labour cost of a task-hour
         labour_income0 = total(price0 * hours0, axis=1, keepdims=True)
         self.weights0 = price0 ** self.sigma * hours0 / labour_income0  # so that P = 1 in 2023
-        self.weights = self.weights0.copy()
+        self.weights = np.ascontiguousarray(self.weights0)
         self.new_weights = np.zeros((B, n_occ))  # reinstated tasks, one pool per occupation
         self.capital = p.capital_output_ratio * p.us_output_usd * np.ones((B, 1))
         self.beta, self.tfp0 = production.calibrate(p.us_output_usd, self.capital,
                                                     labour_income0, self.rho)
         self.tfp = self.tfp0.copy()
         self.world_ratio = p.world_output_usd / p.us_output_usd
-        self.demand = np.ascontiguousarray(hours0)  # what firms want of each bin next
+        self.demand = np.ascontiguousarray(hours0, dtype=float)  # what firms want next step
         self.new_demand = np.zeros((B, n_occ))
         self.labour_hours_per_unit = np.ones_like(hours0)
         self.ai_cost_per_unit = np.zeros_like(hours0)
@@ -65,6 +65,9 @@ class Economy(mesa.Agent):
         self.automated_weight = np.zeros((B, n_occ))
         self.automated = np.zeros_like(hours0)  # share of each bin AI did this step
         self.needed_hours = sum_by_occupation(hours0, self.occ, n_occ)
+        self._sigma = np.ascontiguousarray(self.sigma[:, 0] * np.ones(B))
+        self._rho = np.ascontiguousarray(self.rho[:, 0] * np.ones(B))
+        self._labour_spend = np.zeros_like(hours0)  # last step's labour cost by bin
         self.effects = {k: np.zeros((B, 1)) for k in EFFECTS}
         self.effects_by_occupation = {k: np.zeros((B, n_occ)) for k in ("displacement",
                                                                      "reinstatement")}
@@ -83,20 +86,22 @@ class Economy(mesa.Agent):
     # --- the step ---------------------------------------------------------------------------
     def produce(self, by_bin, workers):
         """Produce with the people at work and pay every income. ``by_bin`` is the task
-        market's per-bin result (:data:`sim.mechanisms.market.BIN_VALUES`).
+        market's per-bin result (:data:`sim.mechanisms.market.BIN_VALUES`); the per-bin work is
+        compiled (:func:`sim.mechanisms.production.produce_bins`).
         """
         m, h = self.model, self.model.p.labour.hours_per_worker_per_yr
         q = dict(zip(BIN_VALUES, by_bin, strict=True))
-        human = q["human"] + q["oversight"]
-        self.needed_hours = sum_by_occupation(human, self.occ, self.n_occupations) \
-            + self.new_demand
-        # people do the task-hours firms want, as far as the occupation's workers reach
-        staffed = np.minimum(safe_ratio(workers.employed * h, self.needed_hours, 1.0), 1.0)
-        quantities = q["automated"] + (self.demand - q["automated"]) * staffed[:, self.occ]
-        new_quantities = self.new_demand * staffed
-        self.aggregate = production.task_aggregate(
-            np.concatenate([self.weights, self.new_weights], axis=1),
-            np.concatenate([quantities, new_quantities], axis=1), self.sigma)
+        labour_price = np.ascontiguousarray(self.labour_cost * workers.wage)
+        self.needed_hours, sums, per_bin, per_occ = production.produce_bins(
+            self.demand, q["automated"], q["human"], q["oversight"], q["ai_payment"],
+            self.weights, self.weights0, self.new_weights, self.new_demand,
+            np.ascontiguousarray(workers.employed * h), labour_price, self.occ,
+            self._sigma, self._labour_spend, self.automated)
+        self.labour_hours_per_unit, self.ai_cost_per_unit, self.automated, self._labour_spend \
+            = per_bin
+        self.automated_weight, new_spend, displaced = per_occ
+        ces, wage_bill, spending = (sums[:, i:i + 1] for i in range(3))
+        self.aggregate = ces ** (self.sigma / (self.sigma - 1.0))
         before = self.output
         self.output = production.output(self.tfp, self.beta, self.capital, self.aggregate,
                                         self.rho)
@@ -108,15 +113,7 @@ class Economy(mesa.Agent):
             workers.earnings_usd_per_hour() * workers.employed, axis=1, keepdims=True) * h
         self.ai_income = total(q["ai_payment"], axis=1, keepdims=True)
         self.capital_income = self.output - self.labour_income - self.ai_income
-
-        # how each bin was done this step sets its unit cost next step
-        demand = np.maximum(self.demand, 1e-300)
-        self.labour_hours_per_unit = human / demand
-        self.ai_cost_per_unit = q["ai_payment"] / demand
-        self.automated = q["automated"] / demand
-        self.automated_weight = sum_by_occupation(self.weights0 * self.automated, self.occ,
-                                                  self.n_occupations)
-        self._decompose(quantities, new_quantities, workers.wage)
+        self._decompose(wage_bill, spending, new_spend, displaced)
 
     def invest_and_plan(self, wage):
         """Capital accumulates, TFP grows, new tasks appear; firms choose next step's
@@ -135,46 +132,28 @@ class Economy(mesa.Agent):
         # tasks gained, so the total weight, and the scale of X, stay as calibrated
         dropped = np.clip(safe_ratio(self.new_weights, self.automated_weight, 0.0), 0.0, 1.0)
         self.weights = self.weights0 * (1.0 - self.automated * dropped[:, self.occ])
-        labour_price = self.labour_cost * wage
-        self.unit_cost = (labour_price[:, self.occ] * self.labour_hours_per_unit
-                          + self.ai_cost_per_unit)
-        self.index = production.price_index(
-            np.concatenate([self.weights, self.new_weights], axis=1),
-            np.concatenate([self.unit_cost, labour_price], axis=1), self.sigma)
-        wanted = production.aggregate_demand(self.tfp, self.beta, self.capital, self.index,
-                                             self.rho)
-        self.demand = np.ascontiguousarray(production.task_demand(
-            self.weights, wanted, self.unit_cost, self.index, self.sigma))
-        self.new_demand = production.task_demand(self.new_weights, wanted, labour_price,
-                                                 self.index, self.sigma)
+        self.demand, self.new_demand, index, self.unit_cost = production.plan_bins(
+            self.weights, self.new_weights, self.labour_hours_per_unit, self.ai_cost_per_unit,
+            np.ascontiguousarray(self.labour_cost * wage), self.occ, self._sigma,
+            self.tfp[:, 0], self.beta[:, 0], self.capital[:, 0], self._rho)
+        self.index = index[:, None]
 
     # --- Acemoglu-Restrepo decomposition ----------------------------------------------------
-    def _decompose(self, quantities, new_quantities, wage):
-        """Split this step's change in the wage bill of task work, split as Acemoglu and Restrepo
-        (2019) do: productivity (output growth), displacement (labour's share of the cost of
-        existing tasks falling as AI takes them over), reinstatement (new tasks' growing share
-        of spending) and the rest (substitution between tasks, capital deepening, the
-        composition of spending); each per year, summing to the wage bill's log change.
+    def _decompose(self, wage_bill, spending, new_spend, displaced):
+        """Split this step's change in the wage bill of task work as Acemoglu and Restrepo
+        (2019) do: productivity (output growth), displacement (labour spending lost as AI
+        takes over tasks people did, at last step's prices), reinstatement (new tasks' growing
+        share of spending) and the rest (substitution between tasks as prices move, capital
+        deepening, composition); each per year, summing to the wage bill's log change.
         """
         dt = self.model.dt_years
-        labour_price = self.labour_cost * wage
-        labour_cost = labour_price[:, self.occ] * self.labour_hours_per_unit
-        unit = np.maximum(labour_cost + self.ai_cost_per_unit, 1e-300)
-        spend, new_spend = unit * quantities, labour_price * new_quantities
-        spending = total(spend, axis=1, keepdims=True) + total(new_spend, axis=1, keepdims=True)
-        value_share, new_share = spend / spending, new_spend / spending
-        labour_fraction = labour_cost / unit
-        wage_bill = (total(labour_cost * quantities, axis=1, keepdims=True)
-                     + total(new_spend, axis=1, keepdims=True))
-        previous, self._previous = self._previous, (value_share, new_share, labour_fraction,
-                                                    wage_bill)
+        new_share = new_spend / spending
+        previous, self._previous = self._previous, (wage_bill, spending, new_share)
         if previous is None:
             return
-        v0, n0, f0, w0 = previous
-        share0 = total(v0 * f0, axis=1, keepdims=True) + total(n0, axis=1, keepdims=True)
-        displacement = sum_by_occupation(v0 * (labour_fraction - f0), self.occ,
-                                         self.n_occupations) / share0
-        reinstatement = (new_share - n0) / share0
+        w0, s0, n0 = previous
+        displacement = displaced / w0
+        reinstatement = (new_share - n0) * s0 / w0
         d, r = (total(x, axis=1, keepdims=True) for x in (displacement, reinstatement))
         growth = self.output_growth_per_yr * dt
         change = np.log(wage_bill / w0)

@@ -25,7 +25,10 @@ All functions take arrays with the scenario axis first and reduce only along the
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from numba import njit
 
 from sim.xp import total
 
@@ -90,3 +93,109 @@ def calibrate(output_0, capital_0, labour_income_0, rho):
     tfp = output_0 / (beta * capital_0 ** rho + (1.0 - beta) * labour_income_0 ** rho) ** (
         1.0 / rho)
     return beta, tfp
+
+
+# --- the per-bin work of a step, compiled ---------------------------------------------------
+# Each scenario is done by its own loop over its own bins, in a fixed order, so its results do
+# not depend on the batch around it. Every compiled function lives in this file (numba's
+# cache is invalidated only by edits to the defining file).
+
+
+@njit(cache=True)
+def produce_bins(demand, automated, human, oversight, ai_payment, weights, weights0,
+                 new_weights, new_demand, employed_hours, labour_price, occ, sigma,
+                 labour_spend_before, automated_before):
+    """One step's production from the task market's result, per scenario.
+
+    Returns ``(needed (B, O), sums (B, 3), per_bin (4, B, K), per_occ (3, B, O))``: the hours
+    firms want of each occupation's people; per scenario the CES sum of ``X``, the task wage
+    bill and task spending; per bin the labour hours and AI cost per unit of task, the share
+    AI did and the labour cost spent on it; per occupation the automated task weight (at 2023
+    weights), the new tasks' spending, and the labour spending displaced since the last step
+    at its prices (``labour_spend_before`` x the change in the share people do, from
+    ``automated_before``).
+    """
+    n_scen, n_bins = demand.shape
+    n_occ = new_weights.shape[1]
+    needed = np.zeros((n_scen, n_occ))
+    sums = np.zeros((n_scen, 3))
+    per_bin = np.empty((4, n_scen, n_bins))
+    per_occ = np.zeros((3, n_scen, n_occ))
+    staffed = np.empty(n_occ)
+    for b in range(n_scen):
+        s = sigma[b]
+        e = (s - 1.0) / s
+        for o in range(n_occ):
+            needed[b, o] = new_demand[b, o]
+        for k in range(n_bins):
+            needed[b, occ[k]] += human[b, k] + oversight[b, k]
+        for o in range(n_occ):
+            staffed[o] = min(employed_hours[b, o] / needed[b, o], 1.0) \
+                if needed[b, o] > 0.0 else 1.0
+        ces = wage_bill = spending = 0.0
+        for k in range(n_bins):
+            o = occ[k]
+            d = max(demand[b, k], 1e-300)
+            hours = (human[b, k] + oversight[b, k]) / d
+            ai_cost = ai_payment[b, k] / d
+            done = automated[b, k] / d
+            per_bin[0, b, k], per_bin[1, b, k], per_bin[2, b, k] = hours, ai_cost, done
+            labour_cost = labour_price[b, o] * hours
+            unit = labour_cost + ai_cost
+            per_occ[0, b, o] += weights0[b, k] * done
+            if automated_before[b, k] < 1.0:
+                per_occ[2, b, o] += labour_spend_before[b, k] * (
+                    (1.0 - done) / (1.0 - automated_before[b, k]) - 1.0)
+            x = automated[b, k] + (demand[b, k] - automated[b, k]) * staffed[o]
+            if weights[b, k] > 0.0:
+                ces += math.exp(math.log(weights[b, k]) / s + e * math.log(max(x, 1e-300)))
+            per_bin[3, b, k] = labour_cost * x
+            wage_bill += labour_cost * x
+            spending += unit * x
+        for o in range(n_occ):
+            x = new_demand[b, o] * staffed[o]
+            if new_weights[b, o] > 0.0:
+                ces += new_weights[b, o] ** (1.0 / s) * max(x, 1e-300) ** e
+            new_spend = labour_price[b, o] * x
+            per_occ[1, b, o] = new_spend
+            wage_bill += new_spend
+            spending += new_spend
+        sums[b, 0], sums[b, 1], sums[b, 2] = ces, wage_bill, spending
+    return needed, sums, per_bin, per_occ
+
+
+@njit(cache=True)
+def plan_bins(weights, new_weights, labour_hours, ai_cost, labour_price, occ, sigma, tfp,
+              beta, capital, rho):
+    """Next step's unit costs, price index and task demand, per scenario.
+
+    Returns ``(demand (B, K), new_demand (B, O), index (B,), unit_cost (B, K))``.
+    """
+    n_scen, n_bins = weights.shape
+    n_occ = new_weights.shape[1]
+    demand = np.empty((n_scen, n_bins))
+    new_demand = np.empty((n_scen, n_occ))
+    index = np.empty(n_scen)
+    unit_cost = np.empty((n_scen, n_bins))
+    for b in range(n_scen):
+        s = sigma[b]
+        acc = 0.0
+        for k in range(n_bins):  # demand[k] holds p^-sigma until the index is known
+            p = max(labour_price[b, occ[k]] * labour_hours[b, k] + ai_cost[b, k], 1e-300)
+            unit_cost[b, k] = p
+            demand[b, k] = p ** (-s)
+            acc += weights[b, k] * p * demand[b, k]
+        for o in range(n_occ):
+            p = max(labour_price[b, o], 1e-300)
+            new_demand[b, o] = p ** (-s)
+            acc += new_weights[b, o] * p * new_demand[b, o]
+        index[b] = acc ** (1.0 / (1.0 - s))
+        r = rho[b]
+        v = (index[b] / (tfp[b] * (1.0 - beta[b]))) ** (r / (r - 1.0))
+        u = beta[b] * v / max(1.0 - (1.0 - beta[b]) * v, 1e-300)
+        scale = capital[b] * u ** (1.0 / r) * index[b] ** s  # X wanted x P^sigma
+        for k in range(n_bins):
+            demand[b, k] *= weights[b, k] * scale
+        for o in range(n_occ):
+            new_demand[b, o] *= new_weights[b, o] * scale
+    return demand, new_demand, index, unit_cost
