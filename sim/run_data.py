@@ -132,6 +132,22 @@ def rd_series(get: Callable[[str], np.ndarray]) -> dict[str, np.ndarray]:
     return out
 
 
+def growth_12m(times: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Growth over the past 12 months (fraction) at each step of ``values`` ((T,) or (T, N)):
+    the value over the value a year before, less 1; NaN in the first year. At a year's last
+    month it is that year's growth from year-end values, as in the report.
+    """
+    values = np.asarray(values, float)
+    out = np.full(values.shape, np.nan)
+    if len(times) < 2:
+        return out
+    lag = int(round(1.0 / float(times[1] - times[0])))
+    if 0 < lag < len(values):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[lag:] = values[lag:] / values[:-lag] - 1.0
+    return out
+
+
 class Members:
     """Every member of an ensemble at once: ``agg(name)`` is a (T, N) array (one column per
     member), so the figures' series functions, written for one run's (T,) series, give the
