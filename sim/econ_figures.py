@@ -250,8 +250,8 @@ FIGURES: tuple[FigureSpec, ...] = (
                fig_output_and_growth, needs_occupations=False),
     FigureSpec("factor_shares", "Factor shares: labour, AI and capital",
                "How US output is paid out: to people as wages (labour), to AI labs for AI's "
-               "work, and to capital and profits. A shrinking blue band means labour gets a "
-               "smaller slice of the pie, even if the pie grows.",
+               "work, and to capital and profits. A falling blue band (or line) means labour "
+               "gets a smaller slice of the pie, even if the pie grows.",
                fig_factor_shares, needs_occupations=False),
     FigureSpec("ar_decomposition", "Acemoglu-Restrepo decomposition of the wage bill",
                "Each bar splits one year's change in the wage bill into its causes: growth of "
