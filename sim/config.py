@@ -257,6 +257,10 @@ class CapitalConfig(Section):
     max_ai_spend_share_of_gdp: float = P(
         0.05, "fraction of world output", "Cap on total AI investment (assumption; $1T/yr by "
         "2027 [001] is ~1% of GDP); world output is the model's (economy.*).", ge=1e-4, le=1)
+    revenue_reinvested_share: float = P(
+        1.0, "fraction of revenue", "Share of a lab's revenue it plans to spend on compute (the "
+        "revenue flywheel; frontier labs spent more than their revenue in 2023-2025). The rest, "
+        "beyond staff costs and the cash buffer, goes to owners.", ge=0, le=1)
     cash_buffer_years: float = P(
         1.0, "yr of spending", "Cash a lab keeps, in years of its current spending; cash above "
         "it is paid out to its owners (assumption; frontier labs held roughly a year of burn "

@@ -46,6 +46,8 @@ FIXED = [
     ("capital.wakeup_revenue_usd_per_yr", math.inf, "the FTM wakes up on automation only"),
     ("capital.revenue_growth_sensitivity", 0.0, "spending follows its share of output, not "
      "lab revenue"),
+    ("capital.revenue_reinvested_share", 0.0, "compute is bought out of output at the "
+     "preset's share, not out of AI revenue"),
     ("algorithms.runtime_efficiency_share", 1.0, "the FTM divides run-time requirements by the "
      "software level too"),
     ("market.adoption_lag_years", 1.0, "the FTM moves a task to AI once AI is cheaper, with no "

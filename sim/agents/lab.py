@@ -71,7 +71,7 @@ class Lab(mesa.Agent):
                       self.revenue_usd_per_yr * dt,
                       self.human_researchers * self.q["researcher_cost_usd_per_yr"] * dt)
         investor, revenue, opex = self._plan
-        return np.maximum(investor + revenue - opex
+        return np.maximum(investor + c.revenue_reinvested_share * revenue - opex
                           + self.cash_usd * c.cash_drawdown_per_yr * dt, 0.0)
 
     def order_gpus(self, wanted_usd, power_fraction):
