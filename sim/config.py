@@ -644,6 +644,11 @@ class EconomyConfig(Section):
         -0.5, "dimensionless", "CES substitution between tasks, rho = 1 - 1/sigma: -0.5 is an "
         "elasticity of 0.67, tasks are complements (Davidson 2023 best guess, "
         "labour_substitution_goods; his presets -0.2 to -2).", ge=-5, le=-0.01)
+    expectation_years: float = P(
+        0.25, "yr", "Firms plan next step's purchases with unit costs they expect, which "
+        "follow the realised ones with this time constant (adaptive expectations, about a "
+        "quarter; assumption). Without it demand and the task market swing month to month.",
+        ge=0.01, le=10)
     capital_substitution_rho: float = P(
         -0.4, "dimensionless", "CES substitution between capital and the task aggregate "
         "(Davidson 2023 best guess, capital_substitution_goods; presets -0.2 to -2).", ge=-5,

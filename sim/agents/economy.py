@@ -68,10 +68,12 @@ class Economy(mesa.Agent):
         self._sigma = np.ascontiguousarray(self.sigma[:, 0] * np.ones(B))
         self._rho = np.ascontiguousarray(self.rho[:, 0] * np.ones(B))
         self._labour_spend = np.zeros_like(hours0)  # last step's labour cost by bin
+        self._least = np.ascontiguousarray(1e-9 * labour_income0[:, 0])  # see plan_bins
         self.effects = {k: np.zeros((B, 1)) for k in EFFECTS}
         self.effects_by_occupation = {k: np.zeros((B, n_occ)) for k in ("displacement",
                                                                      "reinstatement")}
         self._previous = None
+        self._planned = False
 
     @property
     def world_output(self):
@@ -97,8 +99,18 @@ class Economy(mesa.Agent):
             self.weights, self.weights0, self.new_weights, self.new_demand,
             np.ascontiguousarray(workers.employed * h), labour_price, self.occ,
             self._sigma, self._labour_spend, self.automated)
-        self.labour_hours_per_unit, self.ai_cost_per_unit, self.automated, self._labour_spend \
-            = per_bin
+        hours, ai_cost, self.automated, self._labour_spend = per_bin
+        # firms plan with expected unit costs that follow the realised ones over
+        # economy.expectation_years (adaptive expectations: without them next step's demand
+        # answers this step's prices in full, and a task market that rations AI makes the
+        # two swing month to month, a cobweb)
+        relax = 1.0 - np.exp(-m.dt_years / m.p.economy.expectation_years)
+        if self._planned:
+            self.labour_hours_per_unit += (hours - self.labour_hours_per_unit) * relax
+            self.ai_cost_per_unit += (ai_cost - self.ai_cost_per_unit) * relax
+        else:
+            self.labour_hours_per_unit, self.ai_cost_per_unit = hours, ai_cost
+            self._planned = True
         self.automated_weight, new_spend, displaced = per_occ
         ces, wage_bill, spending = (sums[:, i:i + 1] for i in range(3))
         self.aggregate = ces ** (self.sigma / (self.sigma - 1.0))
@@ -135,7 +147,7 @@ class Economy(mesa.Agent):
         self.demand, self.new_demand, index, self.unit_cost = production.plan_bins(
             self.weights, self.new_weights, self.labour_hours_per_unit, self.ai_cost_per_unit,
             np.ascontiguousarray(self.labour_cost * wage), self.occ, self._sigma,
-            self.tfp[:, 0], self.beta[:, 0], self.capital[:, 0], self._rho)
+            self.tfp[:, 0], self.beta[:, 0], self.capital[:, 0], self._rho, self._least)
         self.index = index[:, None]
 
     # --- Acemoglu-Restrepo decomposition ----------------------------------------------------

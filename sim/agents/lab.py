@@ -93,7 +93,7 @@ class Lab(mesa.Agent):
         from_cash = spend - from_revenue - from_investors
         cash = self.cash_usd + (revenue - from_revenue) - from_cash
         payout = np.maximum(cash - c.cash_buffer_years * spend / m.dt_years, 0.0)
-        self.cash_usd = cash - payout
+        self.cash_usd = np.maximum(cash - payout, 0.0)  # (rounding can leave -1e-8)
         chips_usd = capex / m.p.hardware.datacenter_cost_multiplier
         for vendor, share in zip(m.vendors, m.vendor_order_shares(), strict=True):
             vendor.orders_usd[:, self.index] = (chips_usd * share)[:, 0]

@@ -155,7 +155,8 @@ def produce_bins(demand, automated, human, oversight, ai_payment, weights, weigh
         for o in range(n_occ):
             x = new_demand[b, o] * staffed[o]
             if new_weights[b, o] > 0.0:
-                ces += new_weights[b, o] ** (1.0 / s) * max(x, 1e-300) ** e
+                ces += math.exp(math.log(new_weights[b, o]) / s
+                                + e * math.log(max(x, 1e-300)))
             new_spend = labour_price[b, o] * x
             per_occ[1, b, o] = new_spend
             wage_bill += new_spend
@@ -166,8 +167,13 @@ def produce_bins(demand, automated, human, oversight, ai_payment, weights, weigh
 
 @njit(cache=True)
 def plan_bins(weights, new_weights, labour_hours, ai_cost, labour_price, occ, sigma, tfp,
-              beta, capital, rho):
+              beta, capital, rho, least):
     """Next step's unit costs, price index and task demand, per scenario.
+
+    ``least`` (B,) is the least ``X`` firms want: when prices rise above what any use of tasks
+    is worth (wages that cannot fall while capital wears away), the closed form gives no tasks
+    at all and output 0; a floor far below any economy (a billionth of 2023's) keeps every
+    number finite.
 
     Returns ``(demand (B, K), new_demand (B, O), index (B,), unit_cost (B, K))``.
     """
@@ -193,7 +199,7 @@ def plan_bins(weights, new_weights, labour_hours, ai_cost, labour_price, occ, si
         r = rho[b]
         v = (index[b] / (tfp[b] * (1.0 - beta[b]))) ** (r / (r - 1.0))
         u = beta[b] * v / max(1.0 - (1.0 - beta[b]) * v, 1e-300)
-        scale = capital[b] * u ** (1.0 / r) * index[b] ** s  # X wanted x P^sigma
+        scale = max(capital[b] * u ** (1.0 / r), least[b]) * index[b] ** s  # X x P^sigma
         for k in range(n_bins):
             demand[b, k] *= weights[b, k] * scale
         for o in range(n_occ):
