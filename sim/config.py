@@ -257,6 +257,11 @@ class CapitalConfig(Section):
     max_ai_spend_share_of_gdp: float = P(
         0.05, "fraction of world output", "Cap on total AI investment (assumption; $1T/yr by "
         "2027 [001] is ~1% of GDP); world output is the model's (economy.*).", ge=1e-4, le=1)
+    trend_output_growth_per_yr: float = P(
+        0.018, "1/yr", "Output growth already inside the investment trends above: the model's "
+        "own growth without AI progress (1.8%/yr, scenario no_ai_progress). Output growing "
+        "faster raises investors' money as much (Davidson 2023: compute spending is a share "
+        "of output).", ge=-0.1, le=0.2)
     revenue_reinvested_share: float = P(
         1.0, "fraction of revenue", "Share of a lab's revenue it plans to spend on compute (the "
         "revenue flywheel; frontier labs spent more than their revenue in 2023-2025). The rest, "
@@ -624,13 +629,12 @@ class EconomyConfig(Section):
     world_output_usd: float = P(1.05e14, "USD/yr (2023 dollars)", "World GDP 2023 ~ $105T "
                                 "(IMF WEO); the rest of the world moves with the US economy.",
                                 ge=1e9, le=1e18)
-    labour_cost_per_wage_usd: float = P(
-        1.82, "USD of labour income (2023) per USD of 2021 wages in the table",
-        "1.42 x 1.124 x 1.14: compensation per dollar of wages (BLS ECEC, Dec 2023: wages are "
-        "70.4% of compensation), 2021 to 2023 prices (CPI-U 271.0 to 304.7), and all US "
-        "workers per worker in the table (CPS employed 2023 161M / OEWS 2021 141M). Gives "
-        "labour income of $14.4T, a labour share of 0.53 (BEA compensation share 0.52-0.55).",
-        ge=0.1, le=10)
+    labour_share: float = P(
+        0.53, "fraction of output", "Labour income over US output in 2023: compensation of "
+        "employees is 0.52 of GDP (BEA 2023: $14.2T / $27.4T), more with the self-employed's "
+        "labour income. The table's wages reproduce 0.53 with benefits (x1.42, BLS ECEC Dec "
+        "2023), 2023 prices (x1.124, CPI-U) and all US workers (x1.14, CPS 161M / OEWS 141M). "
+        "Sets the labour cost of an hour of each occupation's work.", ge=0.3, le=0.8)
     capital_output_ratio: float = P(3.0, "yr of output", "Net stock of fixed assets over GDP, "
                                     "~$80T / $27T (BEA Fixed Assets 2023).", ge=0.1, le=20)
     investment_share: float = P(0.21, "fraction of output", "Gross investment, private and "

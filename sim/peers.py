@@ -48,6 +48,8 @@ FIXED = [
      "lab revenue"),
     ("capital.revenue_reinvested_share", 0.0, "compute is bought out of output at the "
      "preset's share, not out of AI revenue"),
+    ("capital.trend_output_growth_per_yr", FTM_BASE_GROWTH, "the output growth added to the "
+     "share's growth above, so investment grows as the share times output"),
     ("algorithms.runtime_efficiency_share", 1.0, "the FTM divides run-time requirements by the "
      "software level too"),
     ("market.adoption_lag_years", 1.0, "the FTM moves a task to AI once AI is cheaper, with no "

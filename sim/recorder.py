@@ -84,9 +84,8 @@ AGGREGATES = {
     "unemployment_rate": ("fraction", lambda m: total(m.workers.unemployed
                                                       + m.workers.retraining, axis=1,
                                                       keepdims=True) / m.workers.labour_force_0),
-    "mean_wage_usd_per_hour": ("USD/h (2021)", lambda m: total((
-        m.workers.earnings_usd_per_hour() * m.workers.employed), axis=1, keepdims=True)
-        / total(m.workers.employed, axis=1, keepdims=True)),
+    "mean_wage_usd_per_hour": ("USD/h (2021; employment-weighted, or over the labour force "
+                               "when nobody is employed)", lambda m: _mean_wage(m.workers)),
     "displaced_total": ("workers (cumulative layoffs)",
                         lambda m: total(m.workers.displaced_total, axis=1, keepdims=True)),
     "us_output_usd_per_yr": ("USD/yr (2023 dollars)", lambda m: m.economy.output),
@@ -148,6 +147,15 @@ AGGREGATES = {
 }
 
 
+def _mean_wage(workers):
+    wage = workers.earnings_usd_per_hour()
+    employed = total(workers.employed, axis=1, keepdims=True)
+    force = workers.employed + workers.unemployed + workers.retraining
+    by_force = total(wage * force, axis=1, keepdims=True) / total(force, axis=1, keepdims=True)
+    return np.where(employed > 0.0, total(wage * workers.employed, axis=1, keepdims=True)
+                    / np.where(employed > 0.0, employed, 1.0), by_force)
+
+
 def labour_gini(workers):
     """Gini coefficient of labour income over the labour force, (B, 1): every employed worker
     earns the occupation's mean wage, the unemployed and retraining earn nothing (so it
@@ -161,7 +169,9 @@ def labour_gini(workers):
     people = np.concatenate([jobless, n], axis=1)
     income = np.concatenate([np.zeros_like(jobless), w * n], axis=1)
     share_people = people / total(people, axis=1, keepdims=True)
-    cum_income = np.cumsum(income, axis=1) / total(income, axis=1, keepdims=True)
+    earned = total(income, axis=1, keepdims=True)  # 0 only if nobody works: Gini 0 then
+    cum_income = np.cumsum(income, axis=1) / np.where(earned > 0.0, earned, 1.0) + (
+        earned <= 0.0)
     below = np.concatenate([np.zeros_like(jobless), cum_income[:, :-1]], axis=1)
     area = total(share_people * (cum_income + below), axis=1, keepdims=True)  # 2x Lorenz area
     return 1.0 - area

@@ -36,12 +36,15 @@ class Economy(mesa.Agent):
         self.n_occupations = n_occ
         self.sigma = 1.0 / (1.0 - p.task_substitution_rho)  # (B, 1)
         self.rho = p.capital_substitution_rho
-        self.labour_cost = p.labour_cost_per_wage_usd
         employment = np.broadcast_to(table.employment, (B, n_occ))
         wage = np.broadcast_to(table.wage_usd_per_hour, (B, n_occ))
         hours0 = employment[:, self.occ] * h * hours_share  # (B, K)
+        # 2023 dollars of labour income per dollar of the table's wages: benefits, prices and
+        # the workers the table leaves out, so that labour earns its share of output
+        labour_income0 = p.labour_share * p.us_output_usd
+        self.labour_cost = labour_income0 / total(wage[:, self.occ] * hours0, axis=1,
+                                                  keepdims=True)
         price0 = self.labour_cost * wage[:, self.occ]  # labour cost of a task-hour
-        labour_income0 = total(price0 * hours0, axis=1, keepdims=True)
         self.weights0 = price0 ** self.sigma * hours0 / labour_income0  # so that P = 1 in 2023
         self.weights = np.ascontiguousarray(self.weights0)
         self.new_weights = np.zeros((B, n_occ))  # reinstated tasks, one pool per occupation
@@ -112,11 +115,12 @@ class Economy(mesa.Agent):
             self.labour_hours_per_unit, self.ai_cost_per_unit = hours, ai_cost
             self._planned = True
         self.automated_weight, new_spend, displaced = per_occ
-        ces, wage_bill, spending = (sums[:, i:i + 1] for i in range(3))
-        self.aggregate = ces ** (self.sigma / (self.sigma - 1.0))
+        log_ces, wage_bill, spending = (sums[:, i:i + 1] for i in range(3))
+        log_aggregate = log_ces * self.sigma / (self.sigma - 1.0)
+        self.aggregate = np.exp(np.minimum(log_aggregate, 700.0))  # recorded; Y uses the log
         before = self.output
-        self.output = production.output(self.tfp, self.beta, self.capital, self.aggregate,
-                                        self.rho)
+        self.output = production.output_from_log(self.tfp, self.beta, self.capital,
+                                                 log_aggregate, self.rho)
         self.output_growth_per_yr = np.log(self.output / before) / m.dt_years
 
         # incomes: labour is paid for every employed worker; the labs for AI's work in the

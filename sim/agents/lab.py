@@ -52,14 +52,17 @@ class Lab(mesa.Agent):
     # --- capital ---------------------------------------------------------------------------
     def raise_capital(self):
         """Investor money grows at its trend, faster once investors have woken up to AI
-        (Davidson's wake-up), moved by revenue growth; it arrives with a yearly funding shock.
+        (Davidson's wake-up), moved by revenue growth and by output growth above the trend's
+        (AI investment is a share of output, as in Davidson's model: when the economy grows
+        faster, so does the money); it arrives with a yearly funding shock.
         """
         m, c = self.model, self.model.p.capital
         shock = m.shocks.investment[:, m.year_index, self.index][:, None]
         trend = np.where(m.woke_up, c.wakeup_growth_per_yr, c.investor_growth_per_yr)
+        output = m.economy.output_growth_per_yr - c.trend_output_growth_per_yr
         self.investor_usd_per_yr = self.investor_usd_per_yr * np.exp(
-            (trend + c.revenue_growth_sensitivity * (self.revenue_growth_per_yr - trend))
-            * m.dt_years + c.investment_noise_sd * shock * m.dt_years)
+            (trend + c.revenue_growth_sensitivity * (self.revenue_growth_per_yr - trend)
+             + output) * m.dt_years + c.investment_noise_sd * shock * m.dt_years)
 
     def plan_spending(self, funding_scale):
         """What the lab would spend on chips this step if power allowed: investors' offer

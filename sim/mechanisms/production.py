@@ -63,6 +63,12 @@ def output(tfp, beta, capital, aggregate, rho):
     return tfp * (beta * capital ** rho + (1.0 - beta) * aggregate ** rho) ** (1.0 / rho)
 
 
+def output_from_log(tfp, beta, capital, log_aggregate, rho):
+    """``Y`` as :func:`output`, from ``ln X``, summed in logs: finite for any ``X``."""
+    return tfp * np.exp(np.logaddexp(np.log(beta) + rho * np.log(capital),
+                                     np.log1p(-beta) + rho * log_aggregate) / rho)
+
+
 def marginal_product_of_tasks(tfp, beta, capital, aggregate, rho):
     """``dY/dX``."""
     y = output(tfp, beta, capital, aggregate, rho)
@@ -108,8 +114,9 @@ def produce_bins(demand, automated, human, oversight, ai_payment, weights, weigh
     """One step's production from the task market's result, per scenario.
 
     Returns ``(needed (B, O), sums (B, 3), per_bin (4, B, K), per_occ (3, B, O))``: the hours
-    firms want of each occupation's people; per scenario the CES sum of ``X``, the task wage
-    bill and task spending; per bin the labour hours and AI cost per unit of task, the share
+    firms want of each occupation's people; per scenario the log of the CES sum of ``X`` (taken
+    about its largest term, so no term overflows or vanishes), the task wage bill and task
+    spending; per bin the labour hours and AI cost per unit of task, the share
     AI did and the labour cost spent on it; per occupation the automated task weight (at 2023
     weights), the new tasks' spending, and the labour spending displaced since the last step
     at its prices (``labour_spend_before`` x the change in the share people do, from
@@ -122,6 +129,7 @@ def produce_bins(demand, automated, human, oversight, ai_payment, weights, weigh
     per_bin = np.empty((4, n_scen, n_bins))
     per_occ = np.zeros((3, n_scen, n_occ))
     staffed = np.empty(n_occ)
+    log_terms = np.empty(n_bins + n_occ)
     for b in range(n_scen):
         s = sigma[b]
         e = (s - 1.0) / s
@@ -132,7 +140,8 @@ def produce_bins(demand, automated, human, oversight, ai_payment, weights, weigh
         for o in range(n_occ):
             staffed[o] = min(employed_hours[b, o] / needed[b, o], 1.0) \
                 if needed[b, o] > 0.0 else 1.0
-        ces = wage_bill = spending = 0.0
+        wage_bill = spending = 0.0
+        top = -math.inf
         for k in range(n_bins):
             o = occ[k]
             d = max(demand[b, k], 1e-300)
@@ -147,21 +156,26 @@ def produce_bins(demand, automated, human, oversight, ai_payment, weights, weigh
                 per_occ[2, b, o] += labour_spend_before[b, k] * (
                     (1.0 - done) / (1.0 - automated_before[b, k]) - 1.0)
             x = automated[b, k] + (demand[b, k] - automated[b, k]) * staffed[o]
-            if weights[b, k] > 0.0:
-                ces += math.exp(math.log(weights[b, k]) / s + e * math.log(max(x, 1e-300)))
+            log_terms[k] = (math.log(weights[b, k]) / s + e * math.log(max(x, 1e-300))
+                            if weights[b, k] > 0.0 else -math.inf)
+            top = max(top, log_terms[k])
             per_bin[3, b, k] = labour_cost * x
             wage_bill += labour_cost * x
             spending += unit * x
         for o in range(n_occ):
             x = new_demand[b, o] * staffed[o]
-            if new_weights[b, o] > 0.0:
-                ces += math.exp(math.log(new_weights[b, o]) / s
-                                + e * math.log(max(x, 1e-300)))
+            log_terms[n_bins + o] = (math.log(new_weights[b, o]) / s
+                                     + e * math.log(max(x, 1e-300))
+                                     if new_weights[b, o] > 0.0 else -math.inf)
+            top = max(top, log_terms[n_bins + o])
             new_spend = labour_price[b, o] * x
             per_occ[1, b, o] = new_spend
             wage_bill += new_spend
             spending += new_spend
-        sums[b, 0], sums[b, 1], sums[b, 2] = ces, wage_bill, spending
+        ces = 0.0
+        for i in range(n_bins + n_occ):
+            ces += math.exp(log_terms[i] - top)
+        sums[b, 0], sums[b, 1], sums[b, 2] = top + math.log(ces), wage_bill, spending
     return needed, sums, per_bin, per_occ
 
 
