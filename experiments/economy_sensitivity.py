@@ -35,8 +35,9 @@ END_YEAR = 2050
 #: parameter -> (low, high, source of the range)
 RANGES: dict[str, tuple[float, float, str]] = {
     "economy.task_substitution_rho": (
-        -0.5, -0.05, "Davidson (2023) best guess -0.5 (aggressive -0.2, conservative -2); "
-        "-0.05 is near Cobb-Douglas between tasks (elasticity 0.95)"),
+        -1.0, -0.2, "Davidson (2023) presets: aggressive -0.2, best guess -0.5 (the default), "
+        "conservative -2; -1 (elasticity 0.5) is halfway to the conservative one in "
+        "elasticity"),
     "economy.capital_substitution_rho": (
         -1.0, -0.05, "capital-labour elasticity 0.5 (Oberfield & Raval 2021 ~0.5-0.7; "
         "Chirinko 2008 survey 0.4-0.6) to 0.95, near Cobb-Douglas; Davidson (2023) -0.4 best "

@@ -38,7 +38,14 @@ needs_data = pytest.mark.skipif(
 #: The order of automation is global and built from each bin's labels, so a group whose detailed
 #: occupations differ in verifiability from the group's mean is automated a little earlier or
 #: later in detail (legal occupations: 12.6 points apart in 2035 at most, the largest gap).
+#: Since the economy side, each occupation's wage and the demand for its tasks answer its own
+#: automation, so the spread of wages inside a group moves adoption: the detailed table adopts
+#: up to ~1 year earlier in 2037-2041 (0.05-0.10 more of work; they agree again from 2043)
+#: and its displaced workers, spread over 778 occupations, take longer to place (unemployment
+#: up to 3.3 points higher around 2040). What AI *can* do stays within 0.03.
 NATIONAL_TOL, GROUP_EMPLOYMENT_TOL, GROUP_AUTOMATED_TOL = 0.03, 0.06, 0.15
+NATIONAL_TOL_BY_NAME = {"capable_share": NATIONAL_TOL, "adopted_share": 0.12,
+                        "unemployment_rate": 0.05}
 
 
 def run_cli(args, capsys):
@@ -351,9 +358,9 @@ def both_modes():
 @needs_data
 def test_detailed_agrees_with_builtin_by_major_group(both_modes):
     builtin, detail = both_modes
-    for name in ("capable_share", "adopted_share", "unemployment_rate"):
+    for name, tol in NATIONAL_TOL_BY_NAME.items():
         gap = np.abs(builtin.aggregates[name] - detail.aggregates[name]).max()
-        assert gap < NATIONAL_TOL, (name, gap)
+        assert gap < tol, (name, gap)
     info = detail.occupation_info
     major = info["soc_major"].to_numpy()
     emp = pd.DataFrame(detail.occupations["employed"][:, 0, :]).T.groupby(major).sum().T

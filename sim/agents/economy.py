@@ -70,7 +70,7 @@ class Economy(mesa.Agent):
         self.needed_hours = sum_by_occupation(hours0, self.occ, n_occ)
         self._sigma = np.ascontiguousarray(self.sigma[:, 0] * np.ones(B))
         self._rho = np.ascontiguousarray(self.rho[:, 0] * np.ones(B))
-        self._labour_spend = np.zeros_like(hours0)  # last step's labour cost by bin
+        self._spend = np.zeros_like(hours0)  # last step's spending by bin
         self._least = np.ascontiguousarray(1e-9 * labour_income0[:, 0])  # see plan_bins
         self.effects = {k: np.zeros((B, 1)) for k in EFFECTS}
         self.effects_by_occupation = {k: np.zeros((B, n_occ)) for k in ("displacement",
@@ -101,8 +101,8 @@ class Economy(mesa.Agent):
             self.demand, q["automated"], q["human"], q["oversight"], q["ai_payment"],
             self.weights, self.weights0, self.new_weights, self.new_demand,
             np.ascontiguousarray(workers.employed * h), labour_price, self.occ,
-            self._sigma, self._labour_spend, self.automated)
-        hours, ai_cost, self.automated, self._labour_spend = per_bin
+            self._sigma, self._spend, self.automated)
+        hours, ai_cost, self.automated, self._spend = per_bin
         # firms plan with expected unit costs that follow the realised ones over
         # economy.expectation_years (adaptive expectations: without them next step's demand
         # answers this step's prices in full, and a task market that rations AI makes the
@@ -157,10 +157,11 @@ class Economy(mesa.Agent):
     # --- Acemoglu-Restrepo decomposition ----------------------------------------------------
     def _decompose(self, wage_bill, spending, new_spend, displaced):
         """Split this step's change in the wage bill of task work as Acemoglu and Restrepo
-        (2019) do: productivity (output growth), displacement (labour spending lost as AI
-        takes over tasks people did, at last step's prices), reinstatement (new tasks' growing
-        share of spending) and the rest (substitution between tasks as prices move, capital
-        deepening, composition); each per year, summing to the wage bill's log change.
+        (2019) do: productivity (output growth), displacement (spending on tasks people did
+        that moved to AI, at last step's spending, over last step's wage bill), reinstatement
+        (new tasks' growing share of spending) and the rest (substitution between tasks as
+        prices move, capital deepening, composition); each per year, summing to the wage
+        bill's log change.
         """
         dt = self.model.dt_years
         new_share = new_spend / spending

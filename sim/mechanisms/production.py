@@ -110,17 +110,16 @@ def calibrate(output_0, capital_0, labour_income_0, rho):
 @njit(cache=True)
 def produce_bins(demand, automated, human, oversight, ai_payment, weights, weights0,
                  new_weights, new_demand, employed_hours, labour_price, occ, sigma,
-                 labour_spend_before, automated_before):
+                 spend_before, automated_before):
     """One step's production from the task market's result, per scenario.
 
     Returns ``(needed (B, O), sums (B, 3), per_bin (4, B, K), per_occ (3, B, O))``: the hours
     firms want of each occupation's people; per scenario the log of the CES sum of ``X`` (taken
     about its largest term, so no term overflows or vanishes), the task wage bill and task
-    spending; per bin the labour hours and AI cost per unit of task, the share
-    AI did and the labour cost spent on it; per occupation the automated task weight (at 2023
-    weights), the new tasks' spending, and the labour spending displaced since the last step
-    at its prices (``labour_spend_before`` x the change in the share people do, from
-    ``automated_before``).
+    spending; per bin the labour hours and AI cost per unit of task, the share AI did and the
+    spending on it; per occupation the automated task weight (at 2023 weights), the new
+    tasks' spending, and the spending moved from people to AI since the last step at its
+    prices (``spend_before`` x the rise in the share AI does, from ``automated_before``).
     """
     n_scen, n_bins = demand.shape
     n_occ = new_weights.shape[1]
@@ -152,14 +151,12 @@ def produce_bins(demand, automated, human, oversight, ai_payment, weights, weigh
             labour_cost = labour_price[b, o] * hours
             unit = labour_cost + ai_cost
             per_occ[0, b, o] += weights0[b, k] * done
-            if automated_before[b, k] < 1.0:
-                per_occ[2, b, o] += labour_spend_before[b, k] * (
-                    (1.0 - done) / (1.0 - automated_before[b, k]) - 1.0)
+            per_occ[2, b, o] += spend_before[b, k] * (automated_before[b, k] - done)
             x = automated[b, k] + (demand[b, k] - automated[b, k]) * staffed[o]
             log_terms[k] = (math.log(weights[b, k]) / s + e * math.log(max(x, 1e-300))
                             if weights[b, k] > 0.0 else -math.inf)
             top = max(top, log_terms[k])
-            per_bin[3, b, k] = labour_cost * x
+            per_bin[3, b, k] = unit * x
             wage_bill += labour_cost * x
             spending += unit * x
         for o in range(n_occ):
