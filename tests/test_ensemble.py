@@ -23,18 +23,11 @@ from sim.cli import EXIT_BAD_INPUT, main
 from sim.output import MANIFEST, file_entry
 from sim.run_data import load_run
 from sim.sweep import load_sweep
+from tests.test_bad_input import run_cli
 
 MEMBERS = 12
 END = 2032
 SHORT = [f"time.end_year={END}"]
-
-
-def run_cli(capsys, *args) -> tuple[int, str, str]:
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as exc:
-        main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return (0 if exc.value.code is None else exc.value.code), out, err
 
 
 @pytest.fixture(scope="module")

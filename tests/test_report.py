@@ -20,23 +20,16 @@ import sim
 from sim import econ_figures as ef
 from sim import labor_figures as lf
 from sim import output
-from sim.cli import EXIT_BAD_INPUT, main
+from sim.cli import EXIT_BAD_INPUT
 from sim.output import write_run
 from sim.run_data import RunData, load_run
+from tests.test_bad_input import run_cli
 
 FIGURE_NAMES = {spec.name for spec in lf.FIGURES}
 #: The figures of a report: the labour figures and the Economy section's (a compare has the
 #: labour figures alone).
 REPORT_FIGURES = FIGURE_NAMES | {spec.name for spec in ef.FIGURES}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def run_cli(capsys, *args) -> tuple[int, str, str]:
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as exc:
-        main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return (0 if exc.value.code is None else exc.value.code), out, err
 
 
 @pytest.fixture(scope="module")

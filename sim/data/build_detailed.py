@@ -26,7 +26,6 @@ from pathlib import Path
 
 from sim.data import build_major_groups as bmg
 from sim.data import detailed
-from sim.errors import SimInputError
 
 DEFAULT_OUT_DIR = Path(__file__).resolve().parent
 
@@ -47,19 +46,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out-dir", type=Path, default=DEFAULT_OUT_DIR,
                         help="folder the three files are written to (default: sim/data)")
     args = parser.parse_args(argv)
-    try:
+
+    def build():
         if not args.data.is_dir():
             raise bmg._problem(args.data, "--data", str(args.data), "not a folder; allowed: "
                                f"{bmg.WHERE_FROM.split(', given')[0]}")
-        report, written = detailed.write_shipped(args.data, args.out_dir)
-    except SimInputError as exc:
-        for problem in exc.problems:
-            print(f"error: {problem.render(exc.file)}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"error: {exc.filename or '(file system)'}: {exc.strerror or exc}; allowed: "
-              "a writable output folder", file=sys.stderr)
-        return 2
+        return detailed.write_shipped(args.data, args.out_dir)
+
+    code, built = bmg.report_errors(build, "a writable output folder")
+    if code:
+        return code
+    report, written = built
     print(detailed.format_join_report(dict(report, data_dir=str(args.data))))
     for path in written:
         print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")

@@ -1258,17 +1258,24 @@ def main(argv: list[str] | None = None) -> int:
         "--research-out", type=Path, default=DEFAULT_RESEARCH_OUT, help="AI-research CSV"
     )
     args = parser.parse_args(argv)
+    code, _ = report_errors(lambda: _build_and_write(args), "a writable output path")
+    return code
+
+
+def report_errors(work, writable: str):
+    """Run ``work()``: ``(0, its result)``, or ``(2, None)`` after printing one ``error:``
+    line per problem of bad data, or for a file-system error (``writable`` says what is
+    allowed instead).
+    """
     try:
-        _build_and_write(args)
+        return 0, work()
     except SimInputError as exc:
         for problem in exc.problems:
             print(f"error: {problem.render(exc.file)}", file=sys.stderr)
-        return 2
     except OSError as exc:
         print(f"error: {exc.filename or '(file system)'}: {exc.strerror or exc}; allowed: "
-              "a writable output path", file=sys.stderr)
-        return 2
-    return 0
+              f"{writable}", file=sys.stderr)
+    return 2, None
 
 
 def _build_and_write(args: argparse.Namespace) -> None:

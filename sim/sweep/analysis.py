@@ -292,23 +292,6 @@ def _check_out(out: Path) -> bool:
         raise SimInputError("--out", [Problem("out", str(out), "is a file; nothing was written "
                                               "there; allowed: a folder")])
     earlier = holds_anything(out)
-    if earlier and not {p.name for p in out.iterdir()} <= ANALYSIS_FILES:
-        raise SimInputError("--out", [Problem("out", str(out), "folder holds files `sim "
-                            "analyze` did not write; nothing was written there; allowed: a new "
-                            "or empty folder, or an earlier analysis folder")])
-    check_writable(out)
-    return earlier
-
-
-def _check_out(out: Path) -> bool:
-    """Refuse, before any work, an output that cannot be written or is a folder holding
-    other files; True if it holds an earlier analysis (to be replaced).
-    """
-    check_target_name(out)
-    if existing_kind(out) == "file":
-        raise SimInputError("--out", [Problem("out", str(out), "is a file; nothing was written "
-                                              "there; allowed: a folder")])
-    earlier = holds_anything(out)
     if earlier and not all(is_analysis_file(p.name) for p in out.iterdir()):
         raise SimInputError("--out", [Problem("out", str(out), "folder holds files `sim "
                             "analyze` did not write; nothing was written there; allowed: a new "
