@@ -154,3 +154,64 @@ def test_investment_follows_output_growth_above_its_trend():
                                       "=-0.05"]), record_occupations=False)
     assert low.aggregates["investor_usd_per_yr"][-1, 0] > 1.2 * \
         base.aggregates["investor_usd_per_yr"][-1, 0]
+
+
+def _kernel_inputs(n_scen=3, n_occ=4, per_occ=3, seed=0):
+    """Random but consistent inputs for plan_bins then produce_bins."""
+    rng = np.random.default_rng(seed)
+    occ = np.repeat(np.arange(n_occ), per_occ)
+    k = occ.size
+    weights0 = rng.uniform(0.1, 1.0, (n_scen, k)) / k
+    automated = rng.uniform(0.0, 0.8, (n_scen, k)) * (rng.uniform(size=(n_scen, k)) < 0.6)
+    plan = dict(
+        weights0=weights0, automated=automated,
+        dropped=rng.uniform(0.0, 0.5, (n_scen, n_occ)),
+        new_weights=rng.uniform(0.0, 0.05, (n_scen, n_occ)),
+        labour_hours=rng.uniform(0.5, 1.0, (n_scen, k)),
+        ai_cost=rng.uniform(0.0, 0.3, (n_scen, k)),
+        labour_price=rng.uniform(0.5, 2.0, (n_scen, n_occ)), occ=occ,
+        sigma=np.full(n_scen, 2.0 / 3.0), tfp=np.full(n_scen, 1.0),
+        beta=np.full(n_scen, 0.4), capital=np.full(n_scen, 3.0), rho=np.full(n_scen, -0.4),
+        least=np.full(n_scen, 1e-9), weights=np.empty((n_scen, k)))
+    return rng, plan
+
+
+def _log_ces(weights, x, sigma):
+    """The CES sum over bins, in logs, written out directly."""
+    e = (sigma - 1.0) / sigma
+    used = weights > 0
+    logs = np.log(weights[used]) / sigma + e * np.log(x[used])
+    return logs.max() + np.log(np.sum(np.exp(logs - logs.max())))
+
+
+@pytest.mark.parametrize("employed_share, sigma", [(1.5, 2 / 3), (0.97, 2 / 3), (0.4, 0.5),
+                                                   (0.4, 1.5), (1e-200, 0.25)])
+def test_production_kernel_sums_the_ces_of_what_was_produced(employed_share, sigma):
+    # produce_bins takes each bin's CES term from the plan and corrects it for what the
+    # staffing shortfall left undone (or, with almost nobody at work, sums it in logs): either
+    # way it must equal the CES written out over the quantities produced
+    rng, plan = _kernel_inputs()
+    plan["sigma"] = np.full(3, sigma)  # 0.25 with 1e-200 at work: the sum overflows, in logs
+    demand, new_demand, _, terms, log_scale = production.plan_bins(**plan)
+    n_scen, k = demand.shape
+    occ, sigma, weights = plan["occ"], plan["sigma"], plan["weights"]
+    automated = demand * plan["automated"]
+    human = (demand - automated) * 0.9
+    oversight = automated * 0.05
+    needed = np.zeros_like(new_demand)
+    for j in range(k):
+        needed[:, occ[j]] += human[:, j] + oversight[:, j]
+    needed += new_demand
+    employed = needed * employed_share * rng.uniform(0.95, 1.0, needed.shape)
+    out = production.produce_bins(
+        demand, automated, human, oversight, automated * 0.2, weights, plan["weights0"],
+        plan["new_weights"], new_demand, employed, plan["labour_price"], occ,
+        plan["sigma"], np.zeros_like(demand), np.zeros_like(demand), terms, log_scale,
+        np.ones_like(demand), np.zeros_like(demand), np.full(n_scen, 0.5))
+    staffed = np.minimum(employed / needed, 1.0)
+    x = automated + (demand - automated) * staffed[:, occ]
+    for b in range(n_scen):
+        expected = _log_ces(np.concatenate([weights[b], plan["new_weights"][b]]),
+                            np.concatenate([x[b], new_demand[b] * staffed[b]]), sigma[b])
+        assert out[1][b, 0] == pytest.approx(expected, rel=1e-12, abs=1e-9)
+        assert np.isfinite(out[1][b, 0])

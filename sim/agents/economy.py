@@ -46,18 +46,13 @@ class Economy(mesa.Agent):
                                                   keepdims=True)
         price0 = self.labour_cost * wage[:, self.occ]  # labour cost of a task-hour
         self.weights0 = price0 ** self.sigma * hours0 / labour_income0  # so that P = 1 in 2023
-        self.weights = np.ascontiguousarray(self.weights0)
+        self.weights = np.array(self.weights0, order="C")  # written in place by plan_bins
         self.new_weights = np.zeros((B, n_occ))  # reinstated tasks, one pool per occupation
         self.capital = p.capital_output_ratio * p.us_output_usd * np.ones((B, 1))
         self.beta, self.tfp0 = production.calibrate(p.us_output_usd, self.capital,
                                                     labour_income0, self.rho)
         self.tfp = self.tfp0.copy()
         self.world_ratio = p.world_output_usd / p.us_output_usd
-        self.demand = np.ascontiguousarray(hours0, dtype=float)  # what firms want next step
-        self.new_demand = np.zeros((B, n_occ))
-        self.labour_hours_per_unit = np.ones_like(hours0)
-        self.ai_cost_per_unit = np.zeros_like(hours0)
-        self.unit_cost = price0.copy()
         self.index = np.ones((B, 1))
         self.output = p.us_output_usd * np.ones((B, 1))
         self.output_growth_per_yr = np.zeros((B, 1))
@@ -76,7 +71,14 @@ class Economy(mesa.Agent):
         self.effects_by_occupation = {k: np.zeros((B, n_occ)) for k in ("displacement",
                                                                      "reinstatement")}
         self._previous = None
-        self._planned = False
+        # firms' expected labour hours and AI cost per unit of each bin: 2023's until the
+        # first step is seen (then taken in full), after that adaptive (see produce)
+        self.labour_hours_per_unit = np.ones_like(hours0)
+        self.ai_cost_per_unit = np.zeros_like(hours0)
+        self._relax = np.ascontiguousarray(
+            1.0 - np.exp(-model.dt_years / p.expectation_years[:, 0] * np.ones(B)))
+        self._first_relax = np.ones(B)
+        self._plan(np.zeros((B, n_occ)), wage)  # 2023 demand: the 2023 hours, as calibrated
 
     @property
     def world_output(self):
@@ -96,24 +98,19 @@ class Economy(mesa.Agent):
         """
         m, h = self.model, self.model.p.labour.hours_per_worker_per_yr
         q = dict(zip(BIN_VALUES, by_bin, strict=True))
+        # firms plan with expected unit costs that follow the realised ones over
+        # economy.expectation_years (adaptive expectations: without them next step's demand
+        # answers this step's prices in full, and a task market that rations AI makes the
+        # two swing month to month, a cobweb); the first step's are taken in full
+        relax, self._first_relax = self._first_relax, self._relax
         labour_price = np.ascontiguousarray(self.labour_cost * workers.wage)
         self.needed_hours, sums, per_bin, per_occ = production.produce_bins(
             self.demand, q["automated"], q["human"], q["oversight"], q["ai_payment"],
             self.weights, self.weights0, self.new_weights, self.new_demand,
             np.ascontiguousarray(workers.employed * h), labour_price, self.occ,
-            self._sigma, self._spend, self.automated)
-        hours, ai_cost, self.automated, self._spend = per_bin
-        # firms plan with expected unit costs that follow the realised ones over
-        # economy.expectation_years (adaptive expectations: without them next step's demand
-        # answers this step's prices in full, and a task market that rations AI makes the
-        # two swing month to month, a cobweb)
-        relax = 1.0 - np.exp(-m.dt_years / m.p.economy.expectation_years)
-        if self._planned:
-            self.labour_hours_per_unit += (hours - self.labour_hours_per_unit) * relax
-            self.ai_cost_per_unit += (ai_cost - self.ai_cost_per_unit) * relax
-        else:
-            self.labour_hours_per_unit, self.ai_cost_per_unit = hours, ai_cost
-            self._planned = True
+            self._sigma, self._spend, self.automated, self._planned_terms, self._log_scale,
+            self.labour_hours_per_unit, self.ai_cost_per_unit, relax)
+        self.automated, self._spend = per_bin
         self.automated_weight, new_spend, displaced = per_occ
         log_ces, wage_bill, spending = (sums[:, i:i + 1] for i in range(3))
         log_aggregate = log_ces * self.sigma / (self.sigma - 1.0)
@@ -147,11 +144,19 @@ class Economy(mesa.Agent):
         # [N-1, N] moves up): each occupation's automated weight shrinks by what its new
         # tasks gained, so the total weight, and the scale of X, stay as calibrated
         dropped = np.clip(safe_ratio(self.new_weights, self.automated_weight, 0.0), 0.0, 1.0)
-        self.weights = self.weights0 * (1.0 - self.automated * dropped[:, self.occ])
-        self.demand, self.new_demand, index, self.unit_cost = production.plan_bins(
-            self.weights, self.new_weights, self.labour_hours_per_unit, self.ai_cost_per_unit,
+        self._plan(dropped, wage)
+
+    def _plan(self, dropped, wage):
+        """Task weights after new tasks replaced ``dropped`` (B, O) of each occupation's
+        automated ones; next step's demand at expected unit costs and ``wage``.
+        """
+        (self.demand, self.new_demand, index, self._planned_terms,
+         self._log_scale) = production.plan_bins(
+            self.weights0, self.automated, dropped, self.new_weights,
+            self.labour_hours_per_unit, self.ai_cost_per_unit,
             np.ascontiguousarray(self.labour_cost * wage), self.occ, self._sigma,
-            self.tfp[:, 0], self.beta[:, 0], self.capital[:, 0], self._rho, self._least)
+            self.tfp[:, 0], self.beta[:, 0], self.capital[:, 0], self._rho, self._least,
+            self.weights)
         self.index = index[:, None]
 
     # --- Acemoglu-Restrepo decomposition ----------------------------------------------------

@@ -110,24 +110,33 @@ def calibrate(output_0, capital_0, labour_income_0, rho):
 @njit(cache=True)
 def produce_bins(demand, automated, human, oversight, ai_payment, weights, weights0,
                  new_weights, new_demand, employed_hours, labour_price, occ, sigma,
-                 spend_before, automated_before):
+                 spend_before, automated_before, planned_terms, log_scale,
+                 expected_hours, expected_ai_cost, relax):
     """One step's production from the task market's result, per scenario.
 
-    Returns ``(needed (B, O), sums (B, 3), per_bin (4, B, K), per_occ (3, B, O))``: the hours
-    firms want of each occupation's people; per scenario the log of the CES sum of ``X`` (taken
-    about its largest term, so no term overflows or vanishes), the task wage bill and task
-    spending; per bin the labour hours and AI cost per unit of task, the share AI did and the
-    spending on it; per occupation the automated task weight (at 2023 weights), the new
-    tasks' spending, and the spending moved from people to AI since the last step at its
-    prices (``spend_before`` x the rise in the share AI does, from ``automated_before``).
+    A bin is produced as planned (``x = demand``) except where its occupation is short of the
+    people firms want; then its human part is done in proportion, ``x = demand f`` with
+    ``f = done + (1 - done) staffed``, and its CES term is the planned one
+    (``planned_terms`` x ``exp(log_scale)``, see :func:`plan_bins`) times ``f^e``, where
+    ``e = (sigma - 1) / sigma``: no log per bin, and one power only for bins AI did part of.
+    Should that sum not be finite (an economy with almost nobody at work), the terms are summed
+    in logs about the largest. Firms' expected labour hours and AI cost per unit of each bin
+    (``expected_*``) follow the realised ones by ``relax`` (B,) of the gap, in place.
+
+    Returns ``(needed (B, O), sums (B, 3), per_bin (2, B, K), per_occ (3, B, O))``: the hours
+    firms want of each occupation's people; per scenario the log of the CES sum of ``X``, the
+    task wage bill and task spending; per bin the share AI did and the spending on it; per
+    occupation the automated task weight (at 2023 weights), the new tasks' spending, and the
+    spending moved from people to AI since the last step at its prices (``spend_before`` x the
+    rise in the share AI does, from ``automated_before``).
     """
     n_scen, n_bins = demand.shape
     n_occ = new_weights.shape[1]
     needed = np.zeros((n_scen, n_occ))
     sums = np.zeros((n_scen, 3))
-    per_bin = np.empty((4, n_scen, n_bins))
+    per_bin = np.empty((2, n_scen, n_bins))
     per_occ = np.zeros((3, n_scen, n_occ))
-    staffed = np.empty(n_occ)
+    staffed, untouched = np.empty(n_occ), np.empty(n_occ)
     log_terms = np.empty(n_bins + n_occ)
     for b in range(n_scen):
         s = sigma[b]
@@ -139,80 +148,119 @@ def produce_bins(demand, automated, human, oversight, ai_payment, weights, weigh
         for o in range(n_occ):
             staffed[o] = min(employed_hours[b, o] / needed[b, o], 1.0) \
                 if needed[b, o] > 0.0 else 1.0
+            untouched[o] = 0.0   # planned terms of bins AI did none of (x = demand staffed)
+        ces = 0.0
         wage_bill = spending = 0.0
-        top = -math.inf
         for k in range(n_bins):
             o = occ[k]
             d = max(demand[b, k], 1e-300)
             hours = (human[b, k] + oversight[b, k]) / d
             ai_cost = ai_payment[b, k] / d
             done = automated[b, k] / d
-            per_bin[0, b, k], per_bin[1, b, k], per_bin[2, b, k] = hours, ai_cost, done
+            expected_hours[b, k] += (hours - expected_hours[b, k]) * relax[b]
+            expected_ai_cost[b, k] += (ai_cost - expected_ai_cost[b, k]) * relax[b]
+            per_bin[0, b, k] = done
             labour_cost = labour_price[b, o] * hours
             unit = labour_cost + ai_cost
             per_occ[0, b, o] += weights0[b, k] * done
             per_occ[2, b, o] += spend_before[b, k] * (automated_before[b, k] - done)
-            x = automated[b, k] + (demand[b, k] - automated[b, k]) * staffed[o]
-            log_terms[k] = (math.log(weights[b, k]) / s + e * math.log(max(x, 1e-300))
-                            if weights[b, k] > 0.0 else -math.inf)
-            top = max(top, log_terms[k])
-            per_bin[3, b, k] = unit * x
+            f = done + (1.0 - done) * staffed[o]
+            if done == 0.0 or staffed[o] == 1.0:
+                untouched[o] += planned_terms[b, k]
+            else:
+                ces += planned_terms[b, k] * f ** e
+            x = demand[b, k] * f
+            per_bin[1, b, k] = unit * x
             wage_bill += labour_cost * x
             spending += unit * x
         for o in range(n_occ):
             x = new_demand[b, o] * staffed[o]
-            log_terms[n_bins + o] = (math.log(new_weights[b, o]) / s
-                                     + e * math.log(max(x, 1e-300))
-                                     if new_weights[b, o] > 0.0 else -math.inf)
-            top = max(top, log_terms[n_bins + o])
+            ces += (untouched[o] + planned_terms[b, n_bins + o]) * (
+                staffed[o] ** e if staffed[o] < 1.0 else 1.0)
             new_spend = labour_price[b, o] * x
             per_occ[1, b, o] = new_spend
             wage_bill += new_spend
             spending += new_spend
-        ces = 0.0
-        for i in range(n_bins + n_occ):
-            ces += math.exp(log_terms[i] - top)
-        sums[b, 0], sums[b, 1], sums[b, 2] = top + math.log(ces), wage_bill, spending
+        if 0.0 < ces < math.inf:
+            log_ces = math.log(ces) + e * log_scale[b]
+        else:   # summed in logs: finite however few people work
+            n_terms = 0
+            for k in range(n_bins):
+                o = occ[k]
+                if weights[b, k] > 0.0:
+                    x = automated[b, k] + (demand[b, k] - automated[b, k]) * staffed[o]
+                    log_terms[n_terms] = (math.log(weights[b, k]) / s
+                                          + e * math.log(max(x, 1e-300)))
+                    n_terms += 1
+            for o in range(n_occ):
+                if new_weights[b, o] > 0.0:
+                    x = new_demand[b, o] * staffed[o]
+                    log_terms[n_terms] = (math.log(new_weights[b, o]) / s
+                                          + e * math.log(max(x, 1e-300)))
+                    n_terms += 1
+            top = -math.inf
+            for i in range(n_terms):
+                top = max(top, log_terms[i])
+            total_ = 0.0
+            for i in range(n_terms):
+                total_ += math.exp(log_terms[i] - top)
+            log_ces = top + math.log(total_)
+        sums[b, 0], sums[b, 1], sums[b, 2] = log_ces, wage_bill, spending
     return needed, sums, per_bin, per_occ
 
 
 @njit(cache=True)
-def plan_bins(weights, new_weights, labour_hours, ai_cost, labour_price, occ, sigma, tfp,
-              beta, capital, rho, least):
-    """Next step's unit costs, price index and task demand, per scenario.
+def plan_bins(weights0, automated, dropped, new_weights, labour_hours, ai_cost, labour_price,
+              occ, sigma, tfp, beta, capital, rho, least, weights):
+    """Next step's task weights, price index and task demand, per scenario.
+
+    Each bin's weight is its 2023 weight less the part of its automated share that new tasks
+    replaced (``dropped`` (B, O)); it is written into ``weights`` (B, K).
 
     ``least`` (B,) is the least ``X`` firms want: when prices rise above what any use of tasks
     is worth (wages that cannot fall while capital wears away), the closed form gives no tasks
     at all and output 0; a floor far below any economy (a billionth of 2023's) keeps every
     number finite.
 
-    Returns ``(demand (B, K), new_demand (B, O), index (B,), unit_cost (B, K))``.
+    Demand is ``x_k = a_k p_k^-sigma S`` with ``S = X P^sigma``; produced as planned, a bin's
+    CES term ``a_k^(1/sigma) x_k^((sigma-1)/sigma)`` is then ``a_k p_k^(1-sigma)
+    S^((sigma-1)/sigma)``. Those planned terms over ``S^((sigma-1)/sigma)`` (per bin, then per
+    occupation's new tasks) and ``ln S`` are returned for :func:`produce_bins`.
+
+    Returns ``(demand (B, K), new_demand (B, O), index (B,), planned_terms (B, K + O),
+    log_scale (B,))``.
     """
-    n_scen, n_bins = weights.shape
+    n_scen, n_bins = weights0.shape
     n_occ = new_weights.shape[1]
     demand = np.empty((n_scen, n_bins))
     new_demand = np.empty((n_scen, n_occ))
     index = np.empty(n_scen)
-    unit_cost = np.empty((n_scen, n_bins))
+    terms = np.empty((n_scen, n_bins + n_occ))
+    log_scale = np.empty(n_scen)
     for b in range(n_scen):
         s = sigma[b]
         acc = 0.0
         for k in range(n_bins):  # demand[k] holds p^-sigma until the index is known
-            p = max(labour_price[b, occ[k]] * labour_hours[b, k] + ai_cost[b, k], 1e-300)
-            unit_cost[b, k] = p
-            demand[b, k] = p ** (-s)
-            acc += weights[b, k] * p * demand[b, k]
+            o = occ[k]
+            w = weights0[b, k] * (1.0 - automated[b, k] * dropped[b, o])
+            weights[b, k] = w
+            p = max(labour_price[b, o] * labour_hours[b, k] + ai_cost[b, k], 1e-300)
+            demand[b, k] = math.exp(-s * math.log(p))
+            terms[b, k] = w * p * demand[b, k]
+            acc += terms[b, k]
         for o in range(n_occ):
             p = max(labour_price[b, o], 1e-300)
-            new_demand[b, o] = p ** (-s)
-            acc += new_weights[b, o] * p * new_demand[b, o]
+            new_demand[b, o] = math.exp(-s * math.log(p))
+            terms[b, n_bins + o] = new_weights[b, o] * p * new_demand[b, o]
+            acc += terms[b, n_bins + o]
         index[b] = acc ** (1.0 / (1.0 - s))
         r = rho[b]
         v = (index[b] / (tfp[b] * (1.0 - beta[b]))) ** (r / (r - 1.0))
         u = beta[b] * v / max(1.0 - (1.0 - beta[b]) * v, 1e-300)
         scale = max(capital[b] * u ** (1.0 / r), least[b]) * index[b] ** s  # X x P^sigma
+        log_scale[b] = math.log(scale)
         for k in range(n_bins):
             demand[b, k] *= weights[b, k] * scale
         for o in range(n_occ):
             new_demand[b, o] *= new_weights[b, o] * scale
-    return demand, new_demand, index, unit_cost
+    return demand, new_demand, index, terms, log_scale
