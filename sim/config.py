@@ -254,11 +254,22 @@ class CapitalConfig(Section):
                                               "growth (assumption).", ge=0.01, le=10)
     cash_drawdown_per_yr: float = P(0.5, "1/yr", "Share of cash on hand spent on compute per "
                                     "year, on top of the inflow (assumption).", ge=0, le=12)
-    world_gdp_usd: float = P(1.05e14, "USD/yr", "World GDP 2023 ~ $105T (IMF).", ge=1e9, le=1e17)
-    gdp_growth_per_yr: float = P(0.03, "1/yr", "World real GDP growth (IMF).", ge=-0.1, le=1)
     max_ai_spend_share_of_gdp: float = P(
-        0.05, "fraction of world GDP", "Cap on total AI investment (assumption; $1T/yr by "
-        "2027 [001] is ~1% of GDP).", ge=1e-4, le=1)
+        0.05, "fraction of world output", "Cap on total AI investment (assumption; $1T/yr by "
+        "2027 [001] is ~1% of GDP); world output is the model's (economy.*).", ge=1e-4, le=1)
+    trend_output_growth_per_yr: float = P(
+        0.018, "1/yr", "Output growth already inside the investment trends above: the model's "
+        "own growth without AI progress (1.8%/yr, scenario no_ai_progress). Output growing "
+        "faster raises investors' money as much (Davidson 2023: compute spending is a share "
+        "of output).", ge=-0.1, le=0.2)
+    revenue_reinvested_share: float = P(
+        1.0, "fraction of revenue", "Share of a lab's revenue it plans to spend on compute (the "
+        "revenue flywheel; frontier labs spent more than their revenue in 2023-2025). The rest, "
+        "beyond staff costs and the cash buffer, goes to owners.", ge=0, le=1)
+    cash_buffer_years: float = P(
+        1.0, "yr of spending", "Cash a lab keeps, in years of its current spending; cash above "
+        "it is paid out to its owners (assumption; frontier labs held roughly a year of burn "
+        "in 2023-2024).", ge=0, le=20)
     investment_noise_sd: float = P(0.15, "log-units per year", "Year-to-year funding shocks "
                                    "(assumption).", ge=0, le=2)
 
@@ -572,6 +583,10 @@ class LabourConfig(Section):
                                        ge=100, le=8766)
     initial_unemployment_rate: float = P(0.036, "fraction of labour force", "US 2023 average "
                                          "(BLS).", ge=0, le=0.9)
+    separation_rate_per_month: float = P(
+        0.0095, "fraction of employment/month", "Jobs that end into unemployment each month "
+        "(CPS employment-to-unemployment flow ~1%/month); with the job-finding rate it sets "
+        "unemployment at rest, s / (s + f) = 3.7%.", ge=0, le=1)
     max_layoff_rate_per_month: float = P(0.02, "fraction of employment/month", "Bound on "
                                          "monthly layoffs (JOLTS layoffs ~1-2%/month).",
                                          ge=0, le=1)
@@ -586,19 +601,62 @@ class LabourConfig(Section):
                             "a new occupation (displaced-worker studies: 10-20%).", ge=0, le=1)
     wage_penalty_fade_years: float = P(5.0, "yr", "Time constant over which the penalty "
                                        "fades (assumption).", ge=0.1, le=100)
-    wage_flexibility: float = P(0.5, "1/yr per unit of excess demand", "Wage response to "
+    wage_flexibility: float = P(0.5, "1/yr per unit of log excess demand", "Wage response to "
                                 "labour-market tightness (assumption).", ge=0, le=10)
-    max_wage_change_per_yr: float = P(0.1, "fraction/yr", "Bound on wage growth/decline from "
-                                      "tightness (assumption).", ge=0, le=1)
+    max_wage_change_per_yr: float = P(0.3, "fraction/yr", "Fastest wages move in a year, up "
+                                      "or down (wage rigidity; assumption). Wages move toward "
+                                      "the level where demand meets supply, their marginal "
+                                      "product.", ge=0.001, le=5)
     wage_floor_usd_per_hour: float = P(7.25, "USD/h", "US federal minimum wage.", ge=0, le=1e3)
-    demand_elasticity: float = P(0.5, "dimensionless", "Productivity effect: demand for an "
-                                 "occupation's output rises as automation cuts its cost "
-                                 "(assumption; Acemoglu & Restrepo 2019).", ge=0, le=5)
-    reinstatement_share: float = P(0.3, "new human hours per automated hour", "New tasks "
-                                   "appear as old ones are automated (Acemoglu & Restrepo "
-                                   "2019, assumption).", ge=0, le=2)
+    reinstatement_share: float = P(
+        0.5, "task weight created per unit of task weight automated", "New tasks, done by "
+        "people, appear as old ones are automated: Acemoglu & Restrepo (2019) measure "
+        "reinstatement at ~1x displacement in 1947-1987 and ~0.5x in 1987-2017 (0.35 vs "
+        "0.70 %/yr); the recent figure. New tasks replace automated ones, so at most 1.",
+        ge=0, le=1)
     reinstatement_lag_years: float = P(5.0, "yr", "Time constant of reinstatement "
                                        "(assumption).", ge=0.1, le=50)
+
+
+class EconomyConfig(Section):
+    """US output from tasks (a CES over task bins, nested in a CES with capital), its incomes,
+    and the world economy that AI's investment is capped by. Sources: BEA NIPA and Fixed
+    Assets 2023, BLS, and Davidson (2023)'s takeoff model for the substitution parameters.
+    """
+
+    us_output_usd: float = P(2.7e13, "USD/yr (2023 dollars)", "US GDP 2023, $27.4T (BEA NIPA "
+                             "table 1.1.5).", ge=1e9, le=1e17)
+    world_output_usd: float = P(1.05e14, "USD/yr (2023 dollars)", "World GDP 2023 ~ $105T "
+                                "(IMF WEO); the rest of the world moves with the US economy.",
+                                ge=1e9, le=1e18)
+    labour_share: float = P(
+        0.53, "fraction of output", "Labour income over US output in 2023: compensation of "
+        "employees is 0.52 of GDP (BEA 2023: $14.2T / $27.4T), more with the self-employed's "
+        "labour income. The table's wages reproduce 0.53 with benefits (x1.42, BLS ECEC Dec "
+        "2023), 2023 prices (x1.124, CPI-U) and all US workers (x1.14, CPS 161M / OEWS 141M). "
+        "Sets the labour cost of an hour of each occupation's work.", ge=0.3, le=0.8)
+    capital_output_ratio: float = P(3.0, "yr of output", "Net stock of fixed assets over GDP, "
+                                    "~$80T / $27T (BEA Fixed Assets 2023).", ge=0.1, le=20)
+    investment_share: float = P(0.21, "fraction of output", "Gross investment, private and "
+                                "government, ~21% of GDP (BEA NIPA 2023).", ge=0, le=0.9)
+    depreciation_per_yr: float = P(0.055, "1/yr", "Consumption of fixed capital / net stock, "
+                                   "~$4.4T / $80T (BEA 2023).", ge=0, le=1)
+    tfp_growth_per_yr: float = P(0.01, "1/yr", "Total factor productivity growth (Davidson "
+                                 "2023's tfp_growth; Fernald's US TFP ~1%/yr since 1947).",
+                                 ge=-0.05, le=0.2)
+    task_substitution_rho: float = P(
+        -0.5, "dimensionless", "CES substitution between tasks, rho = 1 - 1/sigma: -0.5 is an "
+        "elasticity of 0.67, tasks are complements (Davidson 2023 best guess, "
+        "labour_substitution_goods; his presets -0.2 to -2).", ge=-5, le=-0.01)
+    expectation_years: float = P(
+        0.25, "yr", "Firms plan next step's purchases with unit costs they expect, which "
+        "follow the realised ones with this time constant (adaptive expectations, about a "
+        "quarter; assumption). Without it demand and the task market swing month to month.",
+        ge=0.01, le=10)
+    capital_substitution_rho: float = P(
+        -0.4, "dimensionless", "CES substitution between capital and the task aggregate "
+        "(Davidson 2023 best guess, capital_substitution_goods; presets -0.2 to -2).", ge=-5,
+        le=-0.01)
 
 
 class ResearchConfig(Section):
@@ -704,6 +762,7 @@ class SimConfig(Section):
     robotics: RoboticsConfig = Field(default_factory=RoboticsConfig)
     market: MarketConfig = Field(default_factory=MarketConfig)
     labour: LabourConfig = Field(default_factory=LabourConfig)
+    economy: EconomyConfig = Field(default_factory=EconomyConfig)
     research: ResearchConfig = Field(default_factory=ResearchConfig)
     learning: LearningConfig = Field(default_factory=LearningConfig)
     occupations: OccupationsConfig = Field(default_factory=OccupationsConfig)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from sim.agents.economy import Economy
 from sim.agents.fleet import ModelFleet
 from sim.agents.lab import Lab
 from sim.agents.vendor import GPUVendor
@@ -69,6 +70,7 @@ class AIEconomyModel(mesa.Model):
         self.fleets = list(self.agents_by_type[ModelFleet])
         self.workers = WorkerGroup(self, table)
         self.task_market = TaskMarket(self, table, research_profile)
+        self.economy = Economy(self, table, self.task_market.occ, self.task_market.hours_share)
 
         self.frontier_history = np.empty((self.n_scenarios, n_steps))
         self.frontier_physical_history = np.empty((self.n_scenarios, n_steps))
@@ -108,9 +110,10 @@ class AIEconomyModel(mesa.Model):
 
     # --- the step ---------------------------------------------------------------------------
     def step(self):
-        """One month: vendors ship -> labs buy -> labs train / release -> fleets size their
-        copies -> the task market clears -> the labour market updates -> research advances
-        algorithmic efficiency -> data is collected.
+        """One step (a month by default): vendors ship -> labs buy -> labs train / release ->
+        fleets size their copies -> the task market clears -> the economy produces and pays
+        incomes -> the labour market moves -> the economy invests and plans next step's demand
+        -> research advances software and hardware -> data is collected.
         """
         self._update_clock_quantities()
         hw = self.p.hardware
@@ -128,8 +131,10 @@ class AIEconomyModel(mesa.Model):
         for lab in self.labs:                             # labs buy
             lab.raise_capital()
         self.funding_scale = self._gdp_cap_scale()
-        for lab in self.labs:
-            lab.order_gpus(self.funding_scale)
+        wanted = [lab.plan_spending(self.funding_scale) for lab in self.labs]
+        fraction = self._powerable_fraction(sum(wanted))
+        for lab, usd in zip(self.labs, wanted, strict=True):
+            lab.order_gpus(usd, fraction)
 
         for lab in self.labs:                             # labs train / release
             lab.train()
@@ -138,14 +143,17 @@ class AIEconomyModel(mesa.Model):
         for fleet in self.fleets:                         # fleets size their copies
             fleet.size_copies()
 
-        self.outcome = self.task_market.clear(self.fleets, self.workers)   # task market
+        self.outcome = self.task_market.clear(self.fleets, self.workers,   # task market
+                                              self.economy.demand)
         for i, (lab, fleet) in enumerate(zip(self.labs, self.fleets, strict=True)):
             lab.revenue_growth_per_yr = self._revenue_growth(lab, self.outcome
                                                              .revenue_usd_per_yr[:, i:i + 1])
             lab.revenue_usd_per_yr = self.outcome.revenue_usd_per_yr[:, i:i + 1]
             fleet.assign_labour(self.outcome.sold_hours_per_yr[:, i:i + 1])
 
-        self.workers.update(self.outcome)                 # labour market
+        self.economy.produce(self.outcome.by_bin, self.workers)      # output and incomes
+        self.workers.update(self.economy.needed_hours)    # labour market
+        self.economy.invest_and_plan(self.workers.wage)   # capital, new tasks, demand
         self._wake_up_investors()
 
         for lab in self.labs:                             # research
@@ -183,10 +191,26 @@ class AIEconomyModel(mesa.Model):
                   for v in self.vendors)
         return np.clip(safe_ratio(cap - installed, new, 1.0), 0.0, 1.0)
 
+    def _powerable_fraction(self, wanted_usd):
+        """Share of the labs' planned chip spending whose chips the AI power cap will let them
+        run when delivered next step, (B, 1): labs do not buy chips they cannot power.
+        """
+        hw = self.p.hardware
+        cap = hardware.power_cap_w(self.years_elapsed + self.dt_years, hw.initial_power_cap_gw,
+                                   hw.power_cap_growth_per_yr, hw.max_power_cap_gw)
+        room = np.maximum(cap - sum(lab.installed_watts for lab in self.labs), 0.0)
+        watts_per_usd = sum(share * v.chip_watts / (v.list_price_usd
+                                                    * hw.datacenter_cost_multiplier)
+                            for v, share in zip(self.vendors, self.vendor_order_shares(),
+                                                strict=True))
+        return np.clip(safe_ratio(room, wanted_usd * watts_per_usd, 1.0), 0.0, 1.0)
+
     def _gdp_cap_scale(self):
-        """Scale on investor money so total AI spending stays under its share of world GDP."""
+        """Scale on investor money so total AI spending stays under its share of world
+        output (the model's, last step).
+        """
         c = self.p.capital
-        gdp = c.world_gdp_usd * np.exp(c.gdp_growth_per_yr * self.years_elapsed)
+        gdp = self.economy.world_output
         revenue = sum(lab.revenue_usd_per_yr for lab in self.labs)
         investor = sum(lab.investor_usd_per_yr for lab in self.labs)
         room = np.maximum(c.max_ai_spend_share_of_gdp * gdp - revenue, 0.0)

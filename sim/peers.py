@@ -46,6 +46,10 @@ FIXED = [
     ("capital.wakeup_revenue_usd_per_yr", math.inf, "the FTM wakes up on automation only"),
     ("capital.revenue_growth_sensitivity", 0.0, "spending follows its share of output, not "
      "lab revenue"),
+    ("capital.revenue_reinvested_share", 0.0, "compute is bought out of output at the "
+     "preset's share, not out of AI revenue"),
+    ("capital.trend_output_growth_per_yr", FTM_BASE_GROWTH, "the output growth added to the "
+     "share's growth above, so investment grows as the share times output"),
     ("algorithms.runtime_efficiency_share", 1.0, "the FTM divides run-time requirements by the "
      "software level too"),
     ("market.adoption_lag_years", 1.0, "the FTM moves a task to AI once AI is cheaper, with no "
@@ -63,9 +67,10 @@ NOT_MAPPED = {
     "frac_compute_training_*": "labs set their own training share (training.*)",
     "frac_*_rnd_* (shares of labour, capital, compute in R&D)": "research input is each lab's "
     "own staff and experiment compute; their growth is research.researcher_growth_per_yr",
-    "capital_substitution_*, labour_substitution_goods, initial_*_share_goods, tfp_growth, "
-    "labour_growth, initial_capital_growth, initial_population, initial_gwp": "no production "
-    "side yet (world output grows at capital.gdp_growth_per_yr)",
+    "initial_*_share_goods, initial_capital_growth, initial_gwp": "the economy starts from "
+    "US 2023 data (economy.*), world output in step with it",
+    "labour_growth, initial_population": "the labour force is the US one, constant",
+    "capital_substitution_rnd": "research uses no capital here",
     "hardware_delay, initial_hardware_production, ratio_hardware_to_initial_hardware_production":
         "chips come from vendors with their own capacity and lead times",
     "money_cap_training_before_wakeup, training_requirements_steepness, "
@@ -88,6 +93,9 @@ DIRECT = [
     ("research.labour_share", "initial_experiment_share_software_rnd", "1-x"),
     ("capital.max_ai_spend_share_of_gdp", "frac_gwp_compute_ceiling", "same"),
     ("capital.wakeup_automated_share", "rampup_trigger", "same"),
+    ("economy.task_substitution_rho", "labour_substitution_goods", "same"),
+    ("economy.capital_substitution_rho", "capital_substitution_goods", "same"),
+    ("economy.tfp_growth_per_yr", "tfp_growth", "same"),
 ]
 _CONVERT = {"same": lambda x: x, "log10": math.log10, "1/x": lambda x: 1.0 / x,
             "1-x": lambda x: 1.0 - x}

@@ -282,15 +282,19 @@ FIGURES = {
 #: the first figure, so it is left out); ``rd_speedup`` is the AI R&D figure.
 LABOR_FIGURES = ("rd_speedup", "workforce", "employment_by_group", "automation_heatmap",
                  "flows", "wage_change", "exposure_by_education", "first_and_last")
+#: Figures of :mod:`sim.econ_figures` written beside these (drawn from the aggregates alone).
+ECON_FIGURES = ("output_and_growth", "factor_shares", "ar_decomposition")
 
 
 #: Relative drawing time of each figure (measured), to share them out among processes.
 COST = {"compute_and_capability": 3.0, "rd_speedup": 1.4, "wages": 1.0, "workforce": 1.1,
         "employment_by_group": 1.0, "wage_change": 1.1, "first_and_last": 1.1,
-        "automation_heatmap": 0.8, "flows": 0.9, "exposure_by_education": 0.8}
+        "automation_heatmap": 0.8, "flows": 0.9, "exposure_by_education": 0.8,
+        "output_and_growth": 1.0, "factor_shares": 0.7, "ar_decomposition": 0.9}
 #: The figures of an ensemble drawn from its members' aggregates alone (bands), which can be
 #: drawn while its median member's occupations are still being recorded (:func:`draw_ahead`).
-BAND_FIGURES = ("compute_and_capability", "rd_speedup", "workforce", "flows")
+BAND_FIGURES = ("compute_and_capability", "rd_speedup", "workforce", "flows",
+                "output_and_growth", "factor_shares")
 
 
 def figure_workers() -> int:
@@ -318,7 +322,8 @@ def _jobs(res: Results, scenario: int, label: str, source: str,
 
     jobs = [(name, lambda fn=fn: run_figure(fn)) for name, fn in FIGURES.items()
             if (name != "wages" or res.occupations) and (names is None or name in names)]
-    specs = [spec for spec in lf.FIGURES if spec.name in LABOR_FIGURES and (
+    drawn_here = LABOR_FIGURES + ECON_FIGURES
+    specs = [spec for spec in _labor_specs() if spec.name in drawn_here and (
         spec.name in names if names is not None
         else res.occupations or not spec.needs_occupations)]
     if specs:
@@ -363,9 +368,11 @@ def make_figures(res: Results, folder: Path | str, scenario: int = 0,
 
 
 def _labor_specs():
+    """The figures of :mod:`sim.labor_figures` and :mod:`sim.econ_figures`, in that order."""
+    from sim import econ_figures as ef
     from sim import labor_figures as lf
 
-    return lf.FIGURES
+    return lf.FIGURES + ef.FIGURES
 
 
 def _draw_shared(jobs: list[tuple], workers: int, folder: Path) -> None:

@@ -84,11 +84,42 @@ AGGREGATES = {
     "unemployment_rate": ("fraction", lambda m: total(m.workers.unemployed
                                                       + m.workers.retraining, axis=1,
                                                       keepdims=True) / m.workers.labour_force_0),
-    "mean_wage_usd_per_hour": ("USD/h (2021)", lambda m: total((
-        m.workers.earnings_usd_per_hour() * m.workers.employed), axis=1, keepdims=True)
-        / total(m.workers.employed, axis=1, keepdims=True)),
+    "mean_wage_usd_per_hour": ("USD/h (2021; employment-weighted, or over the labour force "
+                               "when nobody is employed)", lambda m: _mean_wage(m.workers)),
     "displaced_total": ("workers (cumulative layoffs)",
                         lambda m: total(m.workers.displaced_total, axis=1, keepdims=True)),
+    "us_output_usd_per_yr": ("USD/yr (2023 dollars)", lambda m: m.economy.output),
+    "world_output_usd_per_yr": ("USD/yr (2023 dollars)", lambda m: m.economy.world_output),
+    "output_growth_per_yr": ("1/yr (log growth of US output, this step, annualised)",
+                             lambda m: m.economy.output_growth_per_yr),
+    "labour_income_usd_per_yr": ("USD/yr (2023 dollars)", lambda m: m.economy.labour_income),
+    "ai_income_usd_per_yr": ("USD/yr (2023 dollars; US customers' payments to AI labs)",
+                             lambda m: m.economy.ai_income),
+    "capital_income_usd_per_yr": ("USD/yr (2023 dollars; capital and profits)",
+                                  lambda m: m.economy.capital_income),
+    "labour_share": ("fraction of US output", lambda m: m.economy.labour_income
+                     / m.economy.output),
+    "ai_share": ("fraction of US output", lambda m: m.economy.ai_income / m.economy.output),
+    "task_price_index": ("x 2023 (cost of a unit of task work, in output)",
+                         lambda m: m.economy.index),
+    "capital_usd": ("USD (2023 dollars)", lambda m: m.economy.capital),
+    "tfp": ("x 2023", lambda m: m.economy.tfp / m.economy.tfp0),
+    "ar_productivity": ("1/yr (log change of the task wage bill)",
+                        lambda m: m.economy.effects["productivity"]),
+    "ar_displacement": ("1/yr (log change of the task wage bill)",
+                        lambda m: m.economy.effects["displacement"]),
+    "ar_reinstatement": ("1/yr (log change of the task wage bill)",
+                         lambda m: m.economy.effects["reinstatement"]),
+    "ar_other": ("1/yr (log change of the task wage bill: substitution, capital, composition)",
+                 lambda m: m.economy.effects["other"]),
+    "labour_income_gini": ("Gini (0-1) of labour income over the labour force, by occupation",
+                           lambda m: labour_gini(m.workers)),
+    "lab_payout_usd_per_yr": ("USD/yr (cash above the labs' buffer, paid to owners)",
+                              lambda m: sum(lab.flows["payout_usd"] for lab in m.labs)
+                              / m.dt_years),
+    "investment_raised_usd_per_yr": ("USD/yr (investors' money the labs took)",
+                                     lambda m: sum(lab.flows["investor_usd"] for lab in m.labs)
+                                     / m.dt_years),
     "capable_share": ("fraction of wage-weighted work AI can automate",
                       lambda m: m.outcome.capable_share),
     "adopted_share": ("fraction of wage-weighted work AI does (automated)",
@@ -116,6 +147,36 @@ AGGREGATES = {
 }
 
 
+def _mean_wage(workers):
+    wage = workers.earnings_usd_per_hour()
+    employed = total(workers.employed, axis=1, keepdims=True)
+    force = workers.employed + workers.unemployed + workers.retraining
+    by_force = total(wage * force, axis=1, keepdims=True) / total(force, axis=1, keepdims=True)
+    return np.where(employed > 0.0, total(wage * workers.employed, axis=1, keepdims=True)
+                    / np.where(employed > 0.0, employed, 1.0), by_force)
+
+
+def labour_gini(workers):
+    """Gini coefficient of labour income over the labour force, (B, 1): every employed worker
+    earns the occupation's mean wage, the unemployed and retraining earn nothing (so it
+    measures inequality between occupations and from joblessness, not within occupations).
+    """
+    wage = workers.earnings_usd_per_hour()
+    order = np.argsort(wage, axis=1, kind="stable")
+    w = np.take_along_axis(wage, order, axis=1)
+    n = np.take_along_axis(workers.employed, order, axis=1)
+    jobless = total(workers.unemployed + workers.retraining, axis=1, keepdims=True)
+    people = np.concatenate([jobless, n], axis=1)
+    income = np.concatenate([np.zeros_like(jobless), w * n], axis=1)
+    share_people = people / total(people, axis=1, keepdims=True)
+    earned = total(income, axis=1, keepdims=True)  # 0 only if nobody works: Gini 0 then
+    cum_income = np.cumsum(income, axis=1) / np.where(earned > 0.0, earned, 1.0) + (
+        earned <= 0.0)
+    below = np.concatenate([np.zeros_like(jobless), cum_income[:, :-1]], axis=1)
+    area = total(share_people * (cum_income + below), axis=1, keepdims=True)  # 2x Lorenz area
+    return 1.0 - area
+
+
 def _open_effective(m):
     opens = [f.effective_flop for f, is_open in zip(m.fleets, m.p.labs.is_open, strict=True)
              if is_open]
@@ -129,15 +190,19 @@ OCCUPATION_SERIES = {
     "retraining": ("workers", lambda m: m.workers.retraining),
     "wage_usd_per_hour": ("USD/h (2021)", lambda m: m.workers.earnings_usd_per_hour()),
     "automated_share": ("fraction of task-hours", lambda m: m.outcome.automated_hours
-                        / np.maximum(m.workers.demand_hours_per_yr(), 1e-300)),
+                        / np.maximum(m.outcome.demand_hours, 1e-300)),
     "capable_share": ("fraction of task-hours AI can automate",
                       lambda m: m.outcome.capable_share_occ),
     "augmentable_share": ("fraction of task-hours AI can augment but not automate",
                           lambda m: m.outcome.augmentable_share_occ),
     "augmented_hours_share": ("fraction of task-hours saved by augmentation", lambda m:
                               m.outcome.augmented_hours
-                              / np.maximum(m.workers.demand_hours_per_yr(), 1e-300)),
+                              / np.maximum(m.outcome.demand_hours, 1e-300)),
     "displaced_total": ("workers (cumulative)", lambda m: m.workers.displaced_total),
+    "ar_displacement": ("1/yr (contribution to the national wage bill's log change)",
+                        lambda m: m.economy.effects_by_occupation["displacement"]),
+    "ar_reinstatement": ("1/yr (contribution to the national wage bill's log change)",
+                         lambda m: m.economy.effects_by_occupation["reinstatement"]),
     "reemployed_total": ("workers (cumulative)", lambda m: m.workers.reemployed_total),
     "placed_in_total": ("workers (cumulative placements into this occupation after retraining)",
                         lambda m: m.workers.placed_in_total),

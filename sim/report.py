@@ -14,10 +14,17 @@ from pathlib import Path
 
 import numpy as np
 
+from sim import econ_figures as ef
 from sim import labor_figures as lf
 from sim.errors import Problem, SimInputError
 from sim.output import check_finite, check_writable, existing_kind, write_text_atomic
-from sim.report_tables import occupation_section
+from sim.report_tables import (
+    ECONOMY_HEADER,
+    economy_rows,
+    occupation_section,
+    wage_decile_header,
+    wage_decile_rows,
+)
 from sim.run_data import RunData, load_run
 
 #: CSS px per PNG pixel: figures are rendered at 130 dpi and shown at 110 px per inch, so
@@ -218,8 +225,11 @@ def wage_rows(run: RunData) -> tuple[list[str], list[list[str]]]:
     return ["group"] + [f"{start} to {y}" for y in years], rows
 
 
-def _figure_sections(runs: list[RunData], extras: dict[str, str]) -> tuple[str, str]:
-    """Navigation list and one section per figure (title, how to read, image, extra tables)."""
+def _figure_sections(runs: list[RunData], extras: dict[str, str],
+                     more_nav: tuple[tuple[str, str], ...] = ()) -> tuple[str, str]:
+    """Navigation list and one section per figure (title, how to read, image, extra tables);
+    ``more_nav``: (anchor, title) of further sections, listed after the figures.
+    """
     images = lf.render_all(runs)
     nav, parts = [], []
     for spec in lf.FIGURES:
@@ -228,7 +238,49 @@ def _figure_sections(runs: list[RunData], extras: dict[str, str]) -> tuple[str, 
                      f'<p class="how"><b>How to read this:</b> {_e(spec.how_to_read)}</p>'
                      f'{_img(spec.name, spec.title, images[spec.name])}'
                      f'{extras.get(spec.name, "")}</section>')
+    nav += [f'<li><a href="#{a}">{_e(title)}</a></li>' for a, title in more_nav]
     return "<nav><ol>" + "".join(nav) + "</ol></nav>", "\n".join(parts)
+
+
+ECONOMY_NOTE = (
+    "US output and how it is paid out, from the model's production side: tasks are done by "
+    "people or by AI, output grows with the work done, and every dollar of output is income "
+    "of labour, of AI labs or of capital. Output is in 2023 dollars, wages in 2021 dollars "
+    "(as the occupation data). Values are at the end of each year shown (the run's last "
+    "month for its last year); growth is over that calendar year, from year-end values (the "
+    "first year from its first month, annualised). Unemployment counts the unemployed and "
+    "those retraining, as a share of the start labour force. The Gini is of labour income "
+    "over the labour force, by occupation (the out-of-work earning nothing).")
+WAGE_DECILE_NOTE = (
+    "Every employed worker is given their occupation's mean hourly wage, and the workers are "
+    "ranked by it: P10 is the wage at or below which a tenth of them are paid, P50 the "
+    "median, and so on, weighting each occupation by its employment at that date (so the "
+    "deciles also move as jobs move between occupations). With few occupations (the 22 major "
+    "groups) each decile is one group's mean wage, so several may be equal.")
+
+
+def economy_section(run: RunData) -> str:
+    """The report's Economy section: a table of output, growth, factor shares, mean wage,
+    unemployment and the Gini at a few years, the economy figures, and wage deciles at the
+    start and end.
+    """
+    images = ef.render_all([run])
+    ensemble = (" Ensemble: each cell is the median of its members, with their 10th to 90th "
+                "percentile in brackets." if run.members else "")
+    member = f" (median member #{run.members.median_member})" if run.members else ""
+    figures = "".join(
+        f'<section id="fig-{spec.name}"><h3>{_e(spec.title)}</h3>'
+        f'<p class="how"><b>How to read this:</b> {_e(spec.how_to_read)}</p>'
+        f"{_img(spec.name, spec.title, images[spec.name])}</section>" for spec in ef.FIGURES)
+    return ('<section id="economy"><h2>Economy</h2>'
+            f'<p class="how"><b>How to read this:</b> {_e(ECONOMY_NOTE + ensemble)}</p>'
+            '<h3 id="economy-table">Output, incomes and work at a glance</h3>'
+            + _table(list(ECONOMY_HEADER), economy_rows(run), set(range(1, 8)))
+            + figures
+            + f'<h3 id="wage-deciles">Wage deciles at the start and end{member}</h3>'
+            f'<p class="how"><b>How to read this:</b> {_e(WAGE_DECILE_NOTE)}</p>'
+            + _table(wage_decile_header(run), wage_decile_rows(run), {1, 2, 3})
+            + "</section>")
 
 
 def _page(title: str, body: str) -> str:
@@ -264,8 +316,9 @@ def report_html(run: RunData) -> str:
     headline = (_table(lf.ENSEMBLE_HEADER, lf.ensemble_rows(run), {1, 2, 3, 4}) if run.members
                 else _table(["milestone", "year or value"],
                             [list(r) for r in lf.milestone_table(run)]))
-    nav, sections = _figure_sections([run], extras)
-    body = (f"<h1>AI economy simulation: labour report</h1>"
+    nav, sections = _figure_sections([run], extras, (("economy", "Economy: output, "
+                                                       "factor shares, wage bill, deciles"),))
+    body = (f"<h1>AI economy simulation: labour and economy report</h1>"
             f'<p class="note">Run <b>{_e(run.label)}</b>. Every figure below is computed from '
             "the tables in the result folder; all of it is model output under stated "
             "assumptions, not a forecast.</p>"
@@ -273,7 +326,8 @@ def report_html(run: RunData) -> str:
             + "<h2>Headline milestones</h2>" + headline
             + f"<p class=note>{_e(MILESTONE_NOTE)}</p>"
             + (ensemble_section(run) if run.members else "")
-            + "<h2>Figures</h2>" + nav + sections + occupation_section(run))
+            + "<h2>Figures</h2>" + nav + sections + economy_section(run)
+            + occupation_section(run))
     return _page(f"Report: {run.label}", body)
 
 

@@ -81,3 +81,115 @@ def occupation_section(run: RunData) -> str:
         f'<table id="occ-all"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
         "</div></section>"
     )
+
+
+# ----------------------------------------------------------------------------- economy tables
+
+#: Years of the economy table besides the first and the last of the run (those inside it).
+ECONOMY_YEARS = (2030, 2040, 2050)
+#: Columns of :func:`economy_rows`; all but the first are numbers.
+ECONOMY_HEADER = ("year (value at year end)", "US output (trillion 2023 USD/yr)",
+                  "output growth that year", "labour share of output", "AI share of output",
+                  "mean wage (2021 USD/h)", "unemployment (incl. retraining)",
+                  "Gini of labour income")
+#: Quantiles of :func:`wage_decile_rows`: the nine decile boundaries.
+DECILES = tuple(k / 10 for k in range(1, 10))
+
+
+def economy_years(run: RunData) -> list[int]:
+    """The first year of the run, :data:`ECONOMY_YEARS` inside it, and its last year."""
+    start = int(np.floor(run.times[0] + 1e-9))
+    return sorted({start, *(y for y in ECONOMY_YEARS if start < y < run.end_year),
+                   run.end_year})
+
+
+def economy_values(run: RunData) -> dict[str, np.ndarray]:
+    """The economy table's series at each of :func:`economy_years` (its last step), keyed by
+    :data:`ECONOMY_HEADER`'s numeric columns in order: (Y,) for a run, (Y, N) for an
+    ensemble's members. Output in trillion USD; growth over the year from year-end values
+    (:func:`sim.econ_figures.annual_growth`); the rest as recorded (fractions, USD/h).
+    """
+    from sim.econ_figures import annual_growth
+
+    view = run.view
+    years = economy_years(run)
+    steps = [run.step_of_year(y) for y in years]
+    all_years, growth = annual_growth(view.times, view.agg("us_output_usd_per_yr"))
+    rows = [int(np.flatnonzero(all_years == y)[0]) for y in years]
+    return {"output": view.agg("us_output_usd_per_yr")[steps] / 1e12,
+            "growth": growth[rows],
+            "labour_share": view.agg("labour_share")[steps],
+            "ai_share": view.agg("ai_share")[steps],
+            "mean_wage": view.agg("mean_wage_usd_per_hour")[steps],
+            "unemployment": view.agg("unemployment_rate")[steps],
+            "gini": view.agg("labour_income_gini")[steps]}
+
+
+def _percent(v: float) -> str:
+    return "<0.1%" if 0 < v < 0.0005 else f"{100 * v:.1f}%"
+
+
+_ECONOMY_FORMATS = {"output": lambda v: f"{v:,.1f}", "growth": lambda v: f"{100 * v:+.1f}%",
+                    "labour_share": _percent, "ai_share": _percent,
+                    "mean_wage": lambda v: f"{v:,.2f}",
+                    "unemployment": lambda v: f"{100 * v:.1f}%",
+                    "gini": lambda v: f"{v:.3f}"}
+
+
+def _cell(values, fmt) -> str:
+    """One value as text; an ensemble's members as "median (10th to 90th percentile)"."""
+    values = np.asarray(values, float)
+    if values.ndim == 0:
+        return fmt(float(values)) if np.isfinite(values) else "n/a"
+    lo, mid, hi = np.nanpercentile(values, (10, 50, 90))
+    return f"{fmt(mid)} ({fmt(lo)} to {fmt(hi)})"
+
+
+def economy_rows(run: RunData) -> list[list[str]]:
+    """The economy table: one row per year of :func:`economy_years`, columns of
+    :data:`ECONOMY_HEADER`; an ensemble's cells give the median and 10-90% of its members.
+    """
+    values = economy_values(run)
+    return [[str(y)] + [_cell(values[k][i], _ECONOMY_FORMATS[k]) for k in _ECONOMY_FORMATS]
+            for i, y in enumerate(economy_years(run))]
+
+
+def weighted_quantiles(values: np.ndarray, weights: np.ndarray,
+                       qs: tuple[float, ...] = DECILES) -> np.ndarray:
+    """Quantiles of ``values`` with ``weights`` (e.g. workers): for each ``q``, the smallest
+    value at or below which at least ``q`` of the weight lies (no interpolation: each quantile
+    is a value some weight has). NaN values and weights <= 0 are left out.
+    """
+    values, weights = np.asarray(values, float), np.asarray(weights, float)
+    keep = np.isfinite(values) & np.isfinite(weights) & (weights > 0)
+    values, weights = values[keep], weights[keep]
+    if not values.size:
+        return np.full(len(qs), np.nan)
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order]) / weights.sum()
+    idx = np.searchsorted(cum, np.asarray(qs, float) - 1e-12)
+    return values[order][np.minimum(idx, len(values) - 1)]
+
+
+def wage_deciles(run: RunData) -> tuple[np.ndarray, np.ndarray]:
+    """The decile boundaries (:data:`DECILES`) of hourly wages across employed workers, each
+    worker at their occupation's mean wage, weighted by the occupation's employment then: at
+    the first step and at the last (for an ensemble, its median member). USD/h (2021).
+    """
+    wage, emp = run.series("wage_usd_per_hour"), run.series("employed")
+    return weighted_quantiles(wage[0], emp[0]), weighted_quantiles(wage[-1], emp[-1])
+
+
+def wage_decile_header(run: RunData) -> list[str]:
+    """Header of :func:`wage_decile_rows`."""
+    first, last = run.aggregates["date"].iloc[0], run.aggregates["date"].iloc[-1]
+    return ["wage decile (share of workers paid at most this)", f"start, {first} (USD/h)",
+            f"end, {last} (USD/h)", "change"]
+
+
+def wage_decile_rows(run: RunData) -> list[list[str]]:
+    """One row per decile boundary: P10 ... P90 at the start and end, and its change."""
+    start, end = wage_deciles(run)
+    return [[f"P{round(100 * q)}", _number(a, ",.2f"), _number(b, ",.2f"),
+             _number(100 * (b / a - 1), "+.1f") + "%" if a > 0 else "n/a"]
+            for q, a, b in zip(DECILES, start, end, strict=True)]

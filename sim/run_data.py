@@ -30,15 +30,22 @@ _STR_COLUMNS = {"occupation": str, "soc_major": str, "title": str, "soc_major_ti
 _OCCUPATION_SERIES = ("employed", "unemployed", "retraining", "wage_usd_per_hour",
                       "automated_share", "capable_share", "augmentable_share", "displaced_total",
                       "reemployed_total")
+#: The economy's columns the report reads (output, factor shares, the Gini of labour income and
+#: the Acemoglu-Restrepo effects).
+ECONOMY_COLUMNS = ("us_output_usd_per_yr", "labour_share", "ai_share",
+                   "capital_income_usd_per_yr", "labour_income_gini", "ar_productivity",
+                   "ar_displacement", "ar_reinstatement", "ar_other")
 _AGGREGATES = ("unemployment_rate", "displaced_total", "unemployed", "retraining", "employed",
                "capable_share", "adopted_share", "augmentable_share", "augmented_share",
                "ai_human_equivalent_workers", "ai_workers_in_market", "rd_speedup",
                "ai_rd_multiplier", "software_growth_oom_per_yr", "hardware_growth_oom_per_yr",
-               "research_automation_share")
-#: Columns a folder written before augmentation and the AI R&D multiplier were recorded lacks:
-#: such a folder is refused with a hint to run it again (the current `sim run` writes them all).
+               "research_automation_share", "mean_wage_usd_per_hour", *ECONOMY_COLUMNS)
+#: Columns a folder written before augmentation, the AI R&D multiplier and the economy
+#: (output, incomes, the wage-bill decomposition) were recorded lacks: such a folder is
+#: refused with a hint to run it again (the current `sim run` writes them all).
 NEWER_COLUMNS = frozenset({"augmentable_share", "augmented_share", "ai_rd_multiplier",
-                           "software_growth_oom_per_yr", "hardware_growth_oom_per_yr"})
+                           "software_growth_oom_per_yr", "hardware_growth_oom_per_yr",
+                           *ECONOMY_COLUMNS})
 COLUMNS = {
     "aggregates": {"step": "number", "year": "number", "date": "text",
                    **dict.fromkeys(_AGGREGATES, "number")},
@@ -122,6 +129,22 @@ def rd_series(get: Callable[[str], np.ndarray]) -> dict[str, np.ndarray]:
     ok = np.flatnonzero(speedup > 0)
     base = (out["software_growth_oom_per_yr"][ok[0]] / speedup[ok[0]] if ok.size else np.nan)
     out["software_base_rate"] = np.full_like(speedup, base)
+    return out
+
+
+def growth_12m(times: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Growth over the past 12 months (fraction) at each step of ``values`` ((T,) or (T, N)):
+    the value over the value a year before, less 1; NaN in the first year. At a year's last
+    month it is that year's growth from year-end values, as in the report.
+    """
+    values = np.asarray(values, float)
+    out = np.full(values.shape, np.nan)
+    if len(times) < 2:
+        return out
+    lag = int(round(1.0 / float(times[1] - times[0])))
+    if 0 < lag < len(values):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[lag:] = values[lag:] / values[:-lag] - 1.0
     return out
 
 
@@ -311,8 +334,9 @@ def check_columns(df: pd.DataFrame, stem: str, where: str) -> None:
     for col, kind in wanted.items():
         if col not in df and col in NEWER_COLUMNS:
             raise _bad(where, f"column {col}", "(missing)", "no such column: written by an "
-                       "older version, before augmentation and the AI R&D multiplier were "
-                       "recorded; allowed: a folder from the current `sim run` (run it again)")
+                       "older version, before augmentation, the AI R&D multiplier and the "
+                       "economy were recorded; allowed: a folder from the current `sim run` "
+                       "(run it again)")
         if col not in df:
             raise _bad(where, f"column {col}", "(missing)", "no such column; allowed: a table "
                        f"with columns {', '.join(COLUMNS[stem])}")

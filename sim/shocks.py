@@ -21,9 +21,12 @@ class Shocks:
 
 
 def draw_shocks(seeds, n_years: int, n_labs: int) -> Shocks:
-    """One generator per scenario seed; the loop runs once at set-up, never per step."""
-    draws = np.empty((len(seeds), 2, n_years, n_labs))
+    """One generator per scenario seed; the loop runs once at set-up, never per step. Drawn
+    year by year, so a year's shocks do not depend on how many years the run has: a longer
+    run repeats a shorter one over their common years.
+    """
+    draws = np.empty((len(seeds), n_years, 2, n_labs))
     for i, seed in enumerate(seeds):
         rng = np.random.default_rng(np.random.SeedSequence(int(seed)))
-        draws[i] = rng.standard_normal((2, n_years, n_labs))
-    return Shocks(investment=draws[:, 0], efficiency=draws[:, 1])
+        draws[i] = rng.standard_normal((n_years, 2, n_labs))
+    return Shocks(investment=draws[:, :, 0], efficiency=draws[:, :, 1])

@@ -23,9 +23,7 @@ class MarketOutcome:
     automated_hours: np.ndarray  #: US task-hours done by AI per year, by occupation
     human_task_hours: np.ndarray  #: US task-hours still done by people per year
     oversight_hours: np.ndarray  #: human hours per year spent overseeing AI
-    cost_saving_share: np.ndarray  #: share of the occupation's wage cost saved by AI
-    ai_competing_hours: np.ndarray  #: remaining human task-hours on tasks where AI is adopted
-    ai_wage_equivalent: np.ndarray  #: hourly wage at which a human matches AI's price
+    demand_hours: np.ndarray  #: US task-hours per year firms want of the occupation
     capable_share_occ: np.ndarray  #: share of the occupation's hours AI can do (capability)
     revenue_usd_per_yr: np.ndarray  #: per lab, world (US x (1 + rest of world))
     sold_hours_per_yr: np.ndarray  #: per lab, world
@@ -35,6 +33,7 @@ class MarketOutcome:
     adopted_share: np.ndarray  #: (B, 1) wage-weighted share of work AI does (automated)
     augmentable_share: np.ndarray  #: (B, 1) share AI can augment (halve) but not automate
     augmented_share: np.ndarray  #: (B, 1) share people do with AI's help (augmentation adopted)
+    by_bin: np.ndarray  #: (4, B, K) per task bin, :data:`sim.mechanisms.market.BIN_VALUES`
 
 
 class TaskMarket:
@@ -120,8 +119,9 @@ class TaskMarket:
             self.research_physical_threshold, self.research_hours_share,
             self._per_scenario(m.robotics_index), self.softness)[:, None]
 
-    def clear(self, fleets, workers) -> MarketOutcome:
-        """Adopt, allocate and price this step's AI labour (the per-task work is compiled,
+    def clear(self, fleets, workers, demand) -> MarketOutcome:
+        """Adopt, allocate and price this step's AI labour, given the task-hours the economy
+        wants of each bin, ``demand`` (B, K) (the per-task work is compiled,
         :func:`sim.mechanisms.market.clear_scenarios`).
         """
         m, p = self.model, self.model.p
@@ -131,28 +131,23 @@ class TaskMarket:
                          "market_hours_per_yr"))
         share = market.markups(capability_, p.labs.is_open, p.market.markup,
                                p.market.competition_window_oom)
-        demand_occ = workers.demand_hours_per_yr()
-        by_occ, by_lab, shares, self.automated_share = market.clear_scenarios(
+        by_occ, by_lab, shares, self.automated_share, by_bin = market.clear_scenarios(
             capability_, oversight, cost, share, supply,
             self.theta0, self.experience_hours, self.adoption, self.physical_threshold,
             self.cap, self.oversight_multiplier, self.wage_bill_weight,
             self.physical, self.occ, self.hours_share,
             self.softness, self.learning, self._per_scenario(m.robotics_index), self.lag_years,
             self.world, m.dt_years,
-            np.ascontiguousarray(workers.wage), np.ascontiguousarray(demand_occ),
+            np.ascontiguousarray(workers.wage), demand,
             self.aug_theta, self.aug_adoption, self.augmentation)
         sums = dict(zip(OCCUPATION_SUMS, by_occ, strict=True))
         work = {name: v[:, None] / self.wage_bill_total
                 for name, v in zip(WORK_SHARES, shares, strict=True)}
-        competing = sums["competing"]
         return MarketOutcome(
             automated_hours=sums["automated"],
             human_task_hours=sums["human"],
             oversight_hours=sums["oversight"],
-            cost_saving_share=sums["saving"] / (workers.wage * demand_occ),
-            ai_competing_hours=competing,
-            ai_wage_equivalent=np.where(competing > 0.0, sums["competing_x_ai_wage"]
-                                        / np.maximum(competing, 1e-300), np.inf),
+            demand_hours=market.sum_by_occupation(demand, self.occ, workers.wage.shape[1]),
             capable_share_occ=sums["capable_hours_share"],
             revenue_usd_per_yr=by_lab[0],
             sold_hours_per_yr=by_lab[1],
@@ -162,6 +157,7 @@ class TaskMarket:
             adopted_share=work["adopted"],
             augmentable_share=work["augmentable"],
             augmented_share=work["augmented"],
+            by_bin=by_bin,
         )
 
     def _per_scenario(self, x):

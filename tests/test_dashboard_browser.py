@@ -217,7 +217,7 @@ def _drive(page, server, tmp_path):
     page.goto(server, timeout=WAIT_MS)
     _wait_run(page)
     print(f"\nfirst page with its charts in {time.perf_counter() - t0:.1f} s")
-    assert len(page.locator(".sim-chart").all()) == 4
+    assert len(page.locator(".sim-chart").all()) == 5
     # plotly's code came from this server (out of plotly's Python package), once for all charts
     assert len(bundles) == 1, bundles
 

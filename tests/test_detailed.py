@@ -38,7 +38,15 @@ needs_data = pytest.mark.skipif(
 #: The order of automation is global and built from each bin's labels, so a group whose detailed
 #: occupations differ in verifiability from the group's mean is automated a little earlier or
 #: later in detail (legal occupations: 12.6 points apart in 2035 at most, the largest gap).
-NATIONAL_TOL, GROUP_EMPLOYMENT_TOL, GROUP_AUTOMATED_TOL = 0.03, 0.06, 0.15
+#: Since the economy side, each occupation's wage and the demand for its tasks answer its own
+#: automation, so the spread of wages inside a group moves adoption: the detailed table adopts
+#: up to ~1 year earlier in 2037-2041 (0.05-0.10 more of work; they agree again from 2043)
+#: and its displaced workers, spread over 778 occupations, take longer to place (unemployment
+#: up to 3.3 points higher around 2040). What AI *can* do stays within 0.03.
+NATIONAL_TOL, GROUP_EMPLOYMENT_TOL, GROUP_AUTOMATED_TOL = 0.03, 0.06, 0.12
+#: years by which a group's automated share may pass 10/25/50/90% earlier or later
+GROUP_YEARS_TOL = 2.0
+NATIONAL_TOL_BY_NAME = {"capable_share": NATIONAL_TOL, "adopted_share": 0.12}
 
 
 def run_cli(args, capsys):
@@ -348,26 +356,50 @@ def both_modes():
     return builtin, detail
 
 
+def _first_year(series, level):
+    """Calendar year a monthly series starting in 2023 first reaches ``level`` (inf: never)."""
+    reached = np.flatnonzero(np.asarray(series) >= level)
+    return 2023 + reached[0] / 12 if reached.size else np.inf
+
+
 @needs_data
 def test_detailed_agrees_with_builtin_by_major_group(both_modes):
+    """The two levels of detail tell one story, compared on what aggregation can keep.
+
+    A built-in group has one wage; when AI's price nears it the whole group's adoption stalls
+    (or falls back, the wage having fallen to meet AI) for a few years, where the detailed
+    group's hundreds of wages cross AI's price one by one. So a group's automated share can
+    differ a lot for a year or two (Management, 2037-2042: 0.3 vs 0.7). What must agree is when
+    each group is automated, how much on average, and where employment ends up; nationally,
+    the shares month by month and the unemployment peak.
+    """
     builtin, detail = both_modes
-    for name in ("capable_share", "adopted_share", "unemployment_rate"):
+    for name, tol in NATIONAL_TOL_BY_NAME.items():
         gap = np.abs(builtin.aggregates[name] - detail.aggregates[name]).max()
-        assert gap < NATIONAL_TOL, (name, gap)
+        assert gap < tol, (name, gap)
+    u_b, u_d = (r.aggregates["unemployment_rate"][:, 0] for r in (builtin, detail))
+    assert abs(u_b.max() - u_d.max()) < 0.02                       # 0.102 vs 0.093 today
+    assert abs(u_b.argmax() - u_d.argmax()) / 12 <= 1.0            # both in 2041
+    assert np.abs(u_b - u_d).mean() < 0.01                         # 0.003
     info = detail.occupation_info
     major = info["soc_major"].to_numpy()
     emp = pd.DataFrame(detail.occupations["employed"][:, 0, :]).T.groupby(major).sum().T
     ref = pd.DataFrame(builtin.occupations["employed"][:, 0, :],
                        columns=list(builtin.occupation_codes))[emp.columns]
-    gap = ((emp / emp.iloc[0]) - (ref / ref.iloc[0])).abs().to_numpy().max()
-    assert gap < GROUP_EMPLOYMENT_TOL
+    emp_gap = ((emp / emp.iloc[0]) - (ref / ref.iloc[0])).abs()
+    assert emp_gap.mean().max() < GROUP_EMPLOYMENT_TOL              # 0.047 today
+    assert emp_gap.iloc[-1].max() < 2 * GROUP_EMPLOYMENT_TOL        # 2050: 0.079
     weight = info["employment_start"].to_numpy()
     hours = pd.DataFrame(detail.occupations["automated_share"][:, 0, :] * weight).T
     automated = (hours.groupby(major).sum() / pd.Series(weight).groupby(major).sum()
                  .to_numpy()[:, None]).T
     ref = pd.DataFrame(builtin.occupations["automated_share"][:, 0, :],
                        columns=list(builtin.occupation_codes))[automated.columns]
-    assert (automated - ref).abs().to_numpy().max() < GROUP_AUTOMATED_TOL
+    assert (automated - ref).abs().mean().max() < GROUP_AUTOMATED_TOL  # 0.089 today
+    for group in automated.columns:
+        for level in (0.1, 0.25, 0.5, 0.9):
+            years = _first_year(automated[group], level) - _first_year(ref[group], level)
+            assert abs(years) <= GROUP_YEARS_TOL, (group, level, years)   # 1.6 at most
 
 
 @needs_data

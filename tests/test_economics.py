@@ -112,7 +112,8 @@ def test_no_experiment_compute_growth_levels_off():
     frozen = ["hardware.hardware_returns=0.05", "hardware.price_performance_oom_per_yr=0.0",
               "capital.investor_growth_per_yr=-1.0", "capital.wakeup_growth_per_yr=-1.0",
               "capital.revenue_growth_sensitivity=0", "hardware.flop_gain_per_generation=1.0",
-              "research.ces_rho=-1.0", "algorithms.software_returns=3.0"]
+              "research.ces_rho=-1.0", "algorithms.software_returns=3.0",
+              "capital.revenue_reinvested_share=0"]
     t, speedup, res = _speedup(*frozen)
     multiplier = res.aggregates["ai_rd_multiplier"][:, 0]
     # research input with AI is bounded by experiments when they are complements and stop

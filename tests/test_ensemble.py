@@ -16,6 +16,7 @@ import pytest
 from matplotlib.collections import PolyCollection
 
 import sim
+from sim import econ_figures as ef
 from sim import ensemble
 from sim import labor_figures as lf
 from sim.cli import EXIT_BAD_INPUT, main
@@ -178,7 +179,7 @@ def test_folder_holds_every_member_and_the_median_members_occupations(ens_dir, b
     # the config written is the scenario's own (the base), which reruns the ensemble
     cfg = sim.load_config(ens_dir / "config.yaml")
     assert cfg.model_dump() == base.model_dump()
-    assert len(list((ens_dir / "figures").glob("*.png"))) == 10
+    assert len(list((ens_dir / "figures").glob("*.png"))) == 13
 
 
 def test_report_draws_bands_and_gives_percentiles(ens_dir, capsys, tmp_path):
@@ -190,7 +191,9 @@ def test_report_draws_bands_and_gives_percentiles(ens_dir, capsys, tmp_path):
                  f"{MEMBERS} members", "uncertain parameters", "median member",
                  "Davidson (2023)"):
         assert text in html, text
-    assert len(re.findall(r'<img data-figure="', html)) == len(lf.FIGURES)
+    assert len(re.findall(r'<img data-figure="', html)) == len(lf.FIGURES) + len(ef.FIGURES)
+    economy = html[html.index('<section id="economy">'):]
+    assert "10th to 90th" in economy and re.search(r"\d\.\d% \(\S+ to \S+\)", economy)
 
     run = load_run(ens_dir)
     assert run.members is not None and run.members.n == MEMBERS

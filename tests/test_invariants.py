@@ -30,13 +30,33 @@ def check_every_step(model):
             assert (lab.cash_usd >= 0).all(), f"negative cash at step {step}"
             assert (lab.installed_flop_per_s > 0).all()
             f = lab.flows
-            # cash identity: end = start + refund + investor + revenue - opex - capex
+            # cash identity: end = start + refund + investor + revenue - opex - capex - payout
             expected = before + f["refund_usd"] + f["investor_usd"] + f["revenue_usd"] \
-                - f["opex_usd"] - f["capex_usd"]
+                - f["opex_usd"] - f["capex_usd"] - f["payout_usd"]
             np.testing.assert_allclose(lab.cash_usd, expected, rtol=1e-9, atol=1e-3,
                                        err_msg=f"cash identity broken at step {step}")
-            for key in ("investor_usd", "revenue_usd", "opex_usd", "capex_usd", "refund_usd"):
+            for key in ("investor_usd", "revenue_usd", "opex_usd", "capex_usd", "refund_usd",
+                        "payout_usd"):
                 assert (f[key] >= 0).all(), f"negative flow {key} at step {step}"
+            # no lab spends money it does not have: staff and chips are paid from revenue,
+            # investors' money actually raised and the cash it held
+            spent = f["opex_usd"] + f["capex_usd"]
+            held = before + f["refund_usd"] + f["investor_usd"] + f["revenue_usd"]
+            assert (spent <= held * (1 + 1e-12) + 1e-3).all(), f"overspent at step {step}"
+            # investors' money is taken only as needed, and cash stays within its buffer
+            assert (f["investor_usd"] <= spent * (1 + 1e-12) + 1e-3).all()
+            buffer = model.p.capital.cash_buffer_years * spent / model.dt_years
+            assert (lab.cash_usd <= np.maximum(buffer, before + f["refund_usd"])
+                    * (1 + 1e-9) + 1e-3).all(), f"cash above its buffer at step {step}"
+        # national accounts: output = labour income + AI income + capital income
+        e = model.economy
+        incomes = e.labour_income + e.ai_income + e.capital_income
+        np.testing.assert_allclose(incomes, e.output, rtol=1e-9,
+                                   err_msg=f"output != incomes at step {step}")
+        assert (e.output > 0).all() and (e.capital > 0).all() and (e.index > 0).all()
+        assert (e.labour_income >= 0).all() and (e.ai_income >= 0).all()
+        # the Acemoglu-Restrepo effects add up to the task wage bill's change
+        assert all(np.isfinite(v).all() for v in e.effects.values())
         for v in model.vendors:
             assert (v.capacity_chips_per_month > 0).all() and (v.price_usd > 0).all()
         tm = model.task_market
@@ -77,8 +97,10 @@ VARIED = [
     "autonomy.horizon_oom_per_capability_oom", "tasks.softness_oom", "tasks.experiment_cap",
     "market.adoption_lag_years", "market.markup", "market.rest_of_world_multiplier",
     "labour.max_layoff_rate_per_month", "labour.job_finding_rate_per_month",
-    "labour.retraining_entry_per_month", "labour.demand_elasticity",
+    "labour.retraining_entry_per_month", "labour.separation_rate_per_month",
     "labour.reinstatement_share", "labour.wage_flexibility", "research.ces_rho",
+    "economy.task_substitution_rho", "economy.capital_substitution_rho",
+    "economy.tfp_growth_per_yr", "economy.investment_share", "capital.cash_buffer_years",
     "research.parallel_exponent", "research.ai_researcher_productivity",
     "hardware.price_performance_oom_per_yr", "hardware.utilization",
     "labs.frontier_a.training_share_growth_per_yr", "market.open_weights_lag_years",

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 import sim
+from sim import econ_figures as ef
 from sim import labor_figures as lf
 from sim import output
 from sim.cli import EXIT_BAD_INPUT
@@ -25,6 +26,9 @@ from sim.run_data import RunData, load_run
 from tests.test_bad_input import run_cli
 
 FIGURE_NAMES = {spec.name for spec in lf.FIGURES}
+#: The figures of a report: the labour figures and the Economy section's (a compare has the
+#: labour figures alone).
+REPORT_FIGURES = FIGURE_NAMES | {spec.name for spec in ef.FIGURES}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -51,11 +55,11 @@ def assert_self_contained(html: str):
         assert bad not in lowered, bad
 
 
-def assert_figures_embedded(html: str):
+def assert_figures_embedded(html: str, names: set[str] = REPORT_FIGURES):
     figures = embedded_figures(html)
     named = set(re.findall(r'<section id="fig-([^"]+)"', html))
-    assert named == FIGURE_NAMES
-    assert set(figures) == FIGURE_NAMES
+    assert named == names
+    assert set(figures) == names
     for name, png in figures.items():
         assert png.startswith(PNG_SIGNATURE), name
         width, height = struct.unpack(">II", png[16:24])
@@ -99,7 +103,7 @@ def test_compare_folder_and_scenario_name(short_dir, capsys, tmp_path):
     assert "AI can automate 50%" in stdout and "short" in stdout and "default" in stdout
     assert "done with AI's help" in stdout
     html = out.read_text()
-    assert_figures_embedded(html)
+    assert_figures_embedded(html, FIGURE_NAMES)
     assert_self_contained(html)
     assert "Milestones and peak unemployment" in html
     assert html.count("Ten most displaced") == 1

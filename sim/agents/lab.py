@@ -52,37 +52,61 @@ class Lab(mesa.Agent):
     # --- capital ---------------------------------------------------------------------------
     def raise_capital(self):
         """Investor money grows at its trend, faster once investors have woken up to AI
-        (Davidson's wake-up), moved by revenue growth; it arrives with a yearly funding shock.
+        (Davidson's wake-up), moved by revenue growth and by output growth above the trend's
+        (AI investment is a share of output, as in Davidson's model: when the economy grows
+        faster, so does the money); it arrives with a yearly funding shock.
         """
         m, c = self.model, self.model.p.capital
         shock = m.shocks.investment[:, m.year_index, self.index][:, None]
         trend = np.where(m.woke_up, c.wakeup_growth_per_yr, c.investor_growth_per_yr)
+        output = m.economy.output_growth_per_yr - c.trend_output_growth_per_yr
         self.investor_usd_per_yr = self.investor_usd_per_yr * np.exp(
-            (trend + c.revenue_growth_sensitivity * (self.revenue_growth_per_yr - trend))
-            * m.dt_years + c.investment_noise_sd * shock * m.dt_years)
+            (trend + c.revenue_growth_sensitivity * (self.revenue_growth_per_yr - trend)
+             + output) * m.dt_years + c.investment_noise_sd * shock * m.dt_years)
 
-    def order_gpus(self, funding_scale):
-        """Receive money, pay staff, and order GPUs from vendors in proportion to their
-        capacity and price-performance.
+    def plan_spending(self, funding_scale):
+        """What the lab would spend on chips this step if power allowed: investors' offer
+        (scaled to the world-output cap), revenue and part of its cash, less staff costs.
         """
         m, c = self.model, self.model.p.capital
-        investor = self.investor_usd_per_yr * funding_scale * m.dt_years
-        revenue = self.revenue_usd_per_yr * m.dt_years
-        cash = self.cash_usd + investor + revenue
-        opex = np.minimum(self.human_researchers * self.q["researcher_cost_usd_per_yr"]
-                          * m.dt_years, cash)
-        cash = cash - opex
-        budget = investor + revenue - opex + self.cash_usd * c.cash_drawdown_per_yr * m.dt_years
-        capex = np.clip(budget, 0.0, cash)
+        dt = m.dt_years
+        self._plan = (self.investor_usd_per_yr * funding_scale * dt,
+                      self.revenue_usd_per_yr * dt,
+                      self.human_researchers * self.q["researcher_cost_usd_per_yr"] * dt)
+        investor, revenue, opex = self._plan
+        return np.maximum(investor + c.revenue_reinvested_share * revenue - opex
+                          + self.cash_usd * c.cash_drawdown_per_yr * dt, 0.0)
+
+    def order_gpus(self, wanted_usd, power_fraction):
+        """Pay staff and order the share ``power_fraction`` of the planned chips that can be
+        powered, split among vendors by capacity and price-performance.
+
+        The books: spending is paid from revenue first, then investors' money (taken only as
+        needed), then cash, and never exceeds the three; cash above ``cash_buffer_years`` of
+        spending is paid out to the lab's owners.
+        """
+        m, c = self.model, self.model.p.capital
+        investor, revenue, opex_due = self._plan
+        available = self.cash_usd + investor + revenue
+        opex = np.minimum(opex_due, available)
+        capex = np.clip(wanted_usd * power_fraction, 0.0, available - opex)
+        spend = opex + capex
+        from_revenue = np.minimum(revenue, spend)
+        from_investors = np.minimum(investor, spend - from_revenue)
+        from_cash = spend - from_revenue - from_investors
+        cash = self.cash_usd + (revenue - from_revenue) - from_cash
+        payout = np.maximum(cash - c.cash_buffer_years * spend / m.dt_years, 0.0)
+        self.cash_usd = np.maximum(cash - payout, 0.0)  # (rounding can leave -1e-8)
         chips_usd = capex / m.p.hardware.datacenter_cost_multiplier
         for vendor, share in zip(m.vendors, m.vendor_order_shares(), strict=True):
             vendor.orders_usd[:, self.index] = (chips_usd * share)[:, 0]
-        self.flows.update(investor_usd=investor, revenue_usd=revenue, opex_usd=opex,
-                          capex_usd=capex)
-        self.cash_usd = cash - capex
+        self.flows.update(investor_usd=from_investors, revenue_usd=revenue, opex_usd=opex,
+                          capex_usd=capex, payout_usd=payout)
 
     def install_chips(self, power_scale):
-        """Install what vendors delivered; money for chips that could not be powered returns."""
+        """Install what vendors delivered; money for chips that could not be powered after all
+        (orders are sized to the power expected, so little) returns to cash.
+        """
         refund = np.zeros_like(self.cash_usd)
         all_in = self.model.p.hardware.datacenter_cost_multiplier
         for v in self.model.vendors:

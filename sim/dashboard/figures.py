@@ -22,7 +22,7 @@ from plotly.subplots import make_subplots
 
 from sim.dashboard.session import Band, RunView
 from sim.occupations import major_group, major_group_titles, sum_by_major_group
-from sim.run_data import WORK_SHARE_LINES, work_shares
+from sim.run_data import WORK_SHARE_LINES, growth_12m, work_shares
 
 #: Matplotlib's default colours, which the run's own figures and the report use.
 PALETTE = {"C0": "#1f77b4", "C1": "#ff7f0e", "C2": "#2ca02c", "C3": "#d62728",
@@ -384,6 +384,42 @@ def compute_and_capability(view: RunView, base: RunView | None = None,
     return fig
 
 
+def output_and_growth(view: RunView, base: RunView | None = None,
+                      band: Band | None = None) -> go.Figure:
+    """US output (trillion 2023 USD per year) and its growth over the past 12 months."""
+    fig = _figure("US output and growth", 1, 2,
+                  ("US output, trillion USD/yr (2023 dollars)",
+                   "Output growth over the past 12 months, %"))
+    usd = lambda v: f"${v:,.1f}T"  # noqa: E731
+    pct = lambda v: f"{v:+.1f}%"  # noqa: E731
+    _band(fig, band, "us_output_usd_per_yr", "C0", "ensemble median", scale=1e-12, fmt=usd,
+          row=1, col=1)
+    _band(fig, band, "output_growth_12m", "C2", "ensemble median", scale=100, fmt=pct, row=1,
+          col=2)
+    _band_legend(fig, band)
+    for v in (base, view):
+        if v is None or not v.n:
+            continue
+        own = v is view
+        x = dates(v.times)
+        output = v.aggregates["us_output_usd_per_yr"]
+        growth = 100 * growth_12m(v.times, output)
+        _line(fig, x, output / 1e12, "US output" if own else "baseline",
+              {"color": PALETTE["C0"], "width": 2.2} if own else BASE, fmt="$%{y:,.1f}T",
+              row=1, col=1, group=None if own else "baseline")
+        _line(fig, x, growth, "growth, past 12 months" if own else "baseline: growth",
+              {"color": PALETTE["C2"], "width": 2.0} if own else BASE, fmt="%{y:+.1f}%",
+              row=1, col=2, showlegend=own, group=None if own else "baseline")
+    fig.add_hline(y=0, line={"color": "#999", "width": 1}, row=1, col=2)
+    fig.update_yaxes(rangemode="tozero", tickprefix="$", ticksuffix="T", row=1, col=1)
+    fig.update_yaxes(ticksuffix="%", row=1, col=2)
+    _legend_below(fig)
+    _subtitle_size(fig)
+    _xrange(fig, view)
+    _empty_note(fig, view)
+    return fig
+
+
 def _subtitle_size(fig: go.Figure):
     for ann in fig.layout.annotations:
         if ann.text and not ann.text.startswith("not run"):
@@ -441,6 +477,7 @@ CHARTS = {
     "employment_by_group": employment_by_group,
     "unemployment_and_wages": unemployment_and_wages,
     "compute_and_capability": compute_and_capability,
+    "output_and_growth": output_and_growth,
 }
 
 

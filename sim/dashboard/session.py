@@ -23,7 +23,7 @@ import numpy as np
 from sim.config import SimConfig
 from sim.dashboard import controls
 from sim.milestones import milestone_years
-from sim.run_data import work_shares
+from sim.run_data import growth_12m, work_shares
 from sim.runner import build_model, run_batch
 
 #: Months one :meth:`DashboardModel.step` advances (a year; the page runs to the end, checking
@@ -177,11 +177,12 @@ class Band:
     source: str = ""  #: the file their ranges come from
 
 
-#: The aggregates the charts draw with a band ("idle" = unemployed + retraining; the four
-#: work shares are :data:`sim.run_data.WORK_SHARE_LINES`' keys).
+#: The aggregates the charts draw with a band ("idle" = unemployed + retraining;
+#: "output_growth_12m" = US output's growth over the past 12 months; the four work shares are
+#: :data:`sim.run_data.WORK_SHARE_LINES`' keys).
 BAND_SERIES = ("ai_human_equivalent_workers", "employed", "idle", "unemployment_rate",
                "mean_wage_usd_per_hour", "frontier_effective_flop", "augmented_share",
-               "ai_rd_multiplier")
+               "ai_rd_multiplier", "us_output_usd_per_yr", "output_growth_12m")
 
 
 def _covers(fixed: str, key: str) -> bool:
@@ -219,6 +220,7 @@ def ensemble_band(config: SimConfig, fixed=(), n: int = ENSEMBLE_MEMBERS,
         res = run_batch(configs, record_occupations=False)
     agg = dict(res.aggregates)
     agg["idle"] = agg["unemployed"] + agg["retraining"]
+    agg["output_growth_12m"] = growth_12m(res.times, agg["us_output_usd_per_yr"])
     series = {k: agg[k] for k in BAND_SERIES}
     series.update(work_shares(agg.__getitem__))
     pct = {k: np.percentile(np.asarray(v, float), PERCENTILES, axis=1)

@@ -24,25 +24,31 @@ class LabourFlows:
     placed_after_retraining: np.ndarray
 
 
-def demand_multiplier(cost_saving_share, elasticity):
-    """Productivity effect: output demand rises as automation cuts the occupation's cost."""
-    return (1.0 - np.clip(cost_saving_share, 0.0, 0.95)) ** (-elasticity)
+def move_workers(employed, unemployed, retraining, target, *, dt_months, separation_rate,
+                 max_layoff_rate, job_finding_rate, retraining_entry_rate, retraining_months):
+    """One step of separations, layoffs, hires, retraining and placement; returns new stocks
+    and flows.
 
-
-def move_workers(employed, unemployed, retraining, target, *, dt_months, max_layoff_rate,
-                 job_finding_rate, retraining_entry_rate, retraining_months):
-    """One step of layoffs, hires, retraining and placement; returns new stocks and flows.
-
-    Layoffs and same-occupation hires are bounded per month; retrained workers are placed
-    in occupations with openings, in proportion to the openings, and those not placed
-    return to unemployment in their old occupation.
+    Every month a share of jobs ends (churn), and firms with more workers than they want lay
+    off more, up to a bound; openings are the jobs firms want filled, and the unemployed of
+    the occupation fill them at the job-finding rate, so hiring slows when openings are few
+    (slack) and the rate of finding a job falls with them. With demand steady, unemployment
+    settles where separations equal hires: ``s / (s + f)``; the unemployed beyond that start
+    retraining at their entry rate. Retrained workers are placed in
+    occupations with openings left, in proportion to them, and those not placed return to
+    unemployment in their old occupation.
     """
-    gap = target - employed
-    layoffs = np.minimum(np.maximum(-gap, 0.0), np.minimum(max_layoff_rate * dt_months, 1.0)
-                         * employed)
+    churn = np.minimum(separation_rate * dt_months, 1.0) * employed
+    excess = np.maximum(employed - churn - target, 0.0)
+    layoffs = churn + np.minimum(excess, np.minimum(max_layoff_rate * dt_months, 1.0)
+                                 * employed)
+    gap = target - (employed - layoffs)
     hires = np.minimum(np.maximum(gap, 0.0),
                        np.minimum(job_finding_rate * dt_months, 1.0) * unemployed)
-    entries = np.minimum(retraining_entry_rate * dt_months, 1.0) * (unemployed - hires)
+    # those out of work beyond the occupation's unemployment at rest start retraining
+    at_rest = separation_rate / np.maximum(separation_rate + job_finding_rate, 1e-12)
+    surplus = np.maximum(unemployed - hires - at_rest * (employed + unemployed), 0.0)
+    entries = np.minimum(retraining_entry_rate * dt_months, 1.0) * surplus
     completions = retraining * np.minimum(dt_months / retraining_months, 1.0)
 
     openings = np.maximum(gap - hires, 0.0)
@@ -61,16 +67,10 @@ def move_workers(employed, unemployed, retraining, target, *, dt_months, max_lay
 
 
 def wage_growth_rate(target, employed, unemployed, flexibility, max_change):
-    """Wage growth per year from tightness: excess demand over the occupation's labour."""
-    attached = np.maximum(employed + unemployed, 1e-9)
-    return np.clip(flexibility * (target - attached) / attached, -max_change, max_change)
-
-
-def wage_capped_by_ai(market_wage, ai_competing_share, ai_wage_equivalent):
-    """Wages cannot stay above AI's cost on the tasks AI does.
-
-    ``ai_competing_share`` of the occupation's human hours are on tasks where AI is adopted;
-    there the wage is at most ``ai_wage_equivalent`` (AI price per hour plus oversight).
+    """Wage growth per year from slack: the log of the hours firms want at today's wage over
+    the occupation's workers (employed and unemployed), bounded by ``max_change``. Wages stop
+    moving where demand meets supply, at the marginal product of the occupation's labour.
     """
-    capped = np.minimum(market_wage, ai_wage_equivalent)
-    return (1.0 - ai_competing_share) * market_wage + ai_competing_share * capped
+    attached = np.maximum(employed + unemployed, 1e-9)
+    ratio = np.maximum(target, 1e-9) / attached
+    return np.clip(flexibility * np.log(ratio), -max_change, max_change)

@@ -156,6 +156,9 @@ OCCUPATION_SUMS = ("automated", "human", "oversight", "saving", "competing",
                    "augmentable_hours_share")
 #: Wage-weighted shares of work from :func:`clear_scenarios`, in the order of its third result.
 WORK_SHARES = ("capable", "adopted", "augmentable", "augmented")
+#: Per task bin, US, per year (its last result): hours AI does, hours people do (after
+#: augmentation's time saving), people's hours overseeing AI, and what customers pay the labs.
+BIN_VALUES = ("automated", "human", "oversight", "ai_payment")
 
 
 @njit(cache=True)
@@ -164,7 +167,7 @@ def clear_scenarios(capability, oversight, cost, share, supply,
                     oversight_multiplier, wage_bill_weight,
                     physical, occ, hours_share,
                     softness, learning, robotics_index, lag_years, world, dt_years,
-                    wage, demand_occ, aug_theta, aug_adoption, augmentation):
+                    wage, demand_bin, aug_theta, aug_adoption, augmentation):
     """Adopt, allocate and price AI labour in every scenario; updates ``experience``,
     ``adoption`` and ``aug_adoption`` in place.
 
@@ -176,14 +179,19 @@ def clear_scenarios(capability, oversight, cost, share, supply,
     ``augmentation[b, 1]`` of the wage value of the time saved, and the AI work equals the
     human time it saves (so augmentation draws on the best lab's fleet; not rationed).
 
+    ``demand_bin`` is the task-hours a year the US economy wants of each bin (from the
+    production side, :mod:`sim.mechanisms.production`); the rest of the world wants ``world - 1``
+    times as much of the AI work.
+
     Shapes: per lab ``(B, L)``; per task bin ``(B, K)`` (``physical``, ``occ`` and
     ``hours_share`` ``(K,)``); per occupation ``(B, O)``; per scenario ``(B,)``, with
     ``learning`` ``(B, 3)`` = OOM per decade, reference hours, max OOM and ``augmentation``
     ``(B, 2)`` = time saving, price share.
 
     Returns ``(by_occupation (9, B, O), by_lab (2, B, L), shares (4, B), automated_share
-    (B, K))``: the sums named in :data:`OCCUPATION_SUMS`; revenue and hours sold per lab;
-    the wage-weighted shares named in :data:`WORK_SHARES`.
+    (B, K), by_bin (4, B, K))``: the sums named in :data:`OCCUPATION_SUMS`; revenue and hours
+    sold per lab; the wage-weighted shares named in :data:`WORK_SHARES`; per bin the US
+    quantities named in :data:`BIN_VALUES`.
     """
     n_scen, n_labs = capability.shape
     n_tasks = theta0.shape[1]
@@ -191,6 +199,7 @@ def clear_scenarios(capability, oversight, cost, share, supply,
     by_lab = np.zeros((2, n_scen, n_labs))
     shares = np.zeros((len(WORK_SHARES), n_scen))
     automated_share = np.empty((n_scen, n_tasks))
+    by_bin = np.empty((len(BIN_VALUES), n_scen, n_tasks))
     theta, gate = np.empty(n_tasks), np.empty(n_tasks)
     task_factor, lab_factor = np.empty(n_tasks), np.empty(n_labs)
     lab = np.empty(n_tasks, np.int64)
@@ -215,7 +224,9 @@ def clear_scenarios(capability, oversight, cost, share, supply,
         for k in range(n_tasks):
             w = wage[b, occ[k]]
             # customers pick the lab offering the most expected surplus: they keep
-            # (1 - markup share) of value over cost; ties go to the first lab
+            # (1 - markup share) of value over cost; ties go to the first lab. A lab whose
+            # hours are already sold out takes no more customers (they try the next best);
+            # customers arrive in task order.
             best, best_kept = 0, -1.0
             for j in range(n_labs):
                 if factored:
@@ -225,6 +236,8 @@ def clear_scenarios(capability, oversight, cost, share, supply,
                 f *= gate[k]
                 if j == top_lab:   # feasibility rises with capability: the top lab's is
                     capable[k] = f  # the share of the task AI can do at all
+                if lab_demand[j] >= supply[b, j] and best_kept >= 0.0:
+                    continue       # sold out (the first lab stays a fallback)
                 kept = customer_value_per_hour(w, oversight[b, j] * oversight_multiplier[b, k])
                 kept = max(kept - cost[b, j], 0.0) * (1.0 - share[b, j]) * f
                 if kept > best_kept:
@@ -236,7 +249,7 @@ def clear_scenarios(capability, oversight, cost, share, supply,
             surplus[k] = value - price[k]
             target = f_best[k] * cap[b, k] if surplus[k] > 0.0 else 0.0
             adoption[b, k] = adopt(adoption[b, k], target, dt_years, lag_years[b])
-            demand[k] = demand_occ[b, occ[k]] * hours_share[k]
+            demand[k] = demand_bin[b, k]
             served[k] = adoption[b, k] * demand[k] * world[b]   # wanted, for now
             lab_demand[best] += served[k]
 
@@ -271,6 +284,10 @@ def clear_scenarios(capability, oversight, cost, share, supply,
             by_occ[7, b, o] += saved
             by_occ[8, b, o] += augmentable * (1.0 - capable[k]) * hours_share[k]
             by_lab[0, b, lab[k]] += served[k] * price[k]
+            by_bin[0, b, k] = automated
+            by_bin[1, b, k] = human
+            by_bin[2, b, k] = automated * ob
+            by_bin[3, b, k] = automated * price[k] + saved * w * price_share
             by_lab[1, b, lab[k]] += served[k]
             aug_revenue += saved * w
             aug_hours += saved
@@ -283,4 +300,17 @@ def clear_scenarios(capability, oversight, cost, share, supply,
         by_lab[1, b, top_lab] += aug_hours * world[b]
         shares[0, b], shares[1, b] = capable_w, adopted_w
         shares[2, b], shares[3, b] = augmentable_w, augmented_w
-    return by_occ, by_lab, shares, automated_share
+    return by_occ, by_lab, shares, automated_share, by_bin
+
+
+@njit(cache=True)
+def sum_by_occupation(per_bin, occ, n_occupations):
+    """``(B, K)`` task-bin values summed into ``(B, O)`` occupations, in bin order (so a
+    scenario's sums do not depend on the batch).
+    """
+    n_scen, n_tasks = per_bin.shape
+    out = np.zeros((n_scen, n_occupations))
+    for b in range(n_scen):
+        for k in range(n_tasks):
+            out[b, occ[k]] += per_bin[b, k]
+    return out
