@@ -79,11 +79,12 @@ def run(config, scenario, overrides, rules, occupations, data_dir, seed, out, fm
     out = Path(out or f"results/run-{time.strftime('%Y%m%d-%H%M%S')}")
     output.prepare_target(out, force)
     from sim import runner
+    from sim.occupations import load_occupations
 
     if cfg.occupations.source == "detailed":
         if not quiet:
             click.echo("reading the detailed occupations (O*NET x BLS data) ...")
-        runner.load_occupations(cfg)  # built or read from cache now: the time below is stepping
+        load_occupations(cfg)  # built or read from cache now: the time below is stepping
     t0 = time.perf_counter()
     results = runner.run(cfg, progress=not quiet)
     stepped = time.perf_counter() - t0
@@ -143,11 +144,11 @@ def _run_ensemble(plan, out, fmt, no_plots, force, quiet):
         click.echo(f"note: {plan.ranges.source}: its {', '.join(plan.ranges.unused)} not used "
                    "(the run's config is the ensemble's base)", err=True)
     if plan.base.occupations.source == "detailed":
-        from sim import runner
+        from sim.occupations import load_occupations
 
         if not quiet:
             click.echo("reading the detailed occupations (O*NET x BLS data) ...")
-        runner.load_occupations(plan.base)
+        load_occupations(plan.base)
     ahead = []
 
     def draw_bands(results):  # the band figures need no occupations: drawn meanwhile
@@ -396,9 +397,9 @@ def occupations(data_dir):
     """
     from sim.config import SimConfig
     from sim.data.detailed import format_join_report, load_detailed
-    from sim.runner import _bins
+    from sim.occupations import task_bins
 
-    table, report = load_detailed(data_dir, _bins(SimConfig()))
+    table, report = load_detailed(data_dir, task_bins(SimConfig()))
     click.echo(format_join_report(report))
     click.echo(f"  {table.n_occupations} occupations, {report['task_bins']:,} task bins "
                "(tasks with identical labels pooled, classes split into quantile bins)")

@@ -380,8 +380,8 @@ RECORD_IN_BATCH_BYTES = 256 * 2**20
 
 
 def _record_in_batch(configs: list[SimConfig]) -> bool:
+    from sim.occupations import load_occupations
     from sim.recorder import OCCUPATION_SERIES
-    from sim.runner import load_occupations
 
     if configs[0].occupations.source != "builtin":
         return False

@@ -302,6 +302,7 @@ def load_config(
     scenario: str | None = None,
     overrides: Iterable[str] = (),
     seed: int | None = None,
+    sections: Mapping[str, Any] | None = None,
 ) -> SimConfig:
     """Resolve a configuration from its layers; raises :class:`SimInputError` on bad input.
 
@@ -310,6 +311,8 @@ def load_config(
         scenario: an overlay name in ``configs/scenarios/`` or a path to one.
         overrides: ``dotted.key=value`` strings, applied last.
         seed: overrides the config's seed.
+        sections: parameters by section (``{"market": {"adoption_lag_years": 8.0}}``), as
+            Python values; applied after the scenario, before ``overrides``.
 
     """
     data = SimConfig().model_dump(mode="python")
@@ -320,6 +323,8 @@ def load_config(
     if scenario is not None:
         overlay = find_scenario(scenario)
         layers.append((str(overlay), read_yaml(overlay)))
+    if sections:
+        layers.append(("keyword arguments", dict(sections)))
     for source, layer in layers:
         data = deep_merge(_apply_rule_set(data, layer, source), layer)
         config = validate(data, source)

@@ -15,9 +15,11 @@ from sim.agents.fleet import ModelFleet
 from sim.agents.lab import Lab
 from sim.agents.vendor import GPUVendor
 from sim.agents.workers import WorkerGroup
+from sim.config import SimConfig
+from sim.loading import load_config
 from sim.mechanisms import hardware, research
-from sim.occupations import OccupationTable, TaskProfile
-from sim.params import Params
+from sim.occupations import OccupationTable, load_occupations, load_research_profile, task_bins
+from sim.params import stack_configs
 from sim.recorder import Recorder, leader_index
 from sim.shocks import draw_shocks
 from sim.task_market import TaskMarket
@@ -25,11 +27,35 @@ from sim.xp import safe_ratio, total
 
 
 class AIEconomyModel(mesa.Model):
-    """GPU vendors, labs, their model fleets and the workers of one occupation table."""
+    """GPU vendors, labs, their model fleets and the workers of one occupation table.
 
-    def __init__(self, params: Params, table: OccupationTable, research_profile: TaskProfile,
-                 seeds, *, start_year: float, steps_per_year: int, n_steps: int,
-                 record_occupations: bool = True, record_aggregates=None):
+    As in Mesa's examples, ``AIEconomyModel()`` is the built-in default scenario, and keyword
+    arguments set its parameters, a section at a time::
+
+        model = AIEconomyModel(seed=3, scenario="slow_adoption",
+                               market={"adoption_lag_years": 8.0})
+        model.run()            # or: while model.running: model.step()
+
+    Given configs (:class:`sim.config.SimConfig`, structurally identical: same years, step and
+    table), one model steps them all in lock-step (what :func:`sim.run_batch` does); every array
+    then carries the scenario axis first.
+    """
+
+    def __init__(self, *configs: SimConfig, seed: int | None = None,
+                 scenario: str | None = None, table: OccupationTable | None = None,
+                 record_occupations: bool = True, record_aggregates=None, **sections):
+        if not configs:
+            configs = (load_config(scenario=scenario, seed=seed, sections=sections),)
+        elif seed is not None or scenario is not None or sections:
+            raise TypeError("give AIEconomyModel configs or keyword parameters, not both")
+        first = configs[0]
+        params = stack_configs(list(configs))
+        table = table or load_occupations(first)
+        research_profile = load_research_profile(task_bins(first))
+        seeds = [c.seed for c in configs]
+        start_year, steps_per_year = first.time.start_year, first.time.steps_per_year
+        n_steps = first.time.n_steps
+        self.configs = list(configs)
         # Mesa's own generator is unused by the dynamics: every scenario draws from its own
         # stream (sim.shocks), so results do not depend on the batch around a scenario.
         super().__init__(rng=int(seeds[0]))
@@ -115,6 +141,9 @@ class AIEconomyModel(mesa.Model):
         incomes -> the labour market moves -> the economy invests and plans next step's demand
         -> research advances software and hardware -> data is collected.
         """
+        if self.steps_done >= self.n_steps:
+            raise RuntimeError(f"the run has ended: all {self.n_steps} steps, to the end of "
+                               f"time.end_year {self.configs[0].time.end_year}, are done")
         self._update_clock_quantities()
         hw = self.p.hardware
 
@@ -163,6 +192,7 @@ class AIEconomyModel(mesa.Model):
 
         self.recorder.collect(self, self.steps_done)      # data
         self.steps_done += 1
+        self.running = self.steps_done < self.n_steps  # Mesa's flag: False at time.end_year
 
     def run(self, progress=None):
         """Step to the end; ``progress`` is an optional tqdm-like bar updated per step."""

@@ -13,11 +13,15 @@ import functools
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from sim.errors import OccupationTableError, Problem
+
+if TYPE_CHECKING:
+    from sim.config import SimConfig
 
 #: Exposure classes in task arrays: index -> label (Eloundou et al. 2023 rubric).
 EXPOSURE_CLASSES = ("e0", "e1", "e2")
@@ -254,3 +258,28 @@ def load_research_profile(bins: dict[str, int]) -> TaskProfile:
     df = df.assign(soc_major="15-1221", title="AI research", employment=1.0,
                    mean_wage_usd_per_hour=1.0)
     return table_from_frame(df, "sim/data/ai_research_tasks.csv", bins).tasks
+
+
+# --- the table a config asks for -----------------------------------------------------------
+def task_bins(config: SimConfig) -> dict[str, int]:
+    """Quantile bins per exposure class that ``config`` asks for."""
+    r = config.tasks
+    return {"e0": r.bins.e0, "e1": r.bins.e1, "e2": r.bins.e2}
+
+
+def load_occupations(config: SimConfig) -> OccupationTable:
+    """The occupation table a config asks for (the detailed one is cached per folder)."""
+    if config.occupations.source == "builtin":
+        return load_builtin(task_bins(config))
+    if config.occupations.source == "detailed":
+        return detailed_with_report(config)[0]
+    raise OccupationTableError("config", [Problem("occupations.source",
+                                                  config.occupations.source,
+                                                  "allowed: 'builtin' or 'detailed'")])
+
+
+def detailed_with_report(config: SimConfig) -> tuple[OccupationTable, dict]:
+    """The detailed table and its join report (cached per folder)."""
+    from sim.data.detailed import load_detailed
+
+    return load_detailed(config.occupations.data_dir, task_bins(config))

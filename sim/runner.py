@@ -7,34 +7,9 @@ from collections.abc import Sequence
 from tqdm.auto import tqdm
 
 from sim.config import SimConfig
-from sim.errors import OccupationTableError, Problem
 from sim.model import AIEconomyModel
-from sim.occupations import OccupationTable, load_builtin, load_research_profile
-from sim.params import stack_configs
+from sim.occupations import OccupationTable, detailed_with_report
 from sim.results import Results
-
-
-def _bins(config: SimConfig) -> dict[str, int]:
-    r = config.tasks
-    return {"e0": r.bins.e0, "e1": r.bins.e1, "e2": r.bins.e2}
-
-
-def load_occupations(config: SimConfig) -> OccupationTable:
-    """The occupation table a config asks for (the detailed one is cached per folder)."""
-    if config.occupations.source == "builtin":
-        return load_builtin(_bins(config))
-    if config.occupations.source == "detailed":
-        return _detailed(config)[0]
-    raise OccupationTableError("config", [Problem("occupations.source",
-                                                  config.occupations.source,
-                                                  "allowed: 'builtin' or 'detailed'")])
-
-
-def _detailed(config: SimConfig) -> tuple[OccupationTable, dict]:
-    """The detailed table and its join report (cached per folder)."""
-    from sim.data.detailed import load_detailed
-
-    return load_detailed(config.occupations.data_dir, _bins(config))
 
 
 def resolve_data_dir(config: SimConfig) -> SimConfig:
@@ -59,14 +34,8 @@ def build_model(configs: Sequence[SimConfig], record_occupations: bool = True,
     """A model stepping ``configs`` (structurally identical) in lock-step; it records the
     aggregates named in ``record_aggregates`` (default: all) and the milestones' inputs.
     """
-    first = configs[0]
-    params = stack_configs(list(configs))
-    table = table or load_occupations(first)
-    return AIEconomyModel(
-        params, table, load_research_profile(_bins(first)), [c.seed for c in configs],
-        start_year=first.time.start_year, steps_per_year=first.time.steps_per_year,
-        n_steps=first.time.n_steps, record_occupations=record_occupations,
-        record_aggregates=record_aggregates)
+    return AIEconomyModel(*configs, table=table, record_occupations=record_occupations,
+                          record_aggregates=record_aggregates)
 
 
 def run_batch(configs: Sequence[SimConfig], *, progress: bool = False,
@@ -83,7 +52,8 @@ def run_batch(configs: Sequence[SimConfig], *, progress: bool = False,
         model.run(progress=bar)
     results = Results.from_model(model, list(configs))
     if table is None and configs[0].occupations.source == "detailed":
-        results.join_report = _detailed(configs[0])[1]  # kept with the results it explains
+        # kept with the results it explains
+        results.join_report = detailed_with_report(configs[0])[1]
     return results
 
 
