@@ -175,9 +175,7 @@ class AIEconomyModel(mesa.Model):
         self.outcome = self.task_market.clear(self.fleets, self.workers,   # task market
                                               self.economy.demand)
         for i, (lab, fleet) in enumerate(zip(self.labs, self.fleets, strict=True)):
-            lab.revenue_growth_per_yr = self._revenue_growth(lab, self.outcome
-                                                             .revenue_usd_per_yr[:, i:i + 1])
-            lab.revenue_usd_per_yr = self.outcome.revenue_usd_per_yr[:, i:i + 1]
+            lab.book_revenue(self.outcome.revenue_usd_per_yr[:, i:i + 1])
             fleet.assign_labour(self.outcome.sold_hours_per_yr[:, i:i + 1])
 
         self.economy.produce(self.outcome.by_bin, self.workers)      # output and incomes
@@ -245,14 +243,6 @@ class AIEconomyModel(mesa.Model):
         investor = sum(lab.investor_usd_per_yr for lab in self.labs)
         room = np.maximum(c.max_ai_spend_share_of_gdp * gdp - revenue, 0.0)
         return np.minimum(1.0, safe_ratio(room, investor, 1.0))
-
-    def _revenue_growth(self, lab, new_revenue):
-        """Smoothed log growth of a lab's revenue, per year."""
-        c = self.p.capital
-        inst = np.clip((np.log(new_revenue + 1e6) - np.log(lab.revenue_usd_per_yr + 1e6))
-                       / self.dt_years, -2.0, 5.0)
-        relax = 1.0 - np.exp(-self.dt_years / c.revenue_growth_smoothing_years)
-        return lab.revenue_growth_per_yr + (inst - lab.revenue_growth_per_yr) * relax
 
     def _frontier(self):
         """Best frontier model's effective and physical FLOP, each (B, 1)."""

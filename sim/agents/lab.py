@@ -99,9 +99,21 @@ class Lab(mesa.Agent):
         self.cash_usd = np.maximum(cash - payout, 0.0)  # (rounding can leave -1e-8)
         chips_usd = capex / m.p.hardware.datacenter_cost_multiplier
         for vendor, share in zip(m.vendors, m.vendor_order_shares(), strict=True):
-            vendor.orders_usd[:, self.index] = (chips_usd * share)[:, 0]
+            vendor.take_order(self.index, chips_usd * share)
         self.flows.update(investor_usd=from_investors, revenue_usd=revenue, opex_usd=opex,
                           capex_usd=capex, payout_usd=payout)
+
+    def book_revenue(self, usd_per_yr):
+        """Book the step's revenue from the task market, (B, 1) USD/yr, and smooth its log growth
+        per year (what investors watch, over ``capital.revenue_growth_smoothing_years``).
+        """
+        m, c = self.model, self.model.p.capital
+        inst = np.clip((np.log(usd_per_yr + 1e6) - np.log(self.revenue_usd_per_yr + 1e6))
+                       / m.dt_years, -2.0, 5.0)
+        relax = 1.0 - np.exp(-m.dt_years / c.revenue_growth_smoothing_years)
+        self.revenue_growth_per_yr = (self.revenue_growth_per_yr
+                                      + (inst - self.revenue_growth_per_yr) * relax)
+        self.revenue_usd_per_yr = usd_per_yr
 
     def install_chips(self, power_scale):
         """Install what vendors delivered; money for chips that could not be powered after all

@@ -79,6 +79,10 @@ class GPUVendor(mesa.Agent):
         self.price_usd = hardware.scarcity_price(self.list_price_usd, ordered, chips_this_step)
         self.delivered_chips = self.orders_usd / self.price_usd
 
+    def take_order(self, lab_index: int, usd):
+        """Book a lab's order for this step, (B, 1) USD of chips at list price."""
+        self.orders_usd[:, lab_index] = usd[:, 0]
+
     def settle(self, power_scale):
         """Take payment for what was delivered and invest in capacity that arrives later."""
         m, q = self.model, self._p
