@@ -36,8 +36,6 @@ from sim.run_data import RD_RATE_LINES, WORK_SHARE_LINES, RunData, rd_series, wo
 
 #: Automated share of an occupation's task-hours that counts as "hit" in first-and-last.
 HIT_THRESHOLD = 0.5
-#: Rows of the heatmap (most affected occupations) when there are more occupations than this.
-HEATMAP_ROWS = 28
 #: Years at which wage change is reported (the run's last year is added).
 WAGE_YEARS = (2030, 2040)
 #: Years of the headline row on work done with AI's help (those inside the run).
@@ -56,36 +54,46 @@ def employment_by_major(run: RunData) -> pd.DataFrame:
     return groups[groups.iloc[0].sort_values(ascending=False).index]
 
 
-def major_titles(run: RunData) -> dict[str, str]:
-    """SOC major group code -> short title."""
-    pairs = run.info[["soc_major", "soc_major_title"]].astype(str).drop_duplicates("soc_major")
-    return {m: short_title(t, 34) for m, t in zip(pairs["soc_major"], pairs["soc_major_title"],
-                                                  strict=True)}
-
-
 def year_end_steps(run: RunData) -> tuple[np.ndarray, np.ndarray]:
     """Calendar years run and the index of each year's last step."""
     years = np.arange(int(np.floor(run.times[0] + 1e-9)), run.end_year + 1)
     return years, np.array([run.step_of_year(y) for y in years])
 
 
-def most_affected(run: RunData, n: int = HEATMAP_ROWS) -> list[str]:
-    """Codes of the ``n`` occupations with the highest automated share averaged over the run
-    (early and heavy automation both count), most affected first.
+def group_automated_share(run: RunData) -> pd.DataFrame:
+    """Automated share of task-hours per SOC major group (columns) per step: its occupations'
+    shares weighted by their 2023 employment (with the built-in table, the group's own).
     """
-    mean = np.nanmean(run.series("automated_share"), axis=0)
-    order = np.argsort(-mean, kind="stable")[:n]
-    return [run.codes[i] for i in order]
+    weight = run.info["employment_start"].to_numpy(float)
+    groups = run.info["soc_major"].astype(str).to_numpy()
+    hours = pd.DataFrame(run.series("automated_share") * weight, columns=groups)
+    return hours.T.groupby(level=0).sum().T / pd.Series(weight, index=groups).groupby(
+        level=0).sum()
 
 
-def automation_heatmap_data(run: RunData, codes: list[str]) -> pd.DataFrame:
-    """Automated share of task-hours (fraction) at each year's end: rows ``codes``, columns
-    calendar years.
+def group_titles(run: RunData) -> dict[str, str]:
+    """SOC major group code -> title (without "Occupations")."""
+    pairs = run.info[["soc_major", "soc_major_title"]].astype(str).drop_duplicates("soc_major")
+    return {m: t.replace(" Occupations", "") for m, t in zip(pairs["soc_major"],
+                                                            pairs["soc_major_title"],
+                                                            strict=True)}
+
+
+def most_affected(run: RunData) -> list[str]:
+    """SOC major groups by their automated share averaged over the run (early and heavy
+    automation both count), most affected first.
+    """
+    mean = group_automated_share(run).mean(axis=0)
+    return mean.sort_values(ascending=False, kind="stable").index.tolist()
+
+
+def automation_heatmap_data(run: RunData, groups: list[str]) -> pd.DataFrame:
+    """Automated share of task-hours (fraction) at each year's end: rows ``groups`` (SOC major
+    groups), columns calendar years.
     """
     years, steps = year_end_steps(run)
-    idx = [run.codes.index(c) for c in codes]
-    return pd.DataFrame(run.series("automated_share")[np.ix_(steps, idx)].T, index=codes,
-                        columns=years)
+    shares = group_automated_share(run)
+    return pd.DataFrame(shares[groups].to_numpy()[steps].T, index=groups, columns=years)
 
 
 def flows(run: RunData) -> pd.DataFrame:
@@ -227,6 +235,37 @@ def exposure_trend(table: pd.DataFrame, column: str = "capable_share_start") -> 
     cov = np.average((x - mx) * (y - my), weights=w)
     sd = np.sqrt(np.average((x - mx) ** 2, weights=w) * np.average((y - my) ** 2, weights=w))
     return float(cov / sd) if sd > 0 else float("nan")
+
+
+#: Fewest occupations a Job Zone's bars stand for; thinner zones join their neighbour (the
+#: 22 built-in groups put one group in Job Zone 1 and one in 3).
+LEAST_OCCUPATIONS_PER_ZONE = 3
+
+
+def merge_thin_zones(table: pd.DataFrame, least: int = LEAST_OCCUPATIONS_PER_ZONE
+                     ) -> pd.DataFrame:
+    """:func:`exposure_by_job_zone` rows with fewer than ``least`` occupations merged into the
+    next zone (the last into the one before), shares weighted by start employment; the index
+    becomes a label ("1-2"), with ``zones`` the Job Zones each row holds.
+    """
+    buckets: list[list[int]] = []
+    for zone in table.index:
+        if buckets and table.loc[buckets[-1], "occupations"].sum() < least:
+            buckets[-1].append(zone)
+        else:
+            buckets.append([zone])
+    if len(buckets) > 1 and table.loc[buckets[-1], "occupations"].sum() < least:
+        buckets[-2] += buckets.pop()
+    rows = {}
+    for zones in buckets:
+        part = table.loc[zones]
+        w = part["employment_start"]
+        row = {c: float((part[c] * w).sum() / w.sum()) for c in table.columns
+               if c not in ("occupations", "employment_start")}
+        row.update(occupations=int(part["occupations"].sum()), employment_start=float(w.sum()),
+                   zones=tuple(zones))
+        rows[f"{zones[0]}-{zones[-1]}" if len(zones) > 1 else str(zones[0])] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def crossing_years(run: RunData, threshold: float = HIT_THRESHOLD) -> pd.Series:
@@ -386,15 +425,6 @@ class FigureSpec:
 def run_colors(n: int) -> list:
     """Distinct colours for runs in a compare (tab10 order)."""
     return [plt.cm.tab10(i % 10) for i in range(n)]
-
-
-def band_colors(n: int) -> list:
-    """``n`` colours for stacked bands: tab20's strong shades first, then its light ones, then
-    tab20b, so neighbouring large bands differ in hue.
-    """
-    tab20 = [c for i, c in enumerate(plt.cm.tab20.colors) if i not in (14, 15)]  # no greys
-    base = list(tab20[0::2]) + list(tab20[1::2]) + list(plt.cm.tab20b.colors[1::4])
-    return [base[i % len(base)] for i in range(n)]
 
 
 def ensemble_note(runs: list[RunData], kind: str = "band") -> str:
@@ -652,13 +682,37 @@ def _drawn_top(values: np.ndarray) -> float:
     return float(np.nanmax(values if values.ndim == 1 else np.percentile(values, 90, axis=1)))
 
 
-def _stack_panel(ax, run: RunData, colors: dict, show_ylabel: bool):
+#: Groups drawn as bands of their own in the employment figure, largest at the start first;
+#: the rest share one band (more than ~10 colours cannot be told apart).
+EMPLOYMENT_BANDS = 9
+OTHER_GROUPS = "other"
+
+
+def employment_bands(run: RunData, names: list[str]) -> pd.DataFrame:
+    """Employed workers per group in ``names`` and, summed, every other group (``other``)."""
     emp = employment_by_major(run)
-    titles = major_titles(run)
+    rest = [c for c in emp.columns if c not in names]
+    bands = emp[[c for c in names if c in emp.columns]].copy()
+    if rest:
+        bands[OTHER_GROUPS] = emp[rest].sum(axis=1)
+    return bands
+
+
+def _group_label(run: RunData, code: str, n_other: int) -> str:
+    if code == OTHER_GROUPS:
+        return f"{n_other} smaller groups together"
+    pairs = run.info[["soc_major", "soc_major_title"]].astype(str).drop_duplicates("soc_major")
+    title = dict(zip(pairs["soc_major"], pairs["soc_major_title"], strict=True)).get(code, code)
+    return f"{code} {title.replace(' Occupations', '')}"
+
+
+def _stack_panel(ax, run: RunData, names: list[str], colors: dict, show_ylabel: bool):
+    bands = employment_bands(run, names)
+    n_other = len(employment_by_major(run).columns) - len(names)
     t = run.times
-    ax.stackplot(t, (emp.to_numpy() / 1e6).T, colors=[colors[c] for c in emp.columns], lw=0,
-                 labels=[f"{c} {titles.get(c, c)}" for c in emp.columns])
-    base = emp.sum(axis=1).to_numpy() / 1e6
+    ax.stackplot(t, (bands.to_numpy() / 1e6).T, colors=[colors[c] for c in bands.columns],
+                 lw=0, labels=[_group_label(run, c, n_other) for c in bands.columns])
+    base = bands.sum(axis=1).to_numpy() / 1e6
     unemp = run.agg("unemployed") / 1e6
     retr = run.agg("retraining") / 1e6
     ax.fill_between(t, base, base + retr, color="0.45", lw=0, label="retraining")
@@ -666,13 +720,16 @@ def _stack_panel(ax, run: RunData, colors: dict, show_ylabel: bool):
     ax.set(xlim=(t[0], t[-1]), xlabel="year", ylim=(0, None))
     if show_ylabel:
         ax.set_ylabel("million workers")
-    return emp.columns.tolist()
 
 
 def fig_employment_by_group(runs: list[RunData]) -> plt.Figure:
-    """Employment by SOC major group (stacked), with retraining and unemployed on top."""
-    majors = employment_by_major(runs[0]).columns.tolist()
-    colors = dict(zip(majors, band_colors(len(majors)), strict=True))
+    """Employment by SOC major group (stacked; the largest groups by name, the others as one
+    band), with retraining and unemployed on top.
+    """
+    names = employment_by_major(runs[0]).columns[:EMPLOYMENT_BANDS].tolist()
+    named = [c for i, c in enumerate(plt.cm.tab10.colors) if i != 7]  # no grey: the jobless
+    colors = dict(zip(names, named[:len(names)], strict=True))
+    colors[OTHER_GROUPS] = "#e6dcc1"  # pale khaki: set apart from the named bands
     n = len(runs)
     ncol = min(n, 2)
     nrow = (n + ncol - 1) // ncol
@@ -680,26 +737,27 @@ def fig_employment_by_group(runs: list[RunData]) -> plt.Figure:
     fig, axes = plt.subplots(nrow, ncol, figsize=size, squeeze=False, sharey=True)
     for k, run in enumerate(runs):
         ax = axes[k // ncol, k % ncol]
-        for m in employment_by_major(run).columns:
-            colors.setdefault(m, band_colors(len(colors) + 1)[-1])
-        _stack_panel(ax, run, colors, k % ncol == 0)
+        _stack_panel(ax, run, names, colors, k % ncol == 0)
         ax.set_title((run.label if n > 1 else "US employment by SOC major group")
                      + (" (median member)" if run.members else ""))
     for k in range(n, nrow * ncol):
         axes[k // ncol, k % ncol].set_visible(False)
     handles, labels = axes[0, 0].get_legend_handles_labels()
     # legend top to bottom in the order the bands are stacked, top band first
-    legend_in = 3.3  # room on the right for the legend, inches
+    legend_in = 3.6  # room on the right for the legend, inches
     width_in = fig.get_size_inches()[0]
-    fig.legend(handles[::-1], labels[::-1], loc="center left",
-               bbox_to_anchor=(1 - legend_in / width_in, 0.55), fontsize=7.5, frameon=False,
-               title="SOC major group (top band first)", title_fontsize=8)
+    legend = fig.legend(handles[::-1], labels[::-1], loc="center left",
+                        bbox_to_anchor=(1 - legend_in / width_in, 0.55), fontsize=8,
+                        frameon=False, title="top band first", title_fontsize=8)
+    for text in legend.get_texts():  # long titles on two lines, never cut
+        text.set_text(textwrap.fill(text.get_text(), 44, subsequent_indent="   "))
     if n > 1:
         fig.suptitle("US employment by SOC major group, per run")
-    fig = finish(fig, source_note(runs, "Bands: employed workers per SOC major group (detailed "
-                                  "occupations summed to their group), largest at the start "
-                                  "at the bottom; dark grey: retraining; light grey: "
-                                  "unemployed.", kind="member"), right=1 - legend_in / width_in)
+    fig = finish(fig, source_note(runs, f"Bands: employed workers of the {len(names)} largest "
+                                  "SOC major groups in 2023 (detailed occupations summed to "
+                                  "their group), largest at the bottom, and of the others "
+                                  "together; dark grey: retraining; light grey: unemployed.",
+                                  kind="member"), right=1 - legend_in / width_in)
     return fig
 
 
@@ -710,9 +768,9 @@ def fig_automation_heatmap(runs: list[RunData]) -> plt.Figure:
     if len(runs) == 1:
         codes = most_affected(first)
     else:  # the same rows in every panel: most affected on average over the runs
-        mean = sum(np.nanmean(r.series("automated_share"), axis=0) for r in runs) / len(runs)
-        codes = [first.codes[i] for i in np.argsort(-mean, kind="stable")[:HEATMAP_ROWS]]
-    titles = dict(zip(first.codes, first.info["title"].astype(str), strict=True))
+        mean = sum(group_automated_share(r).mean(axis=0) for r in runs) / len(runs)
+        codes = mean.sort_values(ascending=False, kind="stable").index.tolist()
+    titles = group_titles(first)
     rows = len(codes)
     n = len(runs)
     ncol = min(n, 2)  # small multiples in at most two columns, so labels stay legible
@@ -736,19 +794,21 @@ def fig_automation_heatmap(runs: list[RunData]) -> plt.Figure:
         ax.grid(False)
         ax.set_title(run.label if n > 1 else "")
         if k % ncol == 0:
-            ax.set_yticks(range(rows), [short_title(titles[c]) for c in codes], fontsize=8)
+            ax.set_yticks(range(rows), [f"{c} {short_title(titles[c], 46)}" for c in codes],
+                          fontsize=8)
         else:
             ax.set_yticks(range(rows), [])
     cbar = fig.colorbar(im, cax=cax)
-    cbar.set_label("% of the occupation's task-hours automated")
+    cbar.set_label("% of the group's task-hours automated")
     cbar.ax.grid(False)
-    which = (f"the {rows} of {n_occ} occupations with the highest automated share averaged "
-             "over the run" if rows < n_occ else f"all {n_occ} occupations")
-    fig.suptitle("Share of task-hours automated, most affected occupations first"
+    which = ("SOC major groups" if rows == n_occ else
+             f"SOC major groups, each the mean of its detailed occupations ({n_occ} in all) "
+             "weighted by their 2023 employment")
+    fig.suptitle("Share of task-hours automated by SOC major group, most affected first"
                  + (" (median member)" if n == 1 and first.members else ""))
-    note = source_note(runs, f"Rows: {which}, most affected at the top. Automated share: "
-                       "task-hours AI does / the occupation's demanded task-hours.",
-                       kind="member")
+    note = source_note(runs, f"Rows: {which}, by automated share averaged over the run, most "
+                       "affected at the top. Automated share: task-hours AI does / the "
+                       "demanded task-hours.", kind="member")
     width_in, height_in = fig.get_size_inches()
     lines = textwrap.wrap(note, width=int(width_in * 17))
     fig.text(0.01, 0.005, "\n".join(lines), fontsize=7.5, color="0.35", ha="left",
@@ -858,18 +918,29 @@ def fig_exposure_by_education(runs: list[RunData]) -> plt.Figure:
         tab = exposure_by_job_zone(r)
         name = f"automated by {r.end_year}" + (f", {r.label}" if len(runs) > 1 else "")
         cols[name] = tab["automated_share_end"]
-    table = pd.DataFrame(cols)
-    legend_in = 3.2  # the legend sits right of the axes; tight_layout makes room for it
-    fig, ax = plt.subplots(figsize=(10 + legend_in, 5.2))
+    table = merge_thin_zones(pd.DataFrame(cols).assign(
+        occupations=base["occupations"], employment_start=base["employment_start"]))
+    drawn = table.drop(columns=["occupations", "employment_start", "zones"])
+    fig, ax = plt.subplots(figsize=(10, 5.6))
     colors = ["0.6", "#a1d99b", "#31a354", "#2171b5"] + (
         ["C3"] if len(runs) == 1 else [plt.cm.Set2(i % 8) for i in range(len(runs))])
-    _grouped_bars(ax, table, list(table.columns), colors)
-    ax.set_xticklabels([f"Job Zone {z}\n{JOB_ZONE_NAMES.get(z, '')} preparation\n"
-                        f"{base.loc[z, 'employment_start'] / 1e6:.1f}M workers, "
-                        f"{base.loc[z, 'occupations']} occ." for z in base.index], fontsize=8)
+    _grouped_bars(ax, drawn, list(drawn.columns), colors)
+    for bars in ax.containers:  # the values, so a bar too short to see still reads
+        ax.bar_label(bars, fmt="%.0f", fontsize=7, padding=1, color="0.25")
+
+    def zone_label(label, row):
+        zones = row["zones"]
+        prep = (f"{JOB_ZONE_NAMES.get(zones[0], '')} to {JOB_ZONE_NAMES.get(zones[-1], '')}"
+                if len(zones) > 1 else JOB_ZONE_NAMES.get(zones[0], ""))
+        return (f"Job Zone{'s' if len(zones) > 1 else ''} {label}\n{prep} preparation\n"
+                f"{row['employment_start'] / 1e6:.1f}M workers, {row['occupations']} occ.")
+
+    ax.set_xticklabels([zone_label(label, row) for label, row in table.iterrows()], fontsize=8)
     ax.set(title="Exposure by education: does it rise with the Job Zone?",
-           ylabel="% of task-hours (employment-weighted)", ylim=(0, 105), xlabel="")
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+           ylabel="% of task-hours (employment-weighted)", ylim=(0, 109), xlabel="")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2,
+              frameon=False)
+    merged = [label for label in table.index if "-" in label]
     verdicts = []
     for col, what in (("can_help_share_early", f"the share AI can help with in {early}"),
                       ("capable_share_early", f"the share AI can automate in {early}"),
@@ -883,7 +954,10 @@ def fig_exposure_by_education(runs: list[RunData]) -> plt.Figure:
                                    "weighted correlation). Help: AI augments (at least halves "
                                    "the time) or automates the task; the data's exposure "
                                    "score measures the same kind of help. Shares weighted by "
-                                   "each occupation's start employment.", kind="member"))
+                                   "each occupation's start employment."
+                                   + (f" Job Zones {', '.join(merged)} drawn together: fewer "
+                                      f"than {LEAST_OCCUPATIONS_PER_ZONE} occupations in one "
+                                      "of them." if merged else ""), kind="member"))
 
 
 def fig_first_and_last(runs: list[RunData]) -> plt.Figure:
