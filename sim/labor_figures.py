@@ -178,6 +178,22 @@ def wage_change(run: RunData, groups: pd.Series, years: list[int]) -> pd.DataFra
     return pd.DataFrame(out)
 
 
+def at_wage_floor(run: RunData, groups: pd.Series, years: list[int]) -> pd.DataFrame:
+    """Whether any of each group's occupations is paid the minimum wage at the end of each
+    year (the floor, not the market, then sets its wage); all False if the floor is unknown.
+    """
+    wage = run.series("wage_usd_per_hour")
+    g = groups.reindex(run.codes).to_numpy()
+    keys = sorted(pd.unique(g[~pd.isna(g)]))
+    out = {}
+    for y in years:
+        w_y = wage[run.step_of_year(y)]
+        floor = run.wage_floor
+        out[y] = {key: bool(floor is not None and (w_y[g == key] <= floor * (1 + 1e-9)).any())
+                  for key in keys}
+    return pd.DataFrame(out)
+
+
 def bin_wage_ranges(info: pd.DataFrame, bins: pd.Series) -> dict[int, tuple[float, float]]:
     """Lowest and highest start wage (USD/h) of the occupations in each bin."""
     w = info.set_index(info["occupation"].astype(str))["wage_usd_per_hour_start"]
@@ -465,13 +481,20 @@ def source_note(runs: list[RunData], extra: str = "", kind: str = "band") -> str
             + (f"{note} " if note else "") + extra)
 
 
-def finish(fig: plt.Figure, note: str, right: float = 1.0) -> plt.Figure:
-    """Add the wrapped source note under the axes and lay the figure out around it."""
-    width_in = fig.get_size_inches()[0]
+def finish(fig: plt.Figure, note: str, right: float = 1.0, legend: list | None = None
+           ) -> plt.Figure:
+    """Add the wrapped source note under the axes and lay the figure out around it;
+    ``legend`` (handles) goes in one row between the axes and the note.
+    """
+    width_in, height_in = fig.get_size_inches()
     lines = textwrap.wrap(note, width=int(width_in * 17))
     fig.text(0.01, 0.005, "\n".join(lines), fontsize=7.5, color="0.35", ha="left",
              va="bottom")
-    bottom = (0.16 + 0.14 * len(lines)) / fig.get_size_inches()[1]
+    bottom = (0.16 + 0.14 * len(lines)) / height_in
+    if legend:
+        fig.legend(handles=legend, loc="lower center", bbox_to_anchor=(0.5, bottom),
+                   ncol=len(legend), fontsize=8, frameon=False)
+        bottom += 0.3 / height_in
     plain_log_labels(fig)
     fig.tight_layout(rect=(0, bottom, right, 1))
     return fig
@@ -837,14 +860,22 @@ def fig_flows(runs: list[RunData]) -> plt.Figure:
                                    "job loss, so a worker laid off twice counts twice."))
 
 
-def _grouped_bars(ax, table: pd.DataFrame, labels: list[str], colors: list, scale=100.0):
-    """Bars of ``table`` (rows: groups on the x axis, columns: series) side by side."""
+def _grouped_bars(ax, table: pd.DataFrame, labels: list[str], colors: list, scale=100.0,
+                  hatched: pd.DataFrame | None = None):
+    """Bars of ``table`` (rows: groups on the x axis, columns: series) side by side; bars
+    True in ``hatched`` (same shape) are hatched.
+    """
     n = table.shape[1]
     width = 0.8 / n
     x = np.arange(len(table))
     for j, col in enumerate(table.columns):
-        ax.bar(x + (j - (n - 1) / 2) * width, scale * table[col].to_numpy(float), width,
-               color=colors[j], label=labels[j])
+        bars = ax.bar(x + (j - (n - 1) / 2) * width, scale * table[col].to_numpy(float), width,
+                      color=colors[j], label=labels[j])
+        if hatched is not None:
+            for bar, mark in zip(bars, hatched.iloc[:, j].to_numpy(bool), strict=True):
+                if mark:
+                    bar.set_hatch("///")
+                    bar.set_edgecolor("0.15")
     ax.set_xticks(x)
     ax.axhline(0, color="0.3", lw=0.8)
 
@@ -854,7 +885,8 @@ def _wage_tables(run: RunData, years: list[int]):
     bins = wage_bins(run.info, n_bins)
     by_bin = wage_change(run, bins, years)
     by_jz = wage_change(run, job_zones(run.info), years)
-    return n_bins, bins, by_bin, by_jz
+    floors = at_wage_floor(run, bins, years), at_wage_floor(run, job_zones(run.info), years)
+    return n_bins, bins, by_bin, by_jz, floors
 
 
 def fig_wage_change(runs: list[RunData]) -> plt.Figure:
@@ -863,7 +895,7 @@ def fig_wage_change(runs: list[RunData]) -> plt.Figure:
     first = runs[0]
     if len(runs) == 1:
         years = wage_years(first)
-        n_bins, bins, by_bin, by_jz = _wage_tables(first, years)
+        n_bins, bins, by_bin, by_jz, (floor_bin, floor_jz) = _wage_tables(first, years)
         labels = [f"{int(first.times[0])} to {y}" for y in years]
         colors = [plt.cm.Blues(v) for v in np.linspace(0.45, 0.9, len(years))]
     else:
@@ -874,20 +906,29 @@ def fig_wage_change(runs: list[RunData]) -> plt.Figure:
                                                                       strict=True)], axis=1)
         by_jz = pd.concat([p[3][end].rename(r.label) for p, r in zip(parts, runs,
                                                                     strict=True)], axis=1)
+        floor_bin, floor_jz = (pd.concat([p[4][i][end].rename(r.label) for p, r in
+                                          zip(parts, runs, strict=True)], axis=1)
+                               for i in (0, 1))
         labels = [f"{r.label}, start to {end}" for r in runs]
         colors = run_colors(len(runs))
     kind = "decile" if n_bins == 10 else "quintile"
     ranges = bin_wage_ranges(first.info, bins)
     ax = axes[0]
-    _grouped_bars(ax, by_bin, labels, colors)
+    _grouped_bars(ax, by_bin, labels, colors, hatched=floor_bin)
     ax.set_xticklabels([f"{'D' if n_bins == 10 else 'Q'}{b}\n${ranges[b][0]:.0f}-"
                         f"{ranges[b][1]:.0f}" for b in by_bin.index], fontsize=8)
     ax.set(title=f"By start-wage {kind} (1 = lowest paid)", ylabel="% change in mean hourly "
            "earnings (2021 USD)", xlabel=f"employment-weighted {kind} of start wage "
            "(range of start wages, USD/h)")
-    ax.legend(fontsize=8)
+    handles = ax.get_legend_handles_labels()[0]
+    floored = bool(floor_bin.to_numpy().any() or floor_jz.to_numpy().any())
+    if floored:
+        from matplotlib.patches import Patch
+
+        handles.append(Patch(facecolor="white", edgecolor="0.15", hatch="///",
+                             label=f"some occupations at the ${first.wage_floor:.2f}/h minimum"))
     ax = axes[1]
-    _grouped_bars(ax, by_jz, labels, colors)
+    _grouped_bars(ax, by_jz, labels, colors, hatched=floor_jz)
     ax.set_xticklabels([f"{int(z)}\n{JOB_ZONE_NAMES.get(int(z), '')}" for z in by_jz.index],
                        fontsize=8)
     ax.set(title="By Job Zone (education and training)", ylabel="% change in mean hourly "
@@ -896,9 +937,12 @@ def fig_wage_change(runs: list[RunData]) -> plt.Figure:
               "holds whole occupations, so bins are uneven"
               + (" and some are empty." if by_bin.shape[0] < n_bins else ".")
               if n_bins == 5 else "")
+    floor_note = (f" Hatched: some of the bar's occupations are paid the minimum wage "
+                  f"(labour.wage_floor_usd_per_hour, ${first.wage_floor:.2f}/h), which keeps "
+                  "their wages, and the bar, from falling further." if floored else "")
     return finish(fig, source_note(runs, "Mean hourly earnings of each bin's occupations, "
-                                   "weighted by start employment (real 2021 USD)." + coarse,
-                                   kind="member"))
+                                   "weighted by start employment (real 2021 USD)." + coarse
+                                   + floor_note, kind="member"), legend=handles)
 
 
 def fig_exposure_by_education(runs: list[RunData]) -> plt.Figure:

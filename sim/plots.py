@@ -189,9 +189,11 @@ def work_share_panel(ax, res: Results, b: int = 0) -> dict[str, np.ndarray]:
     return shares
 
 
-def compute_and_capability(res: Results, path: Path, b: int = 0) -> Path:
+def compute_and_capability(res: Results, path: Path, b: int = 0, note: str | None = None
+                           ) -> Path:
     """Training compute, installed compute and spending, algorithms and hardware, and the
-    share of work AI can help with, can automate and does.
+    share of work AI can help with, can automate and does. ``note``: the source line naming
+    the run (default: :func:`source_text`).
     """
     t = res.times
 
@@ -209,18 +211,24 @@ def compute_and_capability(res: Results, path: Path, b: int = 0) -> Path:
     ax.legend()
     ax = axes[0, 1]
     draw_series(ax, t, a("global_compute_flop_per_s"), log=True, color="C0",
-                label="installed compute")
+                label="installed compute (left axis)")
     ax.set(title="AI compute and spending", ylabel="installed compute (peak FLOP/s)")
     ax2 = ax.twinx()
-    draw_series(ax2, t, a("ai_capex_usd_per_yr"), log=True, color="C3", label="AI capex")
-    draw_series(ax2, t, a("ai_revenue_usd_per_yr"), log=True, color="C2", label="AI revenue")
-    ax2.set_ylabel("USD per year")
+    draw_series(ax2, t, a("ai_capex_usd_per_yr"), log=True, color="C3",
+                label="AI capex (right axis)")
+    draw_series(ax2, t, a("ai_revenue_usd_per_yr"), log=True, color="C2",
+                label="AI revenue (right axis)")
+    ax2.set_ylabel("USD per year (capex, revenue)")
     ax2.grid(False)
     lines = ax.get_lines() + ax2.get_lines()
     ax.legend(lines, [line.get_label() for line in lines], loc="upper left")
     ax = axes[1, 0]
     draw_series(ax, t, a("algorithmic_efficiency"), log=True, label="algorithmic efficiency")
-    draw_series(ax, t, a("unhobbling"), log=True, label="unhobbling")
+    unhobbling = a("unhobbling")
+    draw_series(ax, t, unhobbling, log=True, label="unhobbling")
+    _mark_cap(ax, t, unhobbling, 10.0 ** res.configs[min(b, len(res.configs) - 1)]
+              .algorithms.max_unhobbling_oom, "at its cap "
+              "(algorithms.max_unhobbling_oom)")
     chips = a("chip_flop_per_s_per_usd")
     draw_series(ax, t, chips / chips[0], log=True, label="hardware: chip FLOP/s per USD")
     ax.set(title="Algorithms and hardware (levels; rates: the R&D figure)",
@@ -230,8 +238,18 @@ def compute_and_capability(res: Results, path: Path, b: int = 0) -> Path:
     for ax in axes.flat:
         year_axis(ax)
     plain_log_labels(fig)
-    return _finish(fig, path, source_text(res) + " Augmented work is still done by people, "
-                   "with AI making them faster; automated work is done by AI end to end.")
+    return _finish(fig, path, (note or source_text(res)).rstrip() + " Augmented work is still done by "
+                   "people, with AI making them faster; automated work is done by AI end to "
+                   "end.")
+
+
+def _mark_cap(ax, t, values, cap: float, label: str) -> None:
+    """Name the cap a series runs along once it reaches it (the median line, for a band)."""
+    line = np.asarray(values, float)
+    line = line if line.ndim == 1 else np.median(line, axis=1)
+    if np.any(line >= cap * (1 - 1e-9)):  # below the line's end, where no other line runs
+        ax.annotate(label, (t[-1], cap), xytext=(0, -5), textcoords="offset points",
+                    fontsize=7.5, color="C1", ha="right", va="top")
 
 
 def short_title(title: str, width: int = 38) -> str:
@@ -240,7 +258,7 @@ def short_title(title: str, width: int = 38) -> str:
     return t if len(t) <= width else t[: width - 1].rstrip(" ,&") + "…"
 
 
-def wages(res: Results, path: Path, b: int = 0) -> Path:
+def wages(res: Results, path: Path, b: int = 0, note: str | None = None) -> Path:
     """Mean wage, and wage change by group."""
     occ, t = res.occupations, res.times
     if res.ensemble is not None:  # the bars: the median member, whose occupations are held
@@ -271,7 +289,7 @@ def wages(res: Results, path: Path, b: int = 0) -> Path:
     ax.set(title=f"Wage change {int(t[0])}-{int(t[-1])} by SOC major group{member}",
            xlabel="% change")
     ax.tick_params(axis="y", labelsize=7.5)
-    return _finish(fig, path, source_text(res))
+    return _finish(fig, path, note or source_text(res))
 
 
 FIGURES = {
@@ -315,9 +333,14 @@ def _jobs(res: Results, scenario: int, label: str, source: str,
     from sim import labor_figures as lf
     from sim.run_data import RunData
 
+    one = res.ensemble is not None or res.n_scenarios == 1  # an ensemble: all members
+    run = RunData.from_results(res if one else res.scenario(scenario), label=label,
+                               source=source)
+    note = lf.source_note([run])
+
     def run_figure(fn):
         buf = io.BytesIO()
-        fn(res, buf, scenario)
+        fn(res, buf, scenario, note)
         return buf.getvalue()
 
     jobs = [(name, lambda fn=fn: run_figure(fn)) for name, fn in FIGURES.items()
@@ -326,13 +349,9 @@ def _jobs(res: Results, scenario: int, label: str, source: str,
     specs = [spec for spec in _labor_specs() if spec.name in drawn_here and (
         spec.name in names if names is not None
         else res.occupations or not spec.needs_occupations)]
-    if specs:
-        one = res.ensemble is not None or res.n_scenarios == 1  # an ensemble: all members
-        run = RunData.from_results(res if one else res.scenario(scenario), label=label,
-                                   source=source)
-        jobs += [(spec.name, lambda spec=spec: lf.png_bytes(spec.draw([run]),
-                                                            dpi=STYLE["savefig.dpi"]))
-                 for spec in specs]
+    jobs += [(spec.name, lambda spec=spec: lf.png_bytes(spec.draw([run]),
+                                                        dpi=STYLE["savefig.dpi"]))
+             for spec in specs]
     return jobs
 
 

@@ -195,6 +195,8 @@ class RunData:
     #: every member of an ensemble (None for a single run); the tables above then hold the
     #: median member, whose occupations are the ones recorded
     members: Members | None = None
+    #: the run's minimum wage (``labour.wage_floor_usd_per_hour``), USD/h; None if not known
+    wage_floor: float | None = None
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -262,7 +264,8 @@ class RunData:
                    milestones=dict(zip(ms["milestone"], ms["year"].astype(float), strict=True)),
                    identity={"scenario": scenario, "seed": seed,
                              "version": __version__, "created_utc": "", "command": ""},
-                   members=members)
+                   members=members,
+                   wage_floor=float(res.configs[0].labour.wage_floor_usd_per_hour))
 
 
 def scenario_of(command: str) -> str:
@@ -511,4 +514,18 @@ def load_run(folder: Path | str, arg: str = "RUN_DIR", label: str | None = None)
     return RunData(label=label or folder.name, source=str(folder), aggregates=agg,
                    occupations=occ, info=info,
                    milestones=dict(zip(ms["milestone"].astype(str), ms["year"].astype(float),
-                                       strict=True)), identity=identity, members=members)
+                                       strict=True)), identity=identity, members=members,
+                   wage_floor=_wage_floor(folder))
+
+
+def _wage_floor(folder: Path) -> float | None:
+    """The minimum wage of the folder's config.yaml (None when it cannot say)."""
+    from sim.loading import read_yaml
+
+    try:
+        value = read_yaml(folder / "config.yaml").get("labour", {}).get(
+            "wage_floor_usd_per_hour")
+    except Exception:  # noqa: BLE001 - a figure's mark, never a reason to refuse the folder
+        return None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
+        else None

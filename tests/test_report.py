@@ -215,6 +215,21 @@ def tiny_run() -> RunData:
                    {"capable_50pct": 2024.0}, {"scenario": "t", "seed": 1, "version": "x"})
 
 
+def test_bars_at_the_minimum_wage_are_marked():
+    # occupation B earns $5/h in 2025: at a $5 floor its bin and Job Zone are hatched (the
+    # floor, not the market, holds them), and the figure says so
+    run = tiny_run()
+    assert not lf.at_wage_floor(run, lf.wage_bins(run.info, 5), [2024, 2025]).any().any()
+    run.wage_floor = 5.0
+    marks = lf.at_wage_floor(run, lf.wage_bins(run.info, 5), [2024, 2025])
+    assert marks[2025].to_dict() == {1: True, 3: False, 4: False, 5: False}
+    assert not marks[2024].any()
+    fig = lf.fig_wage_change([run])
+    hatched = [bar for ax in fig.axes for bar in ax.patches if bar.get_hatch()]
+    assert len(hatched) == 2  # its quintile's and its Job Zone's 2025 bars
+    assert any("minimum" in t.get_text() for legend in fig.legends for t in legend.get_texts())
+
+
 def test_wage_bins_follow_employment_weighted_start_wage():
     run = tiny_run()
     # sorted by wage: B $10 (300), C $20 (200), D $30 (400), A $40 (100) of 1000 workers;
