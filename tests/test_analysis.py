@@ -209,3 +209,14 @@ def test_grid_sample_gets_delta_and_pawn(tmp_path):
     assert g["delta"].idxmax() == LAG and g["pawn"].idxmax() == LAG
     assert any("25 ok runs" in w for w in report.warnings)
     assert Path(report.html).is_file()
+
+
+def test_figure_labels_keep_the_parameter_section():
+    from sim.sweep.sensitivity import short_names
+
+    keys = ["algorithms.software_returns", "labs.0.human_researchers",
+            "labs.1.human_researchers"]
+    assert short_names(keys) == {"algorithms.software_returns": "algorithms: software returns",
+                                 "labs.0.human_researchers": "labs.0: human researchers",
+                                 "labs.1.human_researchers": "labs.1: human researchers"}
+    assert short_names(keys, words=False)["algorithms.software_returns"] == "software_returns"

@@ -71,8 +71,9 @@ def output_label(col: str) -> str:
 
 def short_names(keys, words: bool = True) -> dict[str, str]:
     """Each parameter's shortest dotted suffix that no other parameter shares
-    ('software_returns', 'frontier_a.human_researchers'); in words ('software returns') for
-    figures.
+    ('software_returns', 'frontier_a.human_researchers'); for figures, the whole key with its
+    name in words after its section, which says what kind of parameter it is
+    ('algorithms: software returns', 'labs.frontier_a: human researchers').
     """
     keys = list(keys)
     out = {}
@@ -82,7 +83,8 @@ def short_names(keys, words: bool = True) -> dict[str, str]:
             tail = ".".join(parts[-n:])
             if sum(k == tail or k.endswith("." + tail) for k in keys) == 1:
                 break
-        out[key] = tail.replace("_", " ") if words else tail
+        out[key] = (f"{'.'.join(parts[:-1])}: {parts[-1].replace('_', ' ')}"
+                    if words and len(parts) > 1 else tail)
     return out
 
 
