@@ -32,6 +32,7 @@ from sim.plots import (
     short_title,
     year_axis,
 )
+from sim.results import year_month
 from sim.run_data import RD_RATE_LINES, WORK_SHARE_LINES, RunData, rd_series, work_shares
 
 #: Automated share of an occupation's task-hours that counts as "hit" in first-and-last.
@@ -319,11 +320,28 @@ def top_displaced(run: RunData, n: int = 10) -> pd.DataFrame:
                          "displaced": disp[order], "share_of_start": disp[order] / emp0[order]})
 
 
-def peak_unemployment(run: RunData) -> tuple[float, float]:
-    """Peak unemployment rate (unemployed + retraining, fraction) and its year."""
-    rate = run.agg("unemployment_rate")
-    i = int(np.nanargmax(rate))
-    return float(rate[i]), float(run.times[i])
+#: A peak counts as still rising when the series' last value is at its maximum and above its
+#: value a year earlier by more than this (relative).
+RISING = 1e-3
+
+
+def peak(run: RunData, name: str = "unemployment_rate") -> tuple[float, float, bool]:
+    """The highest value of an aggregate (the median member's, for an ensemble), the year of
+    its first month, and whether it is still rising at the end of the run.
+    """
+    values = run.agg(name)
+    i = int(np.nanargmax(values))
+    year_ago = max(0, len(values) - 1 - round(1.0 / max(np.diff(run.times[:2])[0], 1e-9)))
+    rising = (values[-1] >= values[i] * (1 - 1e-12)
+              and values[-1] > values[year_ago] * (1 + RISING))
+    return float(values[i]), float(run.times[i]), bool(rising)
+
+
+def peak_text(run: RunData, name: str = "unemployment_rate") -> str:
+    """A peak as "10.2% in 2041-09", flagged when the series is still rising at the end."""
+    value, year, rising = peak(run, name)
+    return f"{100 * value:.1f}% in {year_month(year)}" + (
+        ", still rising at the end" if rising else "")
 
 
 MILESTONE_LABELS = {
@@ -409,13 +427,12 @@ def milestone_table(run: RunData) -> list[tuple[str, str]]:
     for key, label in MILESTONE_LABELS.items():
         if key in run.milestones:
             y = run.milestones[key]
-            rows.append((label, f"{y:.1f}" if np.isfinite(y) else f"not by {run.end_year}"))
+            rows.append((label, year_month(y) if np.isfinite(y) else f"not by {run.end_year}"))
     augmented = augmented_at(run)
     if augmented:
         rows.append((AUGMENTED_LABEL, ", ".join(f"{100 * v:.1f}% in {y}"
                                                 for y, v in augmented.items())))
-    rate, year = peak_unemployment(run)
-    rows.append(("Peak unemployment (unemployed + retraining)", f"{100 * rate:.1f}% in {year:.1f}"))
+    rows.append(("Peak unemployment (unemployed + retraining)", peak_text(run)))
     for y in (2030, 2040, 2050):
         if y <= run.end_year:
             i = run.step_of_year(y)
@@ -880,8 +897,8 @@ def _grouped_bars(ax, table: pd.DataFrame, labels: list[str], colors: list, scal
     ax.axhline(0, color="0.3", lw=0.8)
 
 
-def _wage_tables(run: RunData, years: list[int]):
-    n_bins = n_wage_bins(len(run.codes))
+def _wage_tables(run: RunData, years: list[int], n_bins: int | None = None):
+    n_bins = n_bins or n_wage_bins(len(run.codes))
     bins = wage_bins(run.info, n_bins)
     by_bin = wage_change(run, bins, years)
     by_jz = wage_change(run, job_zones(run.info), years)
@@ -900,7 +917,8 @@ def fig_wage_change(runs: list[RunData]) -> plt.Figure:
         colors = [plt.cm.Blues(v) for v in np.linspace(0.45, 0.9, len(years))]
     else:
         end = min(r.end_year for r in runs)
-        parts = [_wage_tables(r, [end]) for r in runs]
+        common = min(n_wage_bins(len(r.codes)) for r in runs)  # tables may differ in size
+        parts = [_wage_tables(r, [end], common) for r in runs]
         n_bins, bins = parts[0][0], parts[0][1]
         by_bin = pd.concat([p[2][end].rename(r.label) for p, r in zip(parts, runs,
                                                                       strict=True)], axis=1)
@@ -908,7 +926,7 @@ def fig_wage_change(runs: list[RunData]) -> plt.Figure:
                                                                     strict=True)], axis=1)
         floor_bin, floor_jz = (pd.concat([p[4][i][end].rename(r.label) for p, r in
                                           zip(parts, runs, strict=True)], axis=1)
-                               for i in (0, 1))
+                               .fillna(False).astype(bool) for i in (0, 1))
         labels = [f"{r.label}, start to {end}" for r in runs]
         colors = run_colors(len(runs))
     kind = "decile" if n_bins == 10 else "quintile"

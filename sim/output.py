@@ -20,7 +20,7 @@ import pandas as pd
 
 from sim.errors import Problem, SimInputError
 from sim.files import dump_json, move_into_place, probe_writable, sha256, staging, write_text
-from sim.results import Results
+from sim.results import Results, year_month
 
 MANIFEST = "manifest.json"
 #: A manifest is a few kB; anything far larger is not one (and is not read into memory).
@@ -152,11 +152,6 @@ def write_text_atomic(path: Path, text: str, arg: str = "--out") -> Path:
 # ----------------------------------------------------------------------------- a run's folder
 
 
-def _date(year: float) -> str:
-    month = int(round((year % 1) * 12)) + 1
-    return f"{int(np.floor(year + 1e-9))}-{month:02d}"
-
-
 def _first_bad(series: dict[str, np.ndarray]) -> tuple[int, str, tuple] | None:
     """The earliest step at which any series is not finite: (step, name, index)."""
     found = None
@@ -185,7 +180,7 @@ def non_finite_message(results: Results) -> str | None:
         else:
             scenario = f"scenario {scenario}"
         return (f"{kind} {name}{where} = {value} in {scenario} at "
-                f"{_date(float(results.times[step]))} (step {step})")
+                f"{year_month(float(results.times[step]))} (step {step})")
     return None
 
 

@@ -238,9 +238,9 @@ def compute_and_capability(res: Results, path: Path, b: int = 0, note: str | Non
     for ax in axes.flat:
         year_axis(ax)
     plain_log_labels(fig)
-    return _finish(fig, path, (note or source_text(res)).rstrip() + " Augmented work is still done by "
-                   "people, with AI making them faster; automated work is done by AI end to "
-                   "end.")
+    note = (note or source_text(res)).rstrip()
+    return _finish(fig, path, note + " Augmented work is still done by people, with AI making "
+                   "them faster; automated work is done by AI end to end.")
 
 
 def _mark_cap(ax, t, values, cap: float, label: str) -> None:

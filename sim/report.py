@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sim import comparison as cmp
 from sim import econ_figures as ef
 from sim import labor_figures as lf
 from sim.errors import Problem, SimInputError
@@ -388,26 +389,32 @@ def _unique_labels(runs: list[RunData]) -> None:
             r.label = f"{r.label} ({seen[r.label]})"
 
 
-def milestone_matrix(runs: list[RunData]) -> tuple[list[str], list[list[str]]]:
-    """Header (one column per run) and rows of the milestone table of a compare."""
-    tables = [dict(lf.milestone_table(r)) for r in runs]
-    keys = list(dict.fromkeys(k for t in tables for k in t))
-    return ["milestone"] + [r.label for r in runs], [[k] + [t.get(k, "") for t in tables]
-                                                      for k in keys]
-
-
-def milestone_text(runs: list[RunData]) -> str:
-    """The milestone table as aligned plain text, for the terminal."""
-    head, rows = milestone_matrix(runs)
+def _aligned(head: list[str], rows: list[list[str]]) -> str:
+    """A table as aligned plain text, for the terminal."""
     table = [head] + rows
     widths = [max(len(str(row[j])) for row in table) for j in range(len(head))]
     return "\n".join("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True))
                      .rstrip() for row in table)
 
 
+def compare_text(runs: list[RunData]) -> str:
+    """The compare for the terminal: key findings, the parameters that differ, milestones."""
+    parts = []
+    for heading, lines in cmp.key_findings(runs):
+        parts.append(heading + ":\n" + "\n".join(f"  - {line}" for line in lines))
+    head, rows = cmp.parameter_differences(runs)
+    parts.append("Parameters that differ:\n" + (_aligned(head, rows) if rows else "  none"))
+    parts.append(_aligned(*cmp.milestone_rows(runs)))
+    return "\n\n".join(parts)
+
+
 def compare_html(runs: list[RunData]) -> str:
-    """The compare of several runs as one HTML string."""
-    head, rows = milestone_matrix(runs)
+    """The compare of several runs as one HTML string: what differs first."""
+    findings = "".join(f"<h3>{_e(heading)}</h3><ul>"
+                       + "".join(f"<li>{_e(line)}</li>" for line in lines) + "</ul>"
+                       for heading, lines in cmp.key_findings(runs))
+    p_head, p_rows = cmp.parameter_differences(runs)
+    head, rows = cmp.milestone_rows(runs)
     displaced = "".join(f"<div><h3>{_e(r.label)}</h3>"
                         + _table(DISPLACED_HEADER, top_displaced_rows(r), {0, 2, 3})
                         + "</div>" for r in runs)
@@ -417,9 +424,13 @@ def compare_html(runs: list[RunData]) -> str:
     body = (f"<h1>AI economy simulation: compare {len(runs)} runs</h1>"
             '<p class="note">Lines: one colour per run. Stacked areas and heatmaps: one panel '
             "per run. Model output under stated assumptions, not a forecast.</p>"
-            f'<div class="tables">{ident}</div>'
-            "<h2>Milestones and peak unemployment</h2>"
-            + _table(head, rows) + f"<p class=note>{_e(MILESTONE_NOTE)}</p>"
+            "<h2>Key findings</h2>" + findings
+            + "<h2>Parameters that differ</h2>"
+            + (_table(p_head, p_rows) if p_rows else "<p>None.</p>")
+            + "<h2>Milestones and peak unemployment</h2>"
+            + _table(head, rows) + f"<p class=note>{_e(MILESTONE_NOTE)} Later runs: the "
+            "difference from the first run in years.</p>"
+            + f'<h2>Where the runs come from</h2><div class="tables">{ident}</div>'
             + "<h2>Ten most displaced occupations per run</h2>"
             + f'<div class="tables">{displaced}</div>'
             + "<h2>Figures</h2>" + nav + sections)
@@ -427,8 +438,9 @@ def compare_html(runs: list[RunData]) -> str:
 
 
 def compare(args: list[str], out: Path | str | None = None) -> tuple[Path, str]:
-    """Compare result folders or scenario names; returns the HTML written and the milestone
-    table as text.
+    """Compare result folders or scenario names; returns the HTML written and the compare as
+    text. Runs on different occupation tables are compared on what they share: national
+    series, and occupations by SOC major group.
     """
     if len(args) < 2:
         raise SimInputError("RUNS", [Problem("RUNS", list(args), "fewer than 2 runs; allowed: "
@@ -437,12 +449,6 @@ def compare(args: list[str], out: Path | str | None = None) -> tuple[Path, str]:
     path = _check_out(Path(out) if out else
                       Path(f"results/compare-{time.strftime('%Y%m%d-%H%M%S')}.html"))
     runs = [r if isinstance(r, RunData) else _run_scenario(r, path) for r in found]
-    codes = runs[0].codes
-    for i, r in enumerate(runs[1:], start=2):
-        if r.codes != codes:
-            raise SimInputError(f"RUN {i}", [Problem(f"RUN {i}", args[i - 1],
-                                f"{len(r.codes)} occupations, but RUN 1 has {len(codes)}; "
-                                "allowed: runs on the same occupation table")])
     _unique_labels(runs)
     write_text_atomic(path, compare_html(runs))
-    return path, milestone_text(runs)
+    return path, compare_text(runs)

@@ -16,6 +16,12 @@ from sim.recorder import AGGREGATES, OCCUPATION_SERIES
 SUMMARY_YEARS = (2030, 2040, 2050)
 
 
+def year_month(year: float) -> str:
+    """A decimal year (a step's start) as YYYY-MM: 2033.917 -> 2033-12."""
+    months = int(round(year * 12))
+    return f"{months // 12}-{months % 12 + 1:02d}"
+
+
 @dataclass
 class Results:
     """What a model recorded, per scenario (axis 1 of every array)."""
@@ -82,10 +88,8 @@ class Results:
                        self.occupation_info)
 
     def _time_columns(self) -> pd.DataFrame:
-        month = np.round((self.times % 1) * 12).astype(int) + 1
         return pd.DataFrame({"step": np.arange(len(self.times)), "year": self.times,
-                             "date": [f"{int(y)}-{m:02d}" for y, m in
-                                      zip(np.floor(self.times + 1e-9), month, strict=True)]})
+                             "date": [year_month(y) for y in self.times]})
 
     def aggregates_frame(self) -> pd.DataFrame:
         """One row per scenario and step, one column per aggregate (units: :meth:`units`)."""

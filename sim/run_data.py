@@ -197,6 +197,8 @@ class RunData:
     members: Members | None = None
     #: the run's minimum wage (``labour.wage_floor_usd_per_hour``), USD/h; None if not known
     wage_floor: float | None = None
+    #: the run's configuration as plain values ({} if not known), for a compare's differences
+    config: dict = field(default_factory=dict)
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -265,7 +267,8 @@ class RunData:
                    identity={"scenario": scenario, "seed": seed,
                              "version": __version__, "created_utc": "", "command": ""},
                    members=members,
-                   wage_floor=float(res.configs[0].labour.wage_floor_usd_per_hour))
+                   wage_floor=float(res.configs[0].labour.wage_floor_usd_per_hour),
+                   config=res.configs[0].model_dump(mode="json"))
 
 
 def scenario_of(command: str) -> str:
@@ -507,6 +510,7 @@ def load_run(folder: Path | str, arg: str = "RUN_DIR", label: str | None = None)
     if ensemble is not None:
         _check_members(folder, whole["aggregates"], whole["milestones"], ensemble, len(agg), arg)
         members = Members(whole["aggregates"], whole["milestones"], ensemble, k)
+    config = _read_config(folder)
     command = str(manifest.get("command", ""))[:4000]  # shown in the report, parsed by shlex
     identity = {"scenario": scenario_of(command), "seed": manifest.get("seed"),
                 "version": manifest.get("version", "?"),
@@ -515,17 +519,26 @@ def load_run(folder: Path | str, arg: str = "RUN_DIR", label: str | None = None)
                    occupations=occ, info=info,
                    milestones=dict(zip(ms["milestone"].astype(str), ms["year"].astype(float),
                                        strict=True)), identity=identity, members=members,
-                   wage_floor=_wage_floor(folder))
+                   wage_floor=_wage_floor(config), config=config)
 
 
-def _wage_floor(folder: Path) -> float | None:
-    """The minimum wage of the folder's config.yaml (None when it cannot say)."""
+def _read_config(folder: Path) -> dict:
+    """The folder's config.yaml as plain values ({} when it cannot be read: it only adds
+    marks to figures and a compare's list of differences, never a reason to refuse a folder).
+    """
     from sim.loading import read_yaml
 
     try:
-        value = read_yaml(folder / "config.yaml").get("labour", {}).get(
-            "wage_floor_usd_per_hour")
-    except Exception:  # noqa: BLE001 - a figure's mark, never a reason to refuse the folder
-        return None
+        data = read_yaml(folder / "config.yaml")
+    except Exception:  # noqa: BLE001 - see above
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _wage_floor(config: dict) -> float | None:
+    """The minimum wage of a config (None when it does not say)."""
+    labour = config.get("labour")
+    value = labour.get("wage_floor_usd_per_hour") if isinstance(labour, dict) else None
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
         else None
+

@@ -163,10 +163,42 @@ def test_report_shows_augmentation_and_the_rd_multiplier(short_dir, tmp_path, ca
     assert "AI can help (augment or automate), first step" in html
 
 
-def test_compare_rejects_different_occupation_tables(short_dir, tmp_path, capsys):
+def test_compare_runs_on_different_occupation_tables_by_major_group(short_dir, tmp_path,
+                                                                   capsys):
     other = detailed_copy(short_dir, tmp_path / "detailed", per_group=3)
-    code, _, err = run_cli(capsys, "compare", short_dir, other, "--out", tmp_path / "c.html")
-    assert code == EXIT_BAD_INPUT and "RUN 2" in err and "same occupation table" in err
+    code, stdout, err = run_cli(capsys, "compare", short_dir, other, "--out", tmp_path / "c.html")
+    assert code == 0, err
+    assert "occupation tables differ (66 vs 22 occupations)" in stdout
+    html = (tmp_path / "c.html").read_text()
+    assert_figures_embedded(html, FIGURE_NAMES)
+
+
+def test_compare_tells_the_story_first(tmp_path, capsys):
+    # a slower adoption moves the automation milestones years later; the compare says so
+    # first, names the parameter that differs, gives months as YYYY-MM and each later run's
+    # difference from the first, and flags a peak still rising at the end
+    runs = []
+    for name, lag in (("fast", 4), ("slow", 15)):
+        cfg = sim.load_config(overrides=["time.end_year=2040", f"market.adoption_lag_years={lag}"])
+        runs.append(write_run(sim.run(cfg), tmp_path / name, plots=False))
+    code, stdout, err = run_cli(capsys, "compare", *runs, "--out", tmp_path / "c.html")
+    assert code == 0, err
+    findings, params, table = stdout.split("\n\n")[:3]
+    assert findings.startswith("'slow' against 'fast':")
+    first_move = findings.splitlines()[1]
+    assert "years later" in first_move or "not by 2040" in first_move
+    assert params.splitlines()[1:] == ["parameter                  fast  slow",
+                                       "market.adoption_lag_years  4     15"]
+    fast, slow = (load_run(r) for r in runs)
+    year = lf.milestone_year(slow, "adopted_20pct") - lf.milestone_year(fast, "adopted_20pct")
+    row = [line for line in table.splitlines() if line.startswith("20% of wage-weighted")][0]
+    assert f"({year:+.1f} yr)" in row and re.search(r"\b20\d\d-\d\d\b", row)
+    rising = [lf.peak(r)[2] for r in (fast, slow)]
+    peaks = [line for line in table.splitlines() if line.startswith("Peak unemployment")][0]
+    assert peaks.count("still rising at the end") == sum(rising)
+    html = (tmp_path / "c.html").read_text()
+    assert html.index("Key findings") < html.index("Parameters that differ") < html.index(
+        "Milestones and peak unemployment")
 
 
 # ----------------------------------------------------------------------------- data functions
@@ -345,7 +377,8 @@ def test_crossings_first_last_displaced_and_groups():
     np.testing.assert_allclose(shares["11"], [0.075, 0.3, 0.525])
     np.testing.assert_allclose(shares["43"], [40 / 600, 100 / 600, 0.3])
     assert lf.most_affected(run) == ["11", "43"]
-    assert lf.peak_unemployment(run) == (0.1, 2025.0)
+    assert lf.peak(run) == (0.1, 2025.0, True)  # the last value, up on a year before
+    assert lf.peak_text(run) == "10.0% in 2025-01, still rising at the end"
 
 
 # ----------------------------------------------------------------------------- ~800 occupations
