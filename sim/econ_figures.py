@@ -25,6 +25,7 @@ from sim.labor_figures import (
     source_note,
 )
 from sim.plots import RENDER_STYLE, band_handle, draw_series, year_axis
+from sim.results import year_end_steps
 from sim.run_data import RunData
 
 #: The factor shares of US output: (key, label, colour); they add up to 1 every month (the
@@ -43,16 +44,6 @@ LOG_OUTPUT_RANGE = 20.0
 
 # ----------------------------------------------------------------------------- data functions
 
-def year_end_index(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Calendar years of ``times`` (decimal years, one per step) and the index of each year's
-    last step (the run's last step for a year it ends inside).
-    """
-    times = np.asarray(times, float)
-    years = np.arange(int(np.floor(times[0] + 1e-9)), int(np.floor(times[-1] + 1e-9)) + 1)
-    idx = np.searchsorted(times, years + 1.0 - 1e-9) - 1
-    return years, np.clip(idx, 0, len(times) - 1)
-
-
 def annual_growth(times: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Growth per year (fraction) of ``values`` ((T,) or (T, N)) from year-end values: a
     year's growth is its last step's value over the previous year's last step, less 1. The
@@ -62,7 +53,7 @@ def annual_growth(times: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np
     """
     times = np.asarray(times, float)
     values = np.asarray(values, float)
-    years, idx = year_end_index(times)
+    years, idx = year_end_steps(times)
     base = np.concatenate([[0], idx[:-1]])
     span = times[idx] - times[base]
     span = np.where(span > 0, span, np.nan)

@@ -32,7 +32,7 @@ from sim.plots import (
     short_title,
     year_axis,
 )
-from sim.results import year_month
+from sim.results import year_end_steps, year_month
 from sim.run_data import RD_RATE_LINES, WORK_SHARE_LINES, RunData, rd_series, work_shares
 
 #: Automated share of an occupation's task-hours that counts as "hit" in first-and-last.
@@ -53,12 +53,6 @@ def employment_by_major(run: RunData) -> pd.DataFrame:
     emp = pd.DataFrame(run.series("employed"), columns=run.info["soc_major"].astype(str))
     groups = emp.T.groupby(level=0).sum().T
     return groups[groups.iloc[0].sort_values(ascending=False).index]
-
-
-def year_end_steps(run: RunData) -> tuple[np.ndarray, np.ndarray]:
-    """Calendar years run and the index of each year's last step."""
-    years = np.arange(int(np.floor(run.times[0] + 1e-9)), run.end_year + 1)
-    return years, np.array([run.step_of_year(y) for y in years])
 
 
 def group_automated_share(run: RunData) -> pd.DataFrame:
@@ -92,7 +86,7 @@ def automation_heatmap_data(run: RunData, groups: list[str]) -> pd.DataFrame:
     """Automated share of task-hours (fraction) at each year's end: rows ``groups`` (SOC major
     groups), columns calendar years.
     """
-    years, steps = year_end_steps(run)
+    years, steps = year_end_steps(run.times)
     shares = group_automated_share(run)
     return pd.DataFrame(shares[groups].to_numpy()[steps].T, index=groups, columns=years)
 

@@ -22,6 +22,23 @@ def year_month(year: float) -> str:
     return f"{months // 12}-{months % 12 + 1:02d}"
 
 
+def year_end_step(times: np.ndarray, year: float) -> int:
+    """Index of the last step in ``year`` among ``times`` (decimal years at the start of each
+    step), or the last step run when the run ends inside or before it.
+    """
+    idx = np.searchsorted(times, year + 1.0 - 1e-9) - 1
+    return int(np.clip(idx, 0, len(times) - 1))
+
+
+def year_end_steps(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The calendar years of ``times`` and the index of each one's last step (the run's last
+    step for a year it ends inside).
+    """
+    times = np.asarray(times, float)
+    years = np.arange(int(np.floor(times[0] + 1e-9)), int(np.floor(times[-1] + 1e-9)) + 1)
+    return years, np.array([year_end_step(times, y) for y in years], dtype=int)
+
+
 @dataclass
 class Results:
     """What a model recorded, per scenario (axis 1 of every array)."""
@@ -137,8 +154,7 @@ class Results:
 
     def step_of_year(self, year: float) -> int:
         """Index of the last step in ``year`` (or the last step run)."""
-        idx = np.searchsorted(self.times, year + 1.0 - 1e-9) - 1
-        return int(np.clip(idx, 0, len(self.times) - 1))
+        return year_end_step(self.times, year)
 
     def value_at(self, name: str, year: float, scenario: int = 0) -> float:
         """A recorded aggregate in the last step of ``year`` (or the last step run)."""

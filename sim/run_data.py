@@ -17,6 +17,7 @@ import pandas as pd
 
 from sim.errors import Problem, SimInputError
 from sim.output import read_manifest, verify_files
+from sim.results import year_end_step
 
 #: Tables a result folder must hold (as ``.parquet`` or ``.csv``) for a report.
 REQUIRED_TABLES = ("aggregates", "occupations", "occupation_info", "milestones")
@@ -224,8 +225,7 @@ class RunData:
 
     def step_of_year(self, year: float) -> int:
         """Index of the last step in ``year`` (or the last step run)."""
-        idx = int(np.searchsorted(self.times, year + 1.0 - 1e-9)) - 1
-        return int(np.clip(idx, 0, len(self.times) - 1))
+        return year_end_step(self.times, year)
 
     @property
     def end_year(self) -> int:

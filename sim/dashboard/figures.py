@@ -22,6 +22,7 @@ from plotly.subplots import make_subplots
 
 from sim.dashboard.session import Band, RunView
 from sim.occupations import major_group, major_group_titles, sum_by_major_group
+from sim.results import year_end_step as last_step_of_year
 from sim.run_data import WORK_SHARE_LINES, growth_12m, work_shares
 
 #: Matplotlib's default colours, which the run's own figures and the report use.
@@ -519,9 +520,10 @@ def year_end_step(view: RunView | None, year: int) -> int | None:
     """
     if view is None or view.n < 2 or year + 1 > view.end_year + 1e-9:
         return None
-    idx = int(np.searchsorted(view.times, year + 1.0 - 1e-9)) - 1
     dt = view.times[1] - view.times[0]
-    return idx if idx >= 0 and view.times[-1] + dt >= year + 1.0 - 1e-9 else None
+    if view.times[0] >= year + 1.0 - 1e-9 or view.times[-1] + dt < year + 1.0 - 1e-9:
+        return None
+    return last_step_of_year(view.times, year)
 
 
 def at_year_ends(view: RunView | None, name: str, fmt) -> str:

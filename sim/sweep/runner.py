@@ -149,8 +149,9 @@ def check_fault(fault: dict | None, configs: list[SimConfig]) -> np.ndarray:
 
 def _year_index(times: np.ndarray, years) -> np.ndarray:
     """Step index of the last month of each year (as ``Results.value_at``)."""
-    idx = np.searchsorted(times, np.asarray(years, dtype=float) + 1.0 - 1e-9) - 1
-    return np.clip(idx, 0, len(times) - 1)
+    from sim.results import year_end_step
+
+    return np.array([year_end_step(times, y) for y in years], dtype=int)
 
 
 def release_models() -> None:
