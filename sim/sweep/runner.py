@@ -130,11 +130,12 @@ def build_config(base: dict, keys, row, seed: int) -> SimConfig:
 
 
 class InjectedFault(RuntimeError):
-    """Raised by the test-only ``inject_fault`` hook of a sweep file."""
+    """Raised by the test-only fault hook (:attr:`SweepSpec.inject_fault`)."""
 
 
 def check_fault(fault: dict | None, configs: list[SimConfig]) -> np.ndarray:
-    """Test-only fault injection (``inject_fault`` in a sweep file): a batch holding a run whose
+    """Test-only fault injection (:attr:`SweepSpec.inject_fault`, set from Python as
+    ``{parameter: KEY, above: NUMBER, kind: raise|nan}``): a batch holding a run whose
     ``parameter`` exceeds ``above`` raises (``kind: raise``), or those runs' outputs become NaN
     (``kind: nan``). Returns the mask of runs the fault hits.
     """

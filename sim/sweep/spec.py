@@ -60,7 +60,7 @@ DEFAULT_AGGREGATES = ("capable_share", "adopted_share", "unemployment_rate",
                       "ai_human_equivalent_workers", "frontier_capability",
                       "ai_capex_usd_per_yr", "rd_speedup")
 TOP_KEYS = ("name", "description", "seed", "sampler", "runs", "chunk_size", "base", "scenario",
-            "set", "parameters", "outputs", "inject_fault")
+            "set", "parameters", "outputs")
 DIST_KEYS = {"uniform": ("low", "high"), "loguniform": ("low", "high"),
              "normal": ("mean", "sd"), "triangular": ("low", "mode", "high"),
              "choice": ("values",)}
@@ -186,7 +186,9 @@ class SweepSpec:
     outputs: Outputs
     base: dict = field(repr=False, hash=False, compare=False)
     description: str = ""
-    inject_fault: dict | None = None  #: test-only: see :func:`sim.sweep.runner.check_fault`
+    #: a test's fault hook, set from Python (``dataclasses.replace``), never read from or written
+    #: to a sweep file: see :func:`sim.sweep.runner.check_fault`
+    inject_fault: dict | None = None
     source: str = "sweep"
 
     @property
@@ -207,8 +209,6 @@ class SweepSpec:
                 "sampler": self.sampler, "runs": self.runs, "chunk_size": self.chunk_size,
                 "parameters": {p.key: p.as_dict() for p in self.parameters},
                 "outputs": self.outputs.as_dict()}
-        if self.inject_fault:
-            body["inject_fault"] = dict(self.inject_fault)
         body["base_config"] = yaml.safe_load(config_to_yaml(validate(self.base, "base config")))
         return yaml.safe_dump(body, sort_keys=False)
 
@@ -344,14 +344,13 @@ def parse_sweep(raw: dict, source: str, folder: Path) -> SweepSpec:
     chunk_size = raw.get("chunk_size", default_chunk_size(runs))
     if not _integer(chunk_size) or not 1 <= chunk_size <= MAX_CHUNK_SIZE:
         add(Problem("chunk_size", chunk_size, f"allowed: an integer in [1, {MAX_CHUNK_SIZE}]"))
-    fault = _fault(raw.get("inject_fault"), base, add)
     if problems:
         raise SweepFileError(source, problems)
     if len(params) > 1:
         _check_corners(params, base, source)
     return SweepSpec(name=name, seed=seed, sampler=sampler, runs=runs, chunk_size=chunk_size,
                      parameters=tuple(params), outputs=outputs, base=base,
-                     description=description or "", inject_fault=fault, source=source)
+                     description=description or "", source=source)
 
 
 def _name(raw: Any, source: str, add) -> str:
@@ -773,28 +772,6 @@ def _aggregate_list(raw: dict, name: str, default: tuple, add) -> tuple[str, ...
             add(Problem(f"outputs.{name}", item, f"unknown aggregate{_did_you_mean(item)}; "
                         f"allowed: one of {', '.join(AGGREGATES)}"))
     return tuple(dict.fromkeys(i for i in items if isinstance(i, str) and i in AGGREGATES))
-
-
-def _fault(raw: Any, base: dict, add) -> dict | None:
-    """The test-only ``inject_fault`` hook, with its parameter checked like a swept one."""
-    if raw is None:
-        return None
-    allowed = "allowed: {parameter: KEY, above: NUMBER, kind: raise|nan} (test-only)"
-    if not (isinstance(raw, dict) and set(raw) <= {"parameter", "above", "kind"}
-            and isinstance(raw.get("parameter"), str) and _number(raw.get("above"))
-            and raw.get("kind", "raise") in ("raise", "nan")):
-        add(Problem("inject_fault", raw, allowed))
-        return None
-    try:
-        key = canonical_key(base, raw["parameter"])
-        value = get_path(base, key)
-    except (KeyError, IndexError):
-        add(Problem("inject_fault.parameter", raw["parameter"], f"unknown parameter; {allowed}"))
-        return None
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        add(Problem("inject_fault.parameter", raw["parameter"], f"not a number; {allowed}"))
-        return None
-    return {**raw, "parameter": key}
 
 
 def saltelli_sizes(d: int, near: int) -> list[int]:
