@@ -1076,12 +1076,13 @@ def fig_workforce(runs: list[RunData]) -> plt.Figure:
 
 FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("work_share", "Automation and augmentation: share of work",
-               "Automation (blue): the share of work AI can automate (solid) and the share "
-               "it does, automated (dashed); where one crosses a grey level is that "
-               "milestone's year. Augmentation (green): the share AI can help with, by "
-               "augmenting or automating it (solid), and the share people do with AI's help "
-               "(dashed), which falls as that work gets automated. Runs compared: one colour "
-               "per run, one line style per series.", fig_work_share, needs_occupations=False),
+               "Automation: the share of work AI can automate and the share it does, "
+               "automated; where one crosses a grey level is that milestone's year. "
+               "Augmentation: the share AI can help with, by augmenting or automating it, and "
+               "the share people do with AI's help, which falls as that work gets automated. "
+               "One run: automation blue, augmentation green, what AI can do solid and what is "
+               "done dashed. Runs compared: one colour per run, and each series its own line "
+               "style (the legend).", fig_work_share, needs_occupations=False),
     FigureSpec("rd_speedup", "AI R&D: progress multiplier and rates of progress",
                "Left: how many times the leading lab's research input is with its AI "
                "researchers compared with its people alone (log scale; 1 = no help). Middle: "

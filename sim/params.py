@@ -58,3 +58,11 @@ def stack_configs(configs: list[SimConfig]) -> Params:
     params = _stack([c.model_dump(mode="python") for c in configs])
     params.labs.is_open = np.array([lab.kind == "open_weights" for lab in configs[0].labs])
     return params
+
+
+def member(section: Params, index: int) -> Params:
+    """The parameters of one member of a section stacked over labs or vendors (each field
+    (B, N)): a view with each field's column ``index``, (B, 1), read by attribute.
+    """
+    return Params(**{k: v[:, index:index + 1] for k, v in vars(section).items()
+                     if isinstance(v, np.ndarray) and v.ndim == 2})

@@ -15,7 +15,7 @@ class ModelFleet(mesa.Agent):
     def __init__(self, model, lab):
         super().__init__(model)
         self.lab = lab
-        self.effective_flop = lab.q["initial_model_effective_flop"].copy()
+        self.effective_flop = lab.q.initial_model_effective_flop.copy()
         self.physical_flop = self.effective_flop.copy()  # 2023 algorithms, no unhobbling yet
         self.experience_hours = np.zeros_like(self.effective_flop)
         self.size_copies()

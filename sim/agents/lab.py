@@ -7,6 +7,7 @@ import numpy as np
 
 from sim.constants import SECONDS_PER_YEAR, WORK_HOURS_PER_YEAR
 from sim.mechanisms import research, training
+from sim.params import member
 
 
 class Lab(mesa.Agent):
@@ -18,25 +19,24 @@ class Lab(mesa.Agent):
         p = model.p.labs
         self.name = p.name[index]
         self.is_open = bool(p.is_open[index])
-        self.q = {k: getattr(p, k)[:, index:index + 1] for k in vars(p)
-                  if isinstance(getattr(p, k), np.ndarray) and getattr(p, k).ndim == 2}
+        self.q = member(p, index)  #: this lab's parameters, each (B, 1)
         q = self.q
-        self.cash_usd = q["initial_cash_usd"].copy()
-        self.investor_usd_per_yr = q["initial_investor_usd_per_yr"].copy()
+        self.cash_usd = q.initial_cash_usd.copy()
+        self.investor_usd_per_yr = q.initial_investor_usd_per_yr.copy()
         self.revenue_usd_per_yr = np.zeros_like(self.cash_usd)
         self.revenue_growth_per_yr = model.p.capital.investor_growth_per_yr.copy()
-        self.installed_flop_per_s = q["initial_compute_flop_per_s"].copy()
+        self.installed_flop_per_s = q.initial_compute_flop_per_s.copy()
         vendor0 = model.p.hardware.vendors
         self.installed_watts = self.installed_flop_per_s / vendor0.initial_chip_flop_per_s[:, :1] \
             * vendor0.chip_power_kw[:, :1] * 1e3
         self.book_value_usd = self.installed_flop_per_s / vendor0.initial_chip_flop_per_s[:, :1] \
             * vendor0.initial_chip_cost_usd[:, :1] * (1 + vendor0.markup[:, :1])
-        self.training_share = q["initial_training_share"].copy()
+        self.training_share = q.initial_training_share.copy()
         self.run_flop = np.zeros_like(self.cash_usd)
-        self.run_elapsed_months = q["initial_run_progress_months"].copy()
+        self.run_elapsed_months = q.initial_run_progress_months.copy()
         self.flows = {}
         a = model.p.algorithms
-        self.human_researchers = q["human_researchers"].copy()
+        self.human_researchers = q.human_researchers.copy()
         self.experiment_flop_per_s_0 = self.experiment_flop_per_s()
         self.log10_efficiency = np.zeros_like(self.cash_usd)  #: software level, OOM above 2023
         self.research_input = np.ones_like(self.cash_usd)  #: R, 1 at the start
@@ -72,7 +72,7 @@ class Lab(mesa.Agent):
         dt = m.dt_years
         self._plan = (self.investor_usd_per_yr * funding_scale * dt,
                       self.revenue_usd_per_yr * dt,
-                      self.human_researchers * self.q["researcher_cost_usd_per_yr"] * dt)
+                      self.human_researchers * self.q.researcher_cost_usd_per_yr * dt)
         investor, revenue, opex = self._plan
         return np.maximum(investor + c.revenue_reinvested_share * revenue - opex
                           + self.cash_usd * c.cash_drawdown_per_yr * dt, 0.0)
@@ -145,11 +145,11 @@ class Lab(mesa.Agent):
     @property
     def inference_share(self):
         """Compute serving the lab's model: what training and research leave."""
-        return np.maximum(1.0 - self.training_share - self.q["research_share"], 0.0)
+        return np.maximum(1.0 - self.training_share - self.q.research_share, 0.0)
 
     def experiment_flop_per_s(self):
         """Compute spent on research experiments."""
-        return self.achieved_flop_per_s(self.q["research_share"])
+        return self.achieved_flop_per_s(self.q.research_share)
 
     def train(self):
         """Frontier labs run bounded training runs and release better models; the
@@ -163,8 +163,8 @@ class Lab(mesa.Agent):
             return
         t, q = m.p.training, self.q
         self.training_share = np.minimum(
-            q["initial_training_share"] * np.exp(q["training_share_growth_per_yr"]
-                                                 * m.years_elapsed), q["max_training_share"])
+            q.initial_training_share * np.exp(q.training_share_growth_per_yr
+                                                 * m.years_elapsed), q.max_training_share)
         rate = self.achieved_flop_per_s(self.training_share)
         self.run_flop = training.accumulate_run(self.run_flop, rate, m.dt_years
                                                 * SECONDS_PER_YEAR, t.max_training_flop)
@@ -191,7 +191,7 @@ class Lab(mesa.Agent):
                                                                       fleet.oversight_ratio)
         self.ai_researchers = (fleet.rd_hours_per_yr / WORK_HOURS_PER_YEAR
                                * r.ai_researcher_productivity)
-        h0 = self.q["human_researchers"]
+        h0 = self.q.human_researchers
         labour = research.task_labour(self.human_researchers, self.ai_researchers,
                                       self.research_automation, r.task_substitution_rho) / h0
         e0 = self.experiment_flop_per_s_0  # a lab with no experiment compute keeps index 1

@@ -6,6 +6,7 @@ import mesa
 import numpy as np
 
 from sim.mechanisms import hardware
+from sim.params import member
 from sim.xp import total
 
 
@@ -33,15 +34,14 @@ class GPUVendor(mesa.Agent):
         self.delivered_chips = np.zeros((B, model.n_labs))
         self.price_usd = np.zeros((B, 1))
         self.revenue_usd_per_yr = np.zeros((B, 1))
-        self._p = {k: getattr(p, k)[:, col] for k in vars(p) if isinstance(getattr(p, k),
-                                                                              np.ndarray)}
+        self._p = member(p, index)  #: this vendor's parameters, each (B, 1)
         q, hw = self._p, model.p.hardware
         self.generations = hardware.generations_released(
-            model.time_year, q["first_generation_year"], q["generation_interval_years"])
+            model.time_year, q.first_generation_year, q.generation_interval_years)
         #: price-performance (OOM above 2023) of the newest generation when it came out;
         #: generations out before the start follow the 2023 trend
         self.release_log10_hardware = (hw.price_performance_oom_per_yr
-                                       * q["generation_interval_years"] * self.generations)
+                                       * q.generation_interval_years * self.generations)
         self.update_technology()
 
     def update_technology(self):
@@ -49,17 +49,17 @@ class GPUVendor(mesa.Agent):
         with each generation, and its price follows the hardware level reached at release.
         """
         m, hw, q = self.model, self.model.p.hardware, self._p
-        gens = hardware.generations_released(m.time_year, q["first_generation_year"],
-                                             q["generation_interval_years"])
+        gens = hardware.generations_released(m.time_year, q.first_generation_year,
+                                             q.generation_interval_years)
         self.release_log10_hardware = np.where(gens > self.generations, m.log10_hardware,
                                                self.release_log10_hardware)
         self.generations = gens
         self.chip_flop_per_s = hardware.chip_flop_per_s(
-            q["initial_chip_flop_per_s"], hw.flop_gain_per_generation, gens)
-        cost = hardware.chip_cost_usd(q["initial_chip_cost_usd"], hw.flop_gain_per_generation,
+            q.initial_chip_flop_per_s, hw.flop_gain_per_generation, gens)
+        cost = hardware.chip_cost_usd(q.initial_chip_cost_usd, hw.flop_gain_per_generation,
                                       gens, self.release_log10_hardware)
-        self.list_price_usd = cost * (1.0 + q["markup"])
-        self.chip_watts = q["chip_power_kw"] * 1e3
+        self.list_price_usd = cost * (1.0 + q.markup)
+        self.chip_watts = q.chip_power_kw * 1e3
 
     def ship(self):
         """Advance technology and capacity, then clear last step's order book at the
@@ -70,7 +70,7 @@ class GPUVendor(mesa.Agent):
         slot = m.steps_done % self.pipeline.shape[1]
         arriving = self.pipeline[:, slot:slot + 1].copy()
         self.pipeline[:, slot] = 0.0
-        max_capacity = self.capacity_chips_per_month * (1.0 + q["max_capacity_growth_per_yr"]
+        max_capacity = self.capacity_chips_per_month * (1.0 + q.max_capacity_growth_per_yr
                                                         ) ** m.dt_years
         self.capacity_chips_per_month = np.minimum(self.capacity_chips_per_month + arriving,
                                                    max_capacity)
@@ -88,8 +88,8 @@ class GPUVendor(mesa.Agent):
         m, q = self.model, self._p
         revenue = total(self.orders_usd, axis=1, keepdims=True) * power_scale
         self.revenue_usd_per_yr = revenue / m.dt_years
-        new_capacity = q["capacity_reinvest_share"] * revenue / q[
-            "capacity_cost_usd_per_chip_month"]
+        new_capacity = (q.capacity_reinvest_share * revenue
+                        / q.capacity_cost_usd_per_chip_month)
         slots = (m.steps_done + self.lead_steps) % self.pipeline.shape[1]  # arrives in
         self.pipeline[self._rows, slots] += new_capacity[:, 0]              # lead_steps steps
         self.orders_usd = np.zeros_like(self.orders_usd)
