@@ -203,6 +203,9 @@ def _write_files(results: Results, tmp: Path, fmt: str, plots: bool, label: str,
         files.append(write_table(results.occupations_frame(), tmp / "occupations", fmt))
     if results.occupation_info is not None:
         files.append(write_table(results.occupation_info, tmp / "occupation_info", fmt))
+    from sim import record
+
+    files.append(record.write(record.to_dataset(results), tmp / record.RECORD_FILE))
     summaries = [results.summary(b) for b in range(results.n_scenarios)]
     config = results.ensemble.base if results.ensemble is not None else results.configs[0]
     texts = {"config.yaml": config_to_yaml(config),

@@ -64,6 +64,7 @@ import numpy as np
 from sim.config import SimConfig
 from sim.errors import Problem, SimInputError, one_line
 from sim.files import LockTaken, dump_json, exclusive_lock, probe_writable, replacing, write_text
+from sim.record import SWEEP_RECORDS
 from sim.recorder import AGGREGATES
 from sim.sweep.sampling import run_seeds, sample_values
 from sim.sweep.spec import Outputs, SweepSpec, get_path, load_sweep, set_path
@@ -72,6 +73,9 @@ SWEEP_FILE = "sweep.yaml"
 SUMMARY_FILE = "summary.parquet"
 CHUNKS = "chunks"
 PATHS = "paths"
+#: chunk records (NetCDF, :func:`sim.record.chunk_dataset`); ``sim.record.open_sweep`` opens
+#: them as one lazy Dataset
+RECORDS = SWEEP_RECORDS
 CORRUPT = "corrupt"
 LOCK_FILE = ".lock"
 CHUNK_NAME = re.compile(r"chunk-\d{5,}\.parquet")
@@ -606,9 +610,17 @@ def _arrow_table(columns: dict):
 
 
 def write_chunk(out: Path, result: dict) -> None:
-    """Paths first, then the table: a chunk counts as done only when its table exists."""
+    """Paths and the record first, then the table: a chunk counts as done only when its
+    table exists.
+    """
+    from sim import record
+
     if result["paths"] is not None:
         _write_table(_arrow_table(result["paths"]), chunk_path(out, result["index"], PATHS))
+    path = out / RECORDS / f"chunk-{result['index']:05d}.nc"
+    path.parent.mkdir(exist_ok=True)
+    with replacing(path, TEMPORARY) as tmp:
+        record.write(record.chunk_dataset(result["columns"]), tmp)
     _write_table(_arrow_table(result["columns"]), chunk_path(out, result["index"]))
 
 
@@ -787,7 +799,7 @@ def _clear_temporaries(out: Path) -> None:
     """Chunk files a killed sweep was writing; only under the folder's lock, where no other
     process can be writing them.
     """
-    for kind in (CHUNKS, PATHS):
+    for kind in (CHUNKS, PATHS, RECORDS):
         for p in (out / kind).glob(f".chunk-*.{TEMPORARY}-*"):
             p.unlink(missing_ok=True)
 

@@ -1,0 +1,123 @@
+"""The run record (an xarray Dataset with named dimensions): what it holds, that it reads back
+to the same results, that a result folder's record equals its tables, and that a sweep's
+chunk records open as one lazy Dataset equal to the sweep's rows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+import sim
+from sim import record
+from sim.output import write_run
+from sim.sweep import run_sweep
+from tests.sweep_helpers import summary, tiny_spec
+
+
+@pytest.fixture(scope="module")
+def batch():
+    """Two scenarios (different seeds and adoption lags), 2023-2026."""
+    return sim.run_batch([sim.load_config(overrides=["time.end_year=2026",
+                                                     f"market.adoption_lag_years={lag}"],
+                                          seed=seed) for seed, lag in ((3, 4.0), (9, 12.0))])
+
+
+def assert_same_results(a, b):
+    assert a.configs == b.configs
+    np.testing.assert_array_equal(a.times, b.times)
+    assert a.aggregates.keys() == b.aggregates.keys()
+    for name, values in a.aggregates.items():
+        np.testing.assert_array_equal(values, b.aggregates[name], err_msg=name)
+    assert a.occupations.keys() == b.occupations.keys()
+    for name, values in a.occupations.items():
+        np.testing.assert_array_equal(values, b.occupations[name], err_msg=name)
+    for name, years in a.milestones.items():
+        np.testing.assert_array_equal(years, b.milestones[name], err_msg=name)
+    assert a.occupation_codes == b.occupation_codes and a.occupation_titles == b.occupation_titles
+    pd.testing.assert_frame_equal(a.occupation_info, b.occupation_info)
+    assert a.occupation_scenarios == b.occupation_scenarios
+
+
+def test_the_record_has_named_dimensions_coordinates_and_units(batch):
+    ds = record.to_dataset(batch)
+    assert ds.sizes == {"time": 48, "scenario": 2, "occupation_scenario": 2, "occupation": 22,
+                        "milestone": 9}
+    assert ds["unemployment_rate"].dims == ("time", "scenario")
+    assert ds["occupation.employed"].dims == ("time", "occupation_scenario", "occupation")
+    assert ds["seed"].values.tolist() == [3, 9]
+    assert ds["date"].values[0] == "2023-01" and ds["date"].values[-1] == "2026-12"
+    assert ds["occupation"].values[0] == "11" and ds["title"].values[0].startswith("Management")
+    assert ds["us_output_usd_per_yr"].attrs["units"] == "USD/yr (2023 dollars)"
+    assert ds["occupation.wage_usd_per_hour"].attrs["units"]
+    assert set(ds["milestone"].values) == set(batch.milestones)
+    # a scenario's row is its own: the record of the batch holds each run as run alone
+    alone = sim.run(batch.configs[1])
+    np.testing.assert_array_equal(ds["unemployment_rate"].sel(scenario=1).values,
+                                  alone.aggregates["unemployment_rate"][:, 0])
+
+
+def test_written_and_read_back_it_gives_the_same_results(batch, tmp_path):
+    path = record.write(record.to_dataset(batch), tmp_path / "r.nc")
+    with xr.open_dataset(path, engine=record.ENGINE) as ds:
+        back = record.from_dataset(ds.load())
+    assert_same_results(batch, back)
+
+
+def test_occupations_of_some_scenarios_only(batch, tmp_path):
+    one = batch.scenario(0)
+    one.aggregates = batch.aggregates  # both scenarios' aggregates, scenario 1's occupations
+    one.configs = batch.configs
+    one.occupations = {k: v[:, 1:2] for k, v in batch.occupations.items()}
+    one.milestones = batch.milestones
+    one.occupation_scenarios = (1,)
+    ds = record.to_dataset(one)
+    assert ds["occupation_scenario"].values.tolist() == [1]
+    path = record.write(ds, tmp_path / "r.nc")
+    with xr.open_dataset(path, engine=record.ENGINE) as loaded:
+        assert_same_results(one, record.from_dataset(loaded.load()))
+
+
+def test_a_result_folder_holds_its_record_equal_to_its_tables(tmp_path):
+    results = sim.run(sim.load_config(overrides=["time.end_year=2025"]))
+    folder = write_run(results, tmp_path / "run", plots=False)
+    ds = record.open_run(folder)
+    back = record.from_dataset(ds)
+    assert_same_results(results, back)
+    tables = pd.read_parquet(folder / "aggregates.parquet")
+    pd.testing.assert_frame_equal(back.aggregates_frame(), tables)
+    occupations = pd.read_parquet(folder / "occupations.parquet")
+    pd.testing.assert_frame_equal(back.occupations_frame(), occupations)
+
+
+def test_a_result_folder_with_a_changed_record_is_refused(tmp_path):
+    folder = write_run(sim.run(sim.load_config(overrides=["time.end_year=2024"])),
+                       tmp_path / "run", plots=False)
+    with open(folder / record.RECORD_FILE, "r+b") as f:  # one byte changed after the run
+        f.seek(-1, 2)
+        last = f.read(1)
+        f.seek(-1, 2)
+        f.write(bytes([last[0] ^ 1]))
+    with pytest.raises(sim.errors.SimInputError, match="record.nc"):
+        record.open_run(folder)
+
+
+def test_a_sweep_opens_as_one_lazy_dataset_equal_to_its_rows(tmp_path):
+    spec = tiny_spec(tmp_path, runs=10, chunk=4)
+    run_sweep(spec, tmp_path / "s", workers=1, progress=False)
+    ds = record.open_sweep(tmp_path / "s")
+    assert ds.sizes["scenario"] == 10 and ds["unemployment_rate"].chunks is not None  # lazy
+    rows = summary(tmp_path / "s").sort_values("run").reset_index(drop=True)
+    np.testing.assert_array_equal(ds["scenario"].values, rows["run"])
+    np.testing.assert_array_equal(ds["seed"].values, rows["seed"])
+    assert [str(s) for s in ds["status"].values] == rows["status"].tolist()
+    for key in spec.keys:
+        np.testing.assert_array_equal(ds[key].values, rows[key], err_msg=key)
+    for name in spec.outputs.aggregates:
+        for year in spec.outputs.years:
+            np.testing.assert_array_equal(ds[name].sel(year_end=year).values,
+                                          rows[f"{name}@{year}"], err_msg=f"{name}@{year}")
+    for name in ds["milestone"].values:
+        np.testing.assert_array_equal(ds["milestone_year"].sel(milestone=name).values,
+                                      rows[f"milestone.{name}"], err_msg=str(name))
