@@ -1080,9 +1080,10 @@ FIGURES: tuple[FigureSpec, ...] = (
                "automated; where one crosses a grey level is that milestone's year. "
                "Augmentation: the share AI can help with, by augmenting or automating it, and "
                "the share people do with AI's help, which falls as that work gets automated. "
-               "One run: automation blue, augmentation green, what AI can do solid and what is "
-               "done dashed. Runs compared: one colour per run, and each series its own line "
-               "style (the legend).", fig_work_share, needs_occupations=False),
+               "One run: automation blue, augmentation green; the share AI can automate or "
+               "help with solid, the share automated or augmented dashed. Runs compared: one "
+               "colour per run, and each series its own line style (the legend).",
+               fig_work_share, needs_occupations=False),
     FigureSpec("rd_speedup", "AI R&D: progress multiplier and rates of progress",
                "Left: how many times the leading lab's research input is with its AI "
                "researchers compared with its people alone (log scale; 1 = no help). Middle: "

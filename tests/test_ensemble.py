@@ -159,7 +159,7 @@ def test_folder_holds_every_member_and_the_median_members_occupations(ens_dir, b
     names = {p.name for p in ens_dir.iterdir()}
     assert {"aggregates.csv", "occupations.csv", "occupation_info.csv", "milestones.csv",
             "members.csv", "ensemble.json", "ensemble.yaml", "config.yaml", "seed.txt",
-            "summary.json", "units.json", "manifest.json", "figures"} == names
+            "summary.json", "units.json", "manifest.json", "record.nc", "figures"} == names
     manifest = json.loads((ens_dir / MANIFEST).read_text())
     assert manifest["scenarios"] == MEMBERS and manifest["seed"] == 5
     assert (ens_dir / "seed.txt").read_text().strip() == "5"

@@ -22,7 +22,7 @@ from sim.cli import EXIT_BAD_INPUT, main
 
 EXPECTED_FILES = {"aggregates.csv", "occupations.csv", "occupation_info.csv",
                   "milestones.csv", "config.yaml",
-                  "seed.txt", "summary.json", "manifest.json", "units.json"}
+                  "seed.txt", "summary.json", "manifest.json", "units.json", "record.nc"}
 SEED = 7
 
 
