@@ -239,6 +239,13 @@ def _print_summary(s: dict, folder: Path, seconds: float):
                    f"{w['ai_rd_multiplier']:.3g}x")
     click.echo(f"Peak unemployment: {100 * s['peak_unemployment_rate']:.1f}% in "
                f"{s['peak_unemployment_year']:.1f}")
+    if s.get("economy"):
+        click.echo("Economy: US output (2023 USD/yr), labour and AI shares of output, mean wage "
+                   "(2021 USD/h):")
+        for year, e in s["economy"].items():
+            click.echo(f"  {year}: output ${e['us_output_usd_per_yr'] / 1e12:.1f}T   labour share "
+                       f"{e['labour_share']:.2f}   AI share {e['ai_share']:.2f}   mean wage "
+                       f"${e['mean_wage_usd_per_hour']:.2f}")
     click.echo(f"Fastest software progress: {s['max_rd_speedup']:.2f}x the 2023 rate; largest AI "
                f"R&D multiplier {s['max_ai_rd_multiplier']:.3g}x")
 

@@ -175,11 +175,16 @@ class Results:
                 "ai_rd_multiplier": self.value_at("ai_rd_multiplier", y, scenario),
                 "augmented_share": self.value_at("augmented_share", y, scenario),
             } for y in SUMMARY_YEARS if y <= end}
+        economy = {
+            str(y): {name: self.value_at(name, y, scenario) for name in (
+                "us_output_usd_per_yr", "labour_share", "ai_share", "mean_wage_usd_per_hour")}
+            for y in SUMMARY_YEARS if y <= end and "us_output_usd_per_yr" in a}
         return {
             "seed": self.configs[scenario].seed,
             "milestones": {k: (None if np.isnan(v[scenario]) else round(float(v[scenario]), 3))
                            for k, v in self.milestones.items()},
             "workforce": workforce,
+            "economy": economy,
             "peak_unemployment_rate": float(urate[peak]),
             "peak_unemployment_year": float(self.times[peak]),
             "max_rd_speedup": float(a["rd_speedup"][:, scenario].max()),
