@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.plots import STYLE, _finish, plt
+from sim.figure_style import STYLE, plt, save_figure
 from sim.sweep import load_sweep, run_sweep
 from sim.sweep.analysis import ecdf
 
@@ -98,7 +98,7 @@ def plot(years: np.ndarray, end_year: int, n: int, path: Path) -> Path:
         ax.legend(loc="upper left")
         note = ("Source: ai-economy-sim, configs/sweeps/agi_arrival.yaml (ranges from the seed "
                 "articles); Irpan's forecasts as reported in [002].")
-        return _finish(fig, path, note)
+        return save_figure(fig, path, note)
 
 
 def main(argv=None) -> int:

@@ -17,6 +17,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator
 
+from sim.figure_style import RENDER_STYLE, band_handle, draw_series, year_axis
 from sim.labor_figures import (
     FigureSpec,
     _lines,
@@ -24,7 +25,6 @@ from sim.labor_figures import (
     png_bytes,
     source_note,
 )
-from sim.plots import RENDER_STYLE, band_handle, draw_series, year_axis
 from sim.results import year_end_steps
 from sim.run_data import RunData
 

@@ -23,7 +23,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
-from sim.plots import (
+from sim.figure_style import (
     BANDED_SHARES,
     RENDER_STYLE,
     band_handle,

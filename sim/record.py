@@ -197,7 +197,7 @@ def open_run(folder: Path | str, arg: str = "RUN_DIR"):
     import xarray as xr
 
     from sim.errors import Problem, SimInputError
-    from sim.output import read_manifest, verify_files
+    from sim.manifest import read_manifest, verify_files
 
     folder = Path(folder)
     manifest = read_manifest(folder, arg)

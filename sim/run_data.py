@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import Problem, SimInputError
-from sim.output import read_manifest, verify_files
+from sim.manifest import read_manifest, verify_files
 from sim.results import year_end_step
 
 #: Tables a result folder must hold (as ``.parquet`` or ``.csv``) for a report.

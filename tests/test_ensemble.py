@@ -20,7 +20,7 @@ from sim import econ_figures as ef
 from sim import ensemble
 from sim import labor_figures as lf
 from sim.cli import EXIT_BAD_INPUT, main
-from sim.output import MANIFEST, file_entry
+from sim.manifest import MANIFEST, file_entry
 from sim.run_data import load_run
 from sim.sweep import load_sweep
 from tests.test_bad_input import run_cli

@@ -19,8 +19,8 @@ import pytest
 import sim
 from sim import econ_figures as ef
 from sim import labor_figures as lf
-from sim import output
 from sim.cli import EXIT_BAD_INPUT
+from sim.manifest import file_entry
 from sim.output import write_run
 from sim.run_data import RunData, load_run
 from tests.test_bad_input import run_cli
@@ -419,10 +419,10 @@ def detailed_copy(src: Path, dst: Path, per_group: int) -> Path:
 
 def refresh_manifest(folder: Path, *names: str) -> None:
     """Record rewritten files in the manifest, as a run that wrote them would have."""
-    manifest = json.loads((folder / "manifest.json").read_text())
+    listed = json.loads((folder / "manifest.json").read_text())
     for name in names:
-        manifest["files"][name] = output.file_entry(folder / name)
-    (folder / "manifest.json").write_text(json.dumps(manifest))
+        listed["files"][name] = file_entry(folder / name)
+    (folder / "manifest.json").write_text(json.dumps(listed))
 
 
 def test_report_on_800_detailed_occupations(short_dir, tmp_path, capsys):

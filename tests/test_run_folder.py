@@ -19,6 +19,7 @@ from pandas.testing import assert_frame_equal
 import sim
 from sim import files, output
 from sim.cli import EXIT_BAD_INPUT, main
+from sim.manifest import is_complete
 
 EXPECTED_FILES = {"aggregates.csv", "occupations.csv", "occupation_info.csv",
                   "milestones.csv", "config.yaml",
@@ -60,7 +61,7 @@ def run_dir(tmp_path_factory) -> Path:
 
 def test_folder_has_every_file(run_dir):
     assert {p.name for p in run_dir.iterdir()} == EXPECTED_FILES
-    assert output.is_complete(run_dir)
+    assert is_complete(run_dir)
     assert not any(p.name.startswith(".") for p in run_dir.parent.iterdir())
 
 
@@ -90,14 +91,14 @@ def test_is_complete_detects_damage(run_dir, tmp_path):
     import shutil
     copy = tmp_path / "copy"
     shutil.copytree(run_dir, copy)
-    assert output.is_complete(copy)
+    assert is_complete(copy)
     with open(copy / "aggregates.csv", "a") as f:
         f.write("extra\n")
-    assert not output.is_complete(copy)
+    assert not is_complete(copy)
     (copy / "aggregates.csv").unlink()
-    assert not output.is_complete(copy)
+    assert not is_complete(copy)
     (copy / "manifest.json").unlink()
-    assert not output.is_complete(copy)
+    assert not is_complete(copy)
 
 
 def test_config_round_trips_and_reproduces(run_dir, tmp_path, capsys):
@@ -108,7 +109,7 @@ def test_config_round_trips_and_reproduces(run_dir, tmp_path, capsys):
     again = tmp_path / "again"
     code, _, err = run_csv(capsys, again, run_dir / "config.yaml")
     assert code == 0, err
-    assert output.is_complete(again)
+    assert is_complete(again)
     for name in ("aggregates", "milestones", "occupations"):
         assert_frame_equal(pd.read_csv(again / f"{name}.csv"),
                            pd.read_csv(run_dir / f"{name}.csv"), check_exact=True)
@@ -131,7 +132,7 @@ def test_existing_folder_is_refused_then_forced(tmp_path, capsys):
 
     code, _, err = run_csv(capsys, out_dir, "--seed", "2", "--force")
     assert code == 0, err
-    assert output.is_complete(out_dir)
+    assert is_complete(out_dir)
     assert (out_dir / "seed.txt").read_text().strip() == "2"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["res"]  # no .old-* or .partial-*
 
@@ -141,7 +142,7 @@ def test_empty_existing_folder_is_used(tmp_path, capsys):
     out_dir.mkdir()
     code, _, err = run_csv(capsys, out_dir)
     assert code == 0, err
-    assert output.is_complete(out_dir)
+    assert is_complete(out_dir)
 
 
 # ---------------------------------------------------------------- killed runs
@@ -325,7 +326,7 @@ def test_the_lock_makes_writers_take_turns(short_results, tmp_path):
         assert not done.wait(1.5), "wrote while another writer held the lock"
         assert not out_dir.exists()
     worker.join(30)
-    assert done.is_set() and output.is_complete(out_dir)
+    assert done.is_set() and is_complete(out_dir)
     assert _entries(tmp_path) == ["res"]
 
 
@@ -351,7 +352,7 @@ def test_concurrent_runs_to_one_folder_never_lose_a_result(tmp_path, force):
         assert len(loser.strip().splitlines()) == 1 and "Traceback" not in loser
         for text in ("folder exists", "--force", "nothing was written there", str(out_dir)):
             assert text in loser
-    assert output.is_complete(out_dir)
+    assert is_complete(out_dir)
     seed = int((out_dir / "seed.txt").read_text())
     manifest = json.loads((out_dir / "manifest.json").read_text())
     assert manifest["seed"] == seed and sim.load_config(out_dir / "config.yaml").seed == seed

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import Problem, SimInputError
+from sim.figure_style import STYLE, plt, save_figure
 from sim.files import staging
 from sim.output import (
     cannot_write,
@@ -36,7 +37,6 @@ from sim.output import (
     publish,
     write_text_atomic,
 )
-from sim.plots import STYLE, _finish, plt
 from sim.recorder import AGGREGATES
 from sim.report import _e, _img, _page, _table
 from sim.run_data import read_table
@@ -140,7 +140,7 @@ def fan_chart(spec: SweepSpec, folder: Path, df: pd.DataFrame, path: Path) -> Pa
                    ylabel=unit.replace("fraction of ", "share of ").replace(" AI ", "\nAI "))
         axes.flat[0].legend(loc="best")
         fig.suptitle(f"Fan charts across {len(ok_runs)} runs")
-        return _finish(fig, path, _source(spec))
+        return save_figure(fig, path, _source(spec))
 
 
 def read_paths(folder: Path, names, ok_runs: np.ndarray) -> dict:
@@ -200,7 +200,7 @@ def milestone_cdfs(spec: SweepSpec, df: pd.DataFrame, path: Path) -> Path | None
                         transform=ax.transAxes, color="0.4")
         fig.suptitle(f"Milestone CDFs across {len(ok)} runs (runs not reaching a milestone "
                      f"by {spec.base['time']['end_year']} keep its curve below 1)")
-        return _finish(fig, path, _source(spec))
+        return save_figure(fig, path, _source(spec))
 
 
 def _bad(where: Path | str, field: str, value, why: str) -> SimInputError:

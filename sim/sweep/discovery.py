@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import Problem, SimInputError, one_line
-from sim.plots import STYLE, _finish, plt
+from sim.figure_style import STYLE, plt, save_figure
 from sim.sweep.sensitivity import short_names
 from sim.sweep.spec import SweepSpec
 
@@ -510,7 +510,7 @@ def discovery_figure(spec: SweepSpec, found: Discovery, path: Path, source: str)
         _box_panel(bx, found, {p.key for p in spec.parameters if p.dist == "loguniform"})
         fig.suptitle(f"Where does {found.condition.label()} hold? "
                      f"({found.holds} of {found.ok_runs} runs)")
-        return _finish(fig, path, source)
+        return save_figure(fig, path, source)
 
 
 def _box_panel(ax, found: Discovery, logs: set[str]) -> None:

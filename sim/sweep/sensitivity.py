@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-from sim.plots import STYLE, _finish, plt
+from sim.figure_style import STYLE, plt, save_figure
 from sim.sweep.spec import SweepSpec
 
 MIN_RUNS = 20
@@ -192,7 +192,7 @@ def sobol_figure(spec: SweepSpec, table: pd.DataFrame, path: Path, source: str,
         axes.flat[0].legend()
         fig.suptitle("Sensitivity: Sobol indices (SALib, Saltelli sample; bars: 95% "
                      "confidence)")
-        return _finish(fig, path, source)
+        return save_figure(fig, path, source)
 
 
 # --- delta and PAWN (any sample) ----------------------------------------------------------------
@@ -358,7 +358,7 @@ def indices_figure(spec: SweepSpec, table: pd.DataFrame, path: Path, source: str
         fig.colorbar(im, ax=ax, fraction=0.05, pad=0.02, label="delta (0 = no influence)")
         ax.set_title("Sensitivity of each output to each parameter: delta ± its 95% interval,\n"
                      "PAWN below; grey: not above chance (what unrelated inputs reach)")
-        return _finish(fig, path, source)
+        return save_figure(fig, path, source)
 
 
 def scatter_figure(spec: SweepSpec, df: pd.DataFrame, table: pd.DataFrame, path: Path,
@@ -383,7 +383,7 @@ def scatter_figure(spec: SweepSpec, df: pd.DataFrame, table: pd.DataFrame, path:
                 ax.set_visible(False)
         fig.suptitle("Main outputs against their most influential parameters (one dot per run; "
                      "line: median in ten slices)")
-        return _finish(fig, path, source)
+        return save_figure(fig, path, source)
 
 
 def _log_minor(v: float, _pos=None) -> str:

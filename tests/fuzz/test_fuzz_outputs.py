@@ -23,6 +23,7 @@ from fuzz_harness import assert_rejected, call_cli
 
 import sim
 from sim import output
+from sim.manifest import MANIFEST_MAX_BYTES, file_entry
 from sim.sweep import load_sweep, run_sweep
 
 SWEEP = """
@@ -101,7 +102,7 @@ class Case:
             self.refresh(name)
 
     def refresh(self, name: str) -> None:
-        self.edit_manifest(lambda m: m["files"].update({name: output.file_entry(self.run /
+        self.edit_manifest(lambda m: m["files"].update({name: file_entry(self.run /
                                                                                 name)}))
 
     def edit_manifest(self, change) -> None:
@@ -161,7 +162,7 @@ def manifest_nested_too_deep(c):
 
 @case("manifest.json", "too large")
 def manifest_is_huge(c):
-    (c.run / "manifest.json").write_bytes(b" " * (output.MANIFEST_MAX_BYTES + 10) + b"{}")
+    (c.run / "manifest.json").write_bytes(b" " * (MANIFEST_MAX_BYTES + 10) + b"{}")
     return "report", c.run
 
 
