@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,8 +122,12 @@ class Results:
         return pd.DataFrame(data)
 
     def occupations_frame(self) -> pd.DataFrame:
-        """One row per scenario, step and occupation."""
+        """One row per scenario, step and occupation (empty, with a warning, when occupations
+        were not recorded: ``record_occupations=False``, or a sweep).
+        """
         if not self.occupations:
+            warnings.warn("no occupations were recorded (run with record_occupations=True); "
+                          "the frame is empty", stacklevel=2)
             return pd.DataFrame()
         T, B, O = next(iter(self.occupations.values())).shape  # noqa: E741
         t = self._time_columns()

@@ -262,7 +262,8 @@ class RunData:
                               summary(results), k)
             seed = results.ensemble.seed
         return cls(label=label, source=source, aggregates=res.aggregates_frame(),
-                   occupations=res.occupations_frame(), info=info,
+                   occupations=res.occupations_frame() if res.occupations else pd.DataFrame(),
+                   info=info,
                    milestones=dict(zip(ms["milestone"], ms["year"].astype(float), strict=True)),
                    identity={"scenario": scenario, "seed": seed,
                              "version": __version__, "created_utc": "", "command": ""},

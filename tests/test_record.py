@@ -121,3 +121,9 @@ def test_a_sweep_opens_as_one_lazy_dataset_equal_to_its_rows(tmp_path):
     for name in ds["milestone"].values:
         np.testing.assert_array_equal(ds["milestone_year"].sel(milestone=name).values,
                                       rows[f"milestone.{name}"], err_msg=str(name))
+
+
+def test_occupations_frame_says_when_occupations_were_not_recorded():
+    res = sim.run(sim.load_config(overrides=["time.end_year=2023"]), record_occupations=False)
+    with pytest.warns(UserWarning, match="no occupations were recorded"):
+        assert res.occupations_frame().empty
