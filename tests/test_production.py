@@ -50,10 +50,10 @@ def test_a_cheaper_task_raises_demand_for_the_others_and_its_own_spending_share_
     sigma = 1 / (1 - RHO)
     weights, prices = np.array([[0.5, 0.5]]), np.array([[1.0, 1.0]])
     cheaper = np.array([[0.1, 1.0]])
+    index = production.price_index(weights, prices, sigma)[0, 0]  # aggregate_demand: scalars
     before = production.task_demand(weights, production.aggregate_demand(
-        tfp, beta, 81e12, production.price_index(weights, prices, sigma), RHO), prices,
-        production.price_index(weights, prices, sigma), sigma)
-    index = production.price_index(weights, cheaper, sigma)
+        tfp, beta, 81e12, index, RHO), prices, index, sigma)
+    index = production.price_index(weights, cheaper, sigma)[0, 0]
     after = production.task_demand(weights, production.aggregate_demand(
         tfp, beta, 81e12, index, RHO), cheaper, index, sigma)
     assert after[0, 1] > before[0, 1]  # the task still done by people: more wanted

@@ -75,8 +75,10 @@ def marginal_product_of_tasks(tfp, beta, capital, aggregate, rho):
     return tfp ** rho * (1.0 - beta) * (y / aggregate) ** (1.0 - rho)
 
 
+@njit(cache=True)
 def aggregate_demand(tfp, beta, capital, index, rho):
-    """The ``X`` at which ``dY/dX`` equals its price ``index``.
+    """The ``X`` at which ``dY/dX`` equals its price ``index`` (scalars; compiled, and what
+    :func:`plan_bins` uses).
 
     With ``u = (X/K)^rho``, ``dY/dX = A (1-beta) (u / (beta + (1-beta) u))^((rho-1)/rho)``,
     so ``v = (P / (A (1-beta)))^(rho/(rho-1))`` gives ``u = beta v / (1 - (1-beta) v)``.
@@ -84,8 +86,7 @@ def aggregate_demand(tfp, beta, capital, index, rho):
     first unit of ``X``; then nothing is worth producing (a tiny ``X`` is returned).
     """
     v = (index / (tfp * (1.0 - beta))) ** (rho / (rho - 1.0))
-    room = np.maximum(1.0 - (1.0 - beta) * v, 1e-300)
-    u = beta * v / room
+    u = beta * v / max(1.0 - (1.0 - beta) * v, 1e-300)
     return capital * u ** (1.0 / rho)
 
 
@@ -254,10 +255,8 @@ def plan_bins(weights0, automated, dropped, new_weights, labour_hours, ai_cost, 
             terms[b, n_bins + o] = new_weights[b, o] * p * new_demand[b, o]
             acc += terms[b, n_bins + o]
         index[b] = acc ** (1.0 / (1.0 - s))
-        r = rho[b]
-        v = (index[b] / (tfp[b] * (1.0 - beta[b]))) ** (r / (r - 1.0))
-        u = beta[b] * v / max(1.0 - (1.0 - beta[b]) * v, 1e-300)
-        scale = max(capital[b] * u ** (1.0 / r), least[b]) * index[b] ** s  # X x P^sigma
+        x = aggregate_demand(tfp[b], beta[b], capital[b], index[b], rho[b])
+        scale = max(x, least[b]) * index[b] ** s  # X x P^sigma
         log_scale[b] = math.log(scale)
         for k in range(n_bins):
             demand[b, k] *= weights[b, k] * scale
