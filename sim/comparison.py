@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import labor_figures as lf
+from sim.paramdoc import parameter_rows
 from sim.results import year_month
 from sim.run_data import RunData
 
@@ -86,19 +87,13 @@ def key_findings(runs: list[RunData]) -> list[tuple[str, list[str]]]:
     return out
 
 
-def flatten(config: dict, prefix: str = "") -> dict[str, object]:
-    """A nested config as dotted keys (list items by position: ``labs.0.name``)."""
-    flat: dict[str, object] = {}
-    for key, value in config.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(flatten(value, name + "."))
-        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            for i, item in enumerate(value):
-                flat.update(flatten(item, f"{name}.{i}."))
-        else:
-            flat[name] = value
-    return flat
+def parameters(run: RunData) -> dict[str, object]:
+    """Every parameter of a run's configuration by dotted name (labs and vendors by name, as
+    ``sim params`` lists them); empty when the configuration is not known.
+    """
+    if run.config is None:
+        return {}
+    return {row["name"]: row["default"] for row in parameter_rows(instance=run.config)}
 
 
 def _plain(value: object) -> str:
@@ -113,7 +108,7 @@ def parameter_differences(runs: list[RunData]) -> tuple[list[str], list[list[str
     """Header and rows of the parameters whose values differ between the runs (the seed
     included); a run whose configuration is not known shows "?".
     """
-    flats = [flatten(r.config) for r in runs]
+    flats = [parameters(r) for r in runs]
     keys = list(dict.fromkeys(k for f in flats for k in f))
     rows = []
     for key in keys:

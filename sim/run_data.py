@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.config import SimConfig
 from sim.errors import Problem, SimInputError
 from sim.manifest import read_manifest, verify_files
 from sim.results import year_end_step
@@ -196,10 +197,8 @@ class RunData:
     #: every member of an ensemble (None for a single run); the tables above then hold the
     #: median member, whose occupations are the ones recorded
     members: Members | None = None
-    #: the run's minimum wage (``labour.wage_floor_usd_per_hour``), USD/h; None if not known
-    wage_floor: float | None = None
-    #: the run's configuration as plain values ({} if not known), for a compare's differences
-    config: dict = field(default_factory=dict)
+    #: the run's configuration (None if not known): marks on figures, a compare's differences
+    config: SimConfig | None = None
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -226,6 +225,13 @@ class RunData:
     def step_of_year(self, year: float) -> int:
         """Index of the last step in ``year`` (or the last step run)."""
         return year_end_step(self.times, year)
+
+    @property
+    def wage_floor(self) -> float | None:
+        """The run's minimum wage (``labour.wage_floor_usd_per_hour``), USD/h; None if the
+        configuration is not known.
+        """
+        return None if self.config is None else self.config.labour.wage_floor_usd_per_hour
 
     @property
     def end_year(self) -> int:
@@ -267,9 +273,7 @@ class RunData:
                    milestones=dict(zip(ms["milestone"], ms["year"].astype(float), strict=True)),
                    identity={"scenario": scenario, "seed": seed,
                              "version": __version__, "created_utc": "", "command": ""},
-                   members=members,
-                   wage_floor=float(res.configs[0].labour.wage_floor_usd_per_hour),
-                   config=res.configs[0].model_dump(mode="json"))
+                   members=members, config=res.configs[0])
 
 
 def scenario_of(command: str) -> str:
@@ -520,26 +524,16 @@ def load_run(folder: Path | str, arg: str = "RUN_DIR", label: str | None = None)
                    occupations=occ, info=info,
                    milestones=dict(zip(ms["milestone"].astype(str), ms["year"].astype(float),
                                        strict=True)), identity=identity, members=members,
-                   wage_floor=_wage_floor(config), config=config)
+                   config=config)
 
 
-def _read_config(folder: Path) -> dict:
-    """The folder's config.yaml as plain values ({} when it cannot be read: it only adds
-    marks to figures and a compare's list of differences, never a reason to refuse a folder).
+def _read_config(folder: Path) -> SimConfig | None:
+    """The folder's config.yaml, validated (None when it cannot be: it only adds marks to
+    figures and a compare's list of differences, never a reason to refuse a folder).
     """
-    from sim.loading import read_yaml
+    from sim.loading import load_config
 
     try:
-        data = read_yaml(folder / "config.yaml")
-    except Exception:  # noqa: BLE001 - see above
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _wage_floor(config: dict) -> float | None:
-    """The minimum wage of a config (None when it does not say)."""
-    labour = config.get("labour")
-    value = labour.get("wage_floor_usd_per_hour") if isinstance(labour, dict) else None
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
-        else None
-
+        return load_config(folder / "config.yaml")
+    except SimInputError:
+        return None

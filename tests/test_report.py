@@ -252,7 +252,7 @@ def test_bars_at_the_minimum_wage_are_marked():
     # floor, not the market, holds them), and the figure says so
     run = tiny_run()
     assert not lf.at_wage_floor(run, lf.wage_bins(run.info, 5), [2024, 2025]).any().any()
-    run.wage_floor = 5.0
+    run.config = sim.SimConfig(labour={"wage_floor_usd_per_hour": 5.0})
     marks = lf.at_wage_floor(run, lf.wage_bins(run.info, 5), [2024, 2025])
     assert marks[2025].to_dict() == {1: True, 3: False, 4: False, 5: False}
     assert not marks[2024].any()
