@@ -339,6 +339,12 @@ class SweepInterrupted(KeyboardInterrupt):
                 f"so far are kept in {self.out}; finish with `sim sweep --resume {self.out}`")
 
 
+#: Set by the SIGTERM handler; the chunk loop raises again from it, should the handler's own
+#: exception have been swallowed (Python ignores an exception raised while it runs a weakref
+#: or ``__del__`` callback, where a signal can land).
+_TERMINATED = threading.Event()
+
+
 @contextlib.contextmanager
 def _stop_on_sigterm() -> Iterator[None]:
     """SIGTERM stops a sweep as Ctrl-C does (raising :class:`SweepInterrupted` in the main
@@ -351,13 +357,21 @@ def _stop_on_sigterm() -> Iterator[None]:
 
     def on_term(signum, frame):
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        _TERMINATED.set()
         raise SweepInterrupted("SIGTERM")
 
-    old = signal.signal(signal.SIGTERM, on_term)
+    def unraisable(info, previous=sys.unraisablehook):
+        if not isinstance(info.exc_value, SweepInterrupted):  # ours is raised again: no noise
+            previous(info)
+
+    _TERMINATED.clear()
+    old, old_hook = signal.signal(signal.SIGTERM, on_term), sys.unraisablehook
+    sys.unraisablehook = unraisable
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, old if old is not None else signal.SIG_DFL)
+        sys.unraisablehook = old_hook
 
 
 def _init_worker(parent: int) -> None:
@@ -997,6 +1011,8 @@ def _drive(pool: Pool, tasks, out, bar, done, spec, on_chunk, worker_timeout) ->
 
     fill()
     while pending:
+        if _TERMINATED.is_set():  # the handler's exception was swallowed: raise it here
+            raise SweepInterrupted("SIGTERM")
         finished, _ = cf.wait(list(pending), timeout=POLL_S, return_when=cf.FIRST_COMPLETED)
         if not finished:
             idle_since = _check_workers(pool, idle_since, worker_timeout, out, done, spec)
