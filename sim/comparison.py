@@ -47,9 +47,7 @@ def _move_text(first: RunData, other: RunData, name: str, years: float) -> str:
 
 
 def _at_end(run: RunData, name: str) -> float | None:
-    if name not in run.aggregates:
-        return None
-    return float(run.agg(name)[run.step_of_year(run.end_year)])
+    return float(run.agg(name)[-1]) if name in run.aggregates else None
 
 
 def key_findings(runs: list[RunData]) -> list[tuple[str, list[str]]]:

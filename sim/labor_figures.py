@@ -722,30 +722,26 @@ EMPLOYMENT_BANDS = 9
 OTHER_GROUPS = "other"
 
 
-def employment_bands(run: RunData, names: list[str]) -> pd.DataFrame:
-    """Employed workers per group in ``names`` and, summed, every other group (``other``)."""
+def employment_bands(run: RunData, names: list[str]) -> tuple[pd.DataFrame, int]:
+    """Employed workers per group in ``names`` and, summed, every other group (``other``);
+    and how many groups that band holds.
+    """
     emp = employment_by_major(run)
     rest = [c for c in emp.columns if c not in names]
     bands = emp[[c for c in names if c in emp.columns]].copy()
     if rest:
         bands[OTHER_GROUPS] = emp[rest].sum(axis=1)
-    return bands
-
-
-def _group_label(run: RunData, code: str, n_other: int) -> str:
-    if code == OTHER_GROUPS:
-        return f"{n_other} smaller groups together"
-    pairs = run.info[["soc_major", "soc_major_title"]].astype(str).drop_duplicates("soc_major")
-    title = dict(zip(pairs["soc_major"], pairs["soc_major_title"], strict=True)).get(code, code)
-    return f"{code} {title.replace(' Occupations', '')}"
+    return bands, len(rest)
 
 
 def _stack_panel(ax, run: RunData, names: list[str], colors: dict, show_ylabel: bool):
-    bands = employment_bands(run, names)
-    n_other = len(employment_by_major(run).columns) - len(names)
+    bands, n_other = employment_bands(run, names)
+    titles = group_titles(run)
+    labels = [f"{n_other} smaller groups together" if c == OTHER_GROUPS
+              else f"{c} {titles.get(c, c)}" for c in bands.columns]
     t = run.times
     ax.stackplot(t, (bands.to_numpy() / 1e6).T, colors=[colors[c] for c in bands.columns],
-                 lw=0, labels=[_group_label(run, c, n_other) for c in bands.columns])
+                 lw=0, labels=labels)
     base = bands.sum(axis=1).to_numpy() / 1e6
     unemp = run.agg("unemployed") / 1e6
     retr = run.agg("retraining") / 1e6

@@ -33,6 +33,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.config import SimConfig
+from sim.errors import Problem, SimInputError
+from sim.manifest import read_manifest, verify_files
 from sim.results import Results, year_month
 
 #: File name of the record in a result folder.
@@ -93,8 +96,6 @@ def to_dataset(results: Results):
 
 def from_dataset(ds) -> Results:
     """The :class:`Results` a record holds (the inverse of :func:`to_dataset`)."""
-    from sim.config import SimConfig
-
     configs = [SimConfig.model_validate(json.loads(str(text))) for text in ds["config"].values]
     aggregates = {name: np.asarray(ds[name].values) for name in ds.data_vars
                   if ds[name].dims == ("time", "scenario")}
@@ -129,8 +130,6 @@ def chunk_dataset(columns: dict):
     ``milestone_year`` over ``(scenario, milestone)``, as in a run's record.
     """
     import xarray as xr
-
-    from sim.results import Results
 
     units = Results.units()
     coords = {"scenario": ("scenario", np.asarray(columns["run"], np.int64)),
@@ -175,8 +174,6 @@ def open_sweep(folder: Path | str):
 
     paths = sorted((Path(folder) / SWEEP_RECORDS).glob("chunk-*.nc"))
     if not paths:
-        from sim.errors import Problem, SimInputError
-
         raise SimInputError(f"SWEEP_DIR {folder}", [Problem(SWEEP_RECORDS, "(none)", "allowed: "
                                                             "a sweep folder with chunk records "
                                                             "(this version's `sim sweep`)")])
@@ -195,9 +192,6 @@ def open_run(folder: Path | str, arg: str = "RUN_DIR"):
     raises :class:`sim.errors.SimInputError` naming ``arg``).
     """
     import xarray as xr
-
-    from sim.errors import Problem, SimInputError
-    from sim.manifest import read_manifest, verify_files
 
     folder = Path(folder)
     manifest = read_manifest(folder, arg)

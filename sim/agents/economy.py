@@ -53,7 +53,6 @@ class Economy(mesa.Agent):
                                                     labour_income0, self.rho)
         self.tfp = self.tfp0.copy()
         self.world_ratio = p.world_output_usd / p.us_output_usd
-        self.index = np.ones((B, 1))
         self.output = p.us_output_usd * np.ones((B, 1))
         self.output_growth_per_yr = np.zeros((B, 1))
         self.aggregate = labour_income0.copy()
