@@ -13,6 +13,7 @@ import json
 
 import numpy as np
 
+from sim import record
 from sim.config import SimConfig
 from sim.results import Results
 from sim.runner import build_model
@@ -35,7 +36,7 @@ def run_default(config: SimConfig | None = None):
         extra["leader_train_flop_per_s"].append(max(
             lab.achieved_flop_per_s(lab.training_share)[0, 0] * 10 ** lab.log10_efficiency[0, 0]
             * model.unhobbling[0, 0] for lab in model.labs if not lab.is_open))
-    res = Results.from_model(model, [config])
+    res = record.from_model(model, [config]).sim
     extra = {k: np.array(v) for k, v in extra.items()}
     extra["lab_names"] = names
     return res, extra

@@ -190,11 +190,11 @@ def main(argv=None) -> int:
             labels.append((key, f"{tag} {value:g} (base {current:g})"))
 
     start = time.perf_counter()
-    batch = sim.run_batch(configs, record_occupations=False, record_aggregates=NEEDED)
+    batch = sim.run_batch(configs, record_occupations=False, record_aggregates=NEEDED).sim
     batch_s = time.perf_counter() - start
     rows = [(name, value, outcomes(batch.scenario(i))) for i, (name, value) in enumerate(labels)]
     start = time.perf_counter()
-    alone = outcomes(sim.run(base, record_occupations=False))
+    alone = outcomes(sim.run(base, record_occupations=False).sim)
     alone_s = time.perf_counter() - start
 
     table = markdown(rows)

@@ -57,7 +57,7 @@ OUTPUT_GROWTH_NOTE = (
 def run(preset: str) -> sim.Results:
     """One preset to ``END_YEAR``."""
     return sim.run(sim.load_config(scenario=preset, overrides=[f"time.end_year={END_YEAR}"]),
-                   record_occupations=False)
+                   record_occupations=False).sim
 
 
 def at(res: sim.Results, name: str, year: float | None) -> float:
@@ -214,7 +214,7 @@ def main(argv=None) -> int:
     print(f"{'year':>6s} {'ftm_best_guess':>15s} {'FTM':>10s} {'ai_futures':>12s} "
           f"{'default':>10s}")
     default = sim.run(sim.load_config(overrides=[f"time.end_year={END_YEAR}"]),
-                      record_occupations=False)
+                      record_occupations=False).sim
     for year in range(2025, END_YEAR + 1, 5):
         ftm = mult.iloc[int(np.argmin(np.abs(mult.index - year)))]
         print(f"{year:>6d} {at(results['ftm_best_guess'], 'ai_rd_multiplier', year):>15.3g} "

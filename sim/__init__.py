@@ -4,9 +4,9 @@ Typical use from Python::
 
     import sim
     cfg = sim.load_config(scenario="compute_boom", overrides=["seed=3"])
-    res = sim.run(cfg)
-    res.aggregates_frame()      # tidy pandas tables
-    sim.plots.make_figures(res, "figures/")
+    ds = sim.run(cfg)           # the run record, an xarray.Dataset (sim.record)
+    ds.sim.aggregates_frame()   # tidy pandas tables
+    sim.output.write_run(ds, "results/boom")   # tables, record.nc, summary, figures
 """
 
 import os

@@ -86,10 +86,11 @@ def run(config, scenario, overrides, rules, occupations, data_dir, seed, out, fm
             click.echo("reading the detailed occupations (O*NET x BLS data) ...")
         load_occupations(cfg)  # built or read from cache now: the time below is stepping
     t0 = time.perf_counter()
-    results = runner.run(cfg, progress=not quiet)
+    run_record = runner.run(cfg, progress=not quiet)
+    results = run_record.sim
     stepped = time.perf_counter() - t0
     try:
-        folder = output.write_run(results, out, fmt=fmt, plots=not no_plots, force=force,
+        folder = output.write_run(run_record, out, fmt=fmt, plots=not no_plots, force=force,
                                   command=" ".join(["sim"] + sys.argv[1:]))
     except output.NonFiniteResultError as exc:  # a failed run: one line, exit 1, no folder
         click.echo(f"error: {one_line(str(exc), 400)}", err=True)
@@ -173,7 +174,7 @@ def _run_ensemble(plan, out, fmt, no_plots, force, quiet):
             if job is not None:
                 job.cancel()
     if not quiet:
-        _print_ensemble(ensemble.summary(results), folder, stepped)
+        _print_ensemble(ensemble.summary(results.sim), folder, stepped)
 
 
 def _print_ensemble(s: dict, folder: Path, seconds: float):

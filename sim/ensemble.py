@@ -392,19 +392,20 @@ def _record_in_batch(configs: list[SimConfig]) -> bool:
 
 def run_ensemble(base: SimConfig, n: int, seed: int | None = None, ranges=None, *,
                  progress: bool = False, plan_: EnsemblePlan | None = None,
-                 after_batch=None) -> Results:
+                 after_batch=None):
     """Run an ensemble: every member in one batch (aggregates and milestones of all), and the
-    occupation series of its median member (:func:`median_member`). Returns
-    :class:`sim.results.Results` over the members, with ``ensemble`` (the plan) and
-    ``median_member`` set and the occupation series of that member only. ``after_batch``:
-    called with those results once the batch is done, before the occupations are attached
-    (the command line starts drawing the band figures there).
+    occupation series of its median member (:func:`median_member`). Returns the record over
+    the members (``median_member`` in its attributes, the occupation series of that member
+    only; its view ``.sim`` holds the plan as ``ensemble``). ``after_batch``: called with the
+    view of that record before the occupations are attached (the command line starts drawing
+    the band figures there).
 
     The occupations come from the batch when they fit in :data:`RECORD_IN_BATCH_BYTES`, else
     from the median member run again alone, which must then equal its column of the batch bit
     for bit (a scenario's numbers do not depend on its batch; a difference raises
     ``RuntimeError``).
     """
+    from sim import record
     from sim.runner import run as run_one
     from sim.runner import run_batch
 
@@ -412,23 +413,25 @@ def run_ensemble(base: SimConfig, n: int, seed: int | None = None, ranges=None, 
     configs = plan_.configs()
     in_batch = _record_in_batch(configs)
     with np.errstate(all="ignore"):  # as a sweep: non-finite outputs are caught afterwards
-        results = run_batch(configs, progress=progress, record_occupations=in_batch)
+        batch = run_batch(configs, progress=progress, record_occupations=in_batch)
+    results = batch.sim
     k = median_member(results.aggregates[MEDIAN_BY]) \
         if np.isfinite(results.aggregates[MEDIAN_BY]).all() else 0
-    occupations, results.occupations = results.occupations, {}
-    results.ensemble, results.median_member = plan_, k
     if after_batch is not None:
-        after_batch(results)
+        aggregates_only = record.with_occupations_of(batch, k, {})
+        aggregates_only.attrs["median_member"] = k
+        aggregates_only.sim.ensemble = plan_
+        after_batch(aggregates_only.sim)
     if in_batch:
-        occupations = {name: v[:, k:k + 1].copy() for name, v in occupations.items()}
+        out = record.with_occupations_of(batch, k)
     else:
         with np.errstate(all="ignore"):
-            alone = run_one(configs[k])
+            alone = run_one(configs[k]).sim
         for name, values in alone.aggregates.items():
             if not np.array_equal(values[:, 0], results.aggregates[name][:, k],
                                   equal_nan=True):
                 raise RuntimeError(f"member {k} run alone differs from its batch in {name}")
-        occupations = alone.occupations
-    results.occupations = occupations
-    results.occupation_scenarios = (k,)
-    return results
+        out = record.with_occupations_of(batch, k, alone.occupations)
+    out.attrs["median_member"] = k
+    out.sim.ensemble = plan_
+    return out

@@ -198,7 +198,7 @@ def _write_files(results: Results, tmp: Path, fmt: str, plots: bool, label: str,
         files.append(write_table(results.occupation_info, tmp / "occupation_info", fmt))
     from sim import record
 
-    files.append(record.write(record.to_dataset(results), tmp / record.RECORD_FILE))
+    files.append(record.write(results.record, tmp / record.RECORD_FILE))
     summaries = [results.summary(b) for b in range(results.n_scenarios)]
     config = results.ensemble.base if results.ensemble is not None else results.configs[0]
     texts = {"config.yaml": config_to_yaml(config),
@@ -235,15 +235,17 @@ def _manifest(results: Results, tmp: Path, files: list[Path], fmt: str, command:
             "files": {p.relative_to(tmp).as_posix(): file_entry(p) for p in files}}
 
 
-def write_run(results: Results, out: Path | str, *, fmt: str = "parquet", plots: bool = True,
+def write_run(record, out: Path | str, *, fmt: str = "parquet", plots: bool = True,
               force: bool = False, command: str = "", arg: str = "--out", ahead=None) -> Path:
-    """Write tables, config, seed, version, summary, figures and manifest to ``out``
-    (``ahead``: figures already being drawn, :func:`sim.plots.draw_ahead`).
+    """Write a run's record (:func:`sim.run`'s result) to ``out``: the record itself, and
+    tables, config, seed, version, summary, figures and manifest drawn from it (``ahead``:
+    figures already being drawn, :func:`sim.plots.draw_ahead`).
 
     Raises :class:`NonFiniteResultError` (nothing written) for a run with NaN or inf outputs,
     and :class:`SimInputError` naming ``arg`` when ``out`` is taken or cannot be written.
     """
     out = Path(out)
+    results = record.sim
     check_finite(results, out)
     prepare_target(out, force, arg)
     try:

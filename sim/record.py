@@ -18,11 +18,11 @@ Dataset carries the package version.
 On disk the record is one NetCDF-4 file (``record.nc`` in a result folder, written with
 h5netcdf): a single self-describing file that xarray, netCDF tools, R and Julia read, and that
 :func:`xarray.open_mfdataset` opens lazily, with Dask, across a sweep's chunks
-(:func:`open_sweep`). Reading it back (:func:`from_dataset`) gives the same
-:class:`sim.results.Results`, bit for bit.
+(:func:`open_sweep`), and reads back bit for bit (:func:`open_run`).
 
-This is the first part of the record: ``sim.run`` still returns :class:`Results`;
-:func:`to_dataset` gives its record.
+:func:`sim.run` and :func:`sim.run_batch` return the record; ``record.sim``
+(:class:`sim.results.Results`) gives its arrays by name and tidy pandas tables. Every output
+of a run (Parquet tables, ``record.nc``, summary, figures, report) is written from it.
 """
 
 from __future__ import annotations
@@ -31,95 +31,107 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from sim.config import SimConfig
 from sim.errors import Problem, SimInputError
 from sim.manifest import read_manifest, verify_files
-from sim.results import Results, year_month
+from sim.milestones import milestone_years
+from sim.results import INFO_PREFIX, OCCUPATION_PREFIX, series_units, year_month
 
 #: File name of the record in a result folder.
 RECORD_FILE = "record.nc"
 #: NetCDF engine: NetCDF-4/HDF5 through h5netcdf (variable-length text, compression).
 ENGINE = "h5netcdf"
-OCCUPATION_PREFIX = "occupation."
 #: Folder of a sweep's chunk records (beside its Parquet ``chunks/``).
 SWEEP_RECORDS = "records"
 
 
-def to_dataset(results: Results):
-    """The record of ``results`` (see the module docstring)."""
+def from_model(model, configs: list[SimConfig], join_report: dict | None = None):
+    """The record of a finished model (see the module docstring); its view ``.sim`` keeps
+    ``configs`` so they are not parsed back from JSON.
+    """
+    rec, table = model.recorder, model.workers.table
+    times = model.start_year + np.arange(model.n_steps) * model.dt_years
+    milestones = milestone_years(
+        rec.aggregates, times, configs[0].milestones.levels,
+        [c.milestones.full_automation_share for c in configs],
+        [c.research.automated_researcher_share for c in configs])
+    ds = build(configs, times, rec.aggregates, rec.occupations, table.codes, table.titles,
+               milestones, table.info_frame(), join_report=join_report)
+    ds.sim._configs = list(configs)
+    return ds
+
+
+def build(configs, times, aggregates, occupations, codes, titles, milestones,
+          occupation_info=None, held=None, join_report=None):
+    """A record from arrays as recorded: aggregates ``(T, B)``, occupation series
+    ``(T, B', O)`` of the scenarios ``held`` (None: all), milestone years ``(B,)``; the arrays
+    are used as they are, not copied.
+    """
     import xarray as xr
 
     from sim import __version__
 
-    units = results.units()
-    times = np.asarray(results.times, float)
+    units = series_units()
+    times = np.asarray(times, float)
+    n = len(configs)
     coords = {"time": ("time", np.arange(len(times))),
               "year": ("time", times, {"units": "calendar year (decimal), start of the step"}),
               "date": ("time", np.array([year_month(t) for t in times], dtype=object)),
-              "scenario": ("scenario", np.arange(results.n_scenarios)),
-              "seed": ("scenario", np.array([c.seed for c in results.configs], dtype=np.int64)),
-              "occupation": ("occupation", np.array(results.occupation_codes, dtype=object)),
-              "title": ("occupation", np.array(results.occupation_titles, dtype=object))}
+              "scenario": ("scenario", np.arange(n)),
+              "seed": ("scenario", np.array([c.seed for c in configs], dtype=np.int64)),
+              "occupation": ("occupation", np.array(codes, dtype=object)),
+              "title": ("occupation", np.array(titles, dtype=object))}
     data = {name: (("time", "scenario"), values, {"units": units.get(name, "")})
-            for name, values in results.aggregates.items()}
-    if results.occupations:
-        held = (np.arange(results.n_scenarios) if results.occupation_scenarios is None
-                else np.asarray(results.occupation_scenarios))
-        coords["occupation_scenario"] = ("occupation_scenario", held)
-        for name, values in results.occupations.items():
+            for name, values in aggregates.items()}
+    if occupations:
+        coords["occupation_scenario"] = ("occupation_scenario",
+                                         np.arange(n) if held is None else np.asarray(held))
+        for name, values in occupations.items():
             data[OCCUPATION_PREFIX + name] = (("time", "occupation_scenario", "occupation"),
                                               values,
                                               {"units": units.get(OCCUPATION_PREFIX + name, "")})
-    names = list(results.milestones)
+    names = list(milestones)
     coords["milestone"] = ("milestone", np.array(names, dtype=object))
     data["milestone_year"] = (
         ("scenario", "milestone"),
-        np.stack([results.milestones[n] for n in names], axis=1) if names
-        else np.zeros((results.n_scenarios, 0)),
+        np.stack([milestones[m] for m in names], axis=1) if names else np.zeros((n, 0)),
         {"units": "calendar year (decimal) first reached; NaN if not by the end"})
-    if results.occupation_info is not None:
-        for col in results.occupation_info.columns:
+    if occupation_info is not None:
+        for col in occupation_info.columns:
             if col in ("occupation", "title"):
                 continue
-            values = results.occupation_info[col].to_numpy()
-            data[f"info.{col}"] = ("occupation", values.astype(object)
-                                   if values.dtype == object else values)
+            values = occupation_info[col].to_numpy()
+            data[INFO_PREFIX + col] = ("occupation", values.astype(object)
+                                       if values.dtype == object else values)
     data["config"] = ("scenario", np.array([json.dumps(c.model_dump(mode="python"))
-                                            for c in results.configs], dtype=object),
+                                            for c in configs], dtype=object),
                       {"description": "the scenario's validated configuration (JSON)"})
-    return xr.Dataset(data, coords=coords, attrs={
-        "title": "ai-economy-sim run record", "sim_version": __version__,
-        "conventions": "one variable per recorded series; units in each variable's 'units'"})
+    attrs = {"title": "ai-economy-sim run record", "sim_version": __version__,
+             "conventions": "one variable per recorded series; units in each variable's "
+                            "'units'"}
+    if join_report:
+        attrs["join_report"] = json.dumps(join_report)
+    return xr.Dataset(data, coords=coords, attrs=attrs)
 
 
-def from_dataset(ds) -> Results:
-    """The :class:`Results` a record holds (the inverse of :func:`to_dataset`)."""
-    configs = [SimConfig.model_validate(json.loads(str(text))) for text in ds["config"].values]
-    aggregates = {name: np.asarray(ds[name].values) for name in ds.data_vars
-                  if ds[name].dims == ("time", "scenario")}
-    occupations = {str(name)[len(OCCUPATION_PREFIX):]: np.asarray(ds[name].values)
-                   for name in ds.data_vars if str(name).startswith(OCCUPATION_PREFIX)}
-    milestones = {str(n): np.asarray(ds["milestone_year"].sel(milestone=n).values)
-                  for n in ds["milestone"].values}
-    info_cols = [str(n) for n in ds.data_vars if str(n).startswith("info.")]
-    info = None
-    if info_cols:
-        info = pd.DataFrame({"occupation": [str(c) for c in ds["occupation"].values],
-                             "title": [str(t) for t in ds["title"].values]})
-        for col in info_cols:
-            values = ds[col].values
-            info[col[len("info."):]] = ([str(v) for v in values] if values.dtype == object
-                                        else values)
-    held = None
-    if "occupation_scenario" in ds.coords:
-        held_values = tuple(int(i) for i in ds["occupation_scenario"].values)
-        held = None if held_values == tuple(range(ds.sizes["scenario"])) else held_values
-    return Results(configs, np.asarray(ds["year"].values, float), aggregates, occupations,
-                   tuple(str(c) for c in ds["occupation"].values),
-                   tuple(str(t) for t in ds["title"].values), milestones,
-                   occupation_info=info, occupation_scenarios=held)
+def with_occupations_of(ds, k: int, occupations: dict[str, np.ndarray] | None = None):
+    """``ds`` holding the occupation series of scenario ``k`` only: its own (``occupations``
+    None) or ``occupations`` ``(T, 1, O)`` recorded elsewhere (a run of ``k`` alone).
+    """
+    view = ds.sim
+    if occupations is None:
+        occupations = {name: v[:, k:k + 1].copy() for name, v in view.occupations.items()}
+    kept = ds.drop_vars([n for n, v in ds.variables.items()
+                         if "occupation_scenario" in v.dims])
+    units = series_units()
+    for name, values in occupations.items():
+        kept[OCCUPATION_PREFIX + name] = (("time", "occupation_scenario", "occupation"), values,
+                                          {"units": units.get(OCCUPATION_PREFIX + name, "")})
+    if occupations:
+        kept = kept.assign_coords(occupation_scenario=("occupation_scenario", [k]))
+    kept.sim._configs = view._configs
+    return kept
 
 
 def chunk_dataset(columns: dict):
@@ -131,7 +143,7 @@ def chunk_dataset(columns: dict):
     """
     import xarray as xr
 
-    units = Results.units()
+    units = series_units()
     coords = {"scenario": ("scenario", np.asarray(columns["run"], np.int64)),
               "seed": ("scenario", np.asarray(columns["seed"], np.int64)),
               "status": ("scenario", np.asarray(columns["status"], dtype=object)),

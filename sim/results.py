@@ -1,16 +1,16 @@
-"""Results of a run or batch: arrays as recorded, and tidy pandas tables built from them."""
+"""Views of a run record: its arrays by name, and tidy pandas tables built from them."""
 
 from __future__ import annotations
 
+import json
 import warnings
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
 from sim.config import SimConfig
-from sim.milestones import milestone_years
 from sim.recorder import AGGREGATES, OCCUPATION_SERIES
 
 #: Years at which the summary reports the AI and human workforces.
@@ -40,49 +40,126 @@ def year_end_steps(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return years, np.array([year_end_step(times, y) for y in years], dtype=int)
 
 
-@dataclass
+#: Variable-name prefixes in the record: occupation series, and the occupation table's facts.
+OCCUPATION_PREFIX = "occupation."
+INFO_PREFIX = "info."
+
+
+def series_units() -> dict[str, str]:
+    """Unit of every series the recorder can record (aggregates, then ``occupation.NAME``)."""
+    out = {k: u for k, (u, _) in AGGREGATES.items()}
+    out.update({f"{OCCUPATION_PREFIX}{k}": u for k, (u, _) in OCCUPATION_SERIES.items()})
+    return out
+
+
+@xr.register_dataset_accessor("sim")
 class Results:
-    """What a model recorded, per scenario (axis 1 of every array)."""
+    """numpy and pandas views of a run record (:mod:`sim.record`), as ``record.sim``.
 
-    configs: list[SimConfig]
-    times: np.ndarray  #: decimal year at the start of each step (T,)
-    aggregates: dict[str, np.ndarray]  #: name -> (T, B)
-    occupations: dict[str, np.ndarray]  #: name -> (T, B, O); empty if not recorded
-    occupation_codes: tuple[str, ...]
-    occupation_titles: tuple[str, ...]
-    milestones: dict[str, np.ndarray] = field(default_factory=dict)  #: name -> (B,) year
-    #: static facts per occupation (code, title, SOC major group, start employment and wage,
-    #: Job Zone, exposure score); see ``OccupationTable.info_frame``
-    occupation_info: pd.DataFrame | None = None
-    #: how the detailed data joined (counts of what matched and was dropped), when used
-    join_report: dict | None = None
-    #: the scenarios the occupation arrays hold, in order (axis 1 of each); None: all of them.
-    #: An ensemble records the occupations of its median member only.
-    occupation_scenarios: tuple[int, ...] | None = None
-    #: an ensemble's plan (:class:`sim.ensemble.EnsemblePlan`: base config, draws, seeds) when
-    #: the scenarios are its members; None for a run or a batch
-    ensemble: Any = None
-    #: the ensemble member whose occupations are recorded (see :func:`sim.ensemble.median_member`)
-    median_member: int | None = None
+    The record, an :class:`xarray.Dataset`, is what :func:`sim.run` and :func:`sim.run_batch`
+    return and what every output is written from; this view reads the record's own arrays
+    (no copies): aggregates ``(T, B)`` (scenario on axis 1), occupation series ``(T, B', O)``
+    over the scenarios whose occupations were recorded, milestone years ``(B,)``, and tidy
+    tables (:meth:`aggregates_frame`, ...). Configs are parsed from the record's JSON once,
+    unless the run that made the record handed them over.
+    """
 
-    @classmethod
-    def from_model(cls, model, configs: list[SimConfig]) -> Results:
-        """Collect a finished model's records."""
-        times = model.start_year + np.arange(model.n_steps) * model.dt_years
-        rec = model.recorder
-        table = model.workers.table
-        res = cls(configs, times, rec.aggregates, rec.occupations, table.codes, table.titles,
-                  occupation_info=table.info_frame())
-        res.milestones = milestone_years(
-            rec.aggregates, times, configs[0].milestones.levels,
-            [c.milestones.full_automation_share for c in configs],
-            [c.research.automated_researcher_share for c in configs])
-        return res
+    def __init__(self, record):
+        self.record = record
+        self._configs: list[SimConfig] | None = None
+        self._aggregates: dict[str, np.ndarray] | None = None
+        #: an ensemble's plan (:class:`sim.ensemble.EnsemblePlan`: base config, draws, seeds)
+        #: when the scenarios are its members (in memory only; the folder keeps its files)
+        self.ensemble: Any = None
+
+    @property
+    def configs(self) -> list[SimConfig]:
+        """Each scenario's validated configuration."""
+        if self._configs is None:
+            self._configs = [SimConfig.model_validate(json.loads(str(text)))
+                             for text in self.record["config"].values]
+        return self._configs
+
+    @property
+    def times(self) -> np.ndarray:
+        """Decimal year at the start of each step, (T,)."""
+        return self.record["year"].values
+
+    @property
+    def aggregates(self) -> dict[str, np.ndarray]:
+        """Name -> (T, B)."""
+        if self._aggregates is None:
+            self._aggregates = {str(name): v.values for name, v in self.record.data_vars.items()
+                                if v.dims == ("time", "scenario")}
+        return self._aggregates
+
+    @property
+    def occupations(self) -> dict[str, np.ndarray]:
+        """Name -> (T, B', O); empty if not recorded."""
+        return {str(name)[len(OCCUPATION_PREFIX):]: v.values
+                for name, v in self.record.data_vars.items()
+                if str(name).startswith(OCCUPATION_PREFIX)}
+
+    @property
+    def occupation_codes(self) -> tuple[str, ...]:
+        """SOC codes, in the order of the occupation axis."""
+        return tuple(str(c) for c in self.record["occupation"].values)
+
+    @property
+    def occupation_titles(self) -> tuple[str, ...]:
+        """Occupation titles, in the order of the occupation axis."""
+        return tuple(str(t) for t in self.record["title"].values)
+
+    @property
+    def milestones(self) -> dict[str, np.ndarray]:
+        """Name -> (B,) year first reached (NaN: not by the end)."""
+        years = self.record["milestone_year"].values
+        return {str(n): years[:, i] for i, n in enumerate(self.record["milestone"].values)}
+
+    @property
+    def occupation_info(self) -> pd.DataFrame | None:
+        """Static facts per occupation (code, title, SOC major group, start employment and
+        wage, Job Zone, exposure score); see ``OccupationTable.info_frame``.
+        """
+        cols = [str(n) for n in self.record.data_vars if str(n).startswith(INFO_PREFIX)]
+        if not cols:
+            return None
+        info = pd.DataFrame({"occupation": list(self.occupation_codes),
+                             "title": list(self.occupation_titles)})
+        for col in cols:
+            values = self.record[col].values
+            info[col[len(INFO_PREFIX):]] = ([str(v) for v in values] if values.dtype == object
+                                            else values)
+        return info
+
+    @property
+    def join_report(self) -> dict | None:
+        """How the detailed data joined (counts of what matched and was dropped), when used."""
+        text = self.record.attrs.get("join_report")
+        return json.loads(text) if text else None
+
+    @property
+    def occupation_scenarios(self) -> tuple[int, ...] | None:
+        """The scenarios the occupation arrays hold, in order (axis 1 of each); None: all of
+        them. An ensemble records the occupations of its median member only.
+        """
+        if "occupation_scenario" not in self.record.coords:
+            return None
+        held = tuple(int(i) for i in self.record["occupation_scenario"].values)
+        return None if held == tuple(range(self.n_scenarios)) else held
+
+    @property
+    def median_member(self) -> int | None:
+        """The ensemble member whose occupations are recorded (see
+        :func:`sim.ensemble.median_member`), or None.
+        """
+        k = self.record.attrs.get("median_member")
+        return None if k is None else int(k)
 
     @property
     def n_scenarios(self) -> int:
         """Number of scenarios (B)."""
-        return len(self.configs)
+        return int(self.record.sizes["scenario"])
 
     def occupation_index(self, i: int) -> int | None:
         """Where scenario ``i``'s occupations lie on axis 1 of the occupation arrays (None:
@@ -97,13 +174,13 @@ class Results:
     def scenario(self, i: int) -> Results:
         """The results of scenario ``i`` alone (its occupations only if they were recorded)."""
         j = self.occupation_index(i)
-        return Results([self.configs[i]], self.times,
-                       {k: v[:, i:i + 1] for k, v in self.aggregates.items()},
-                       {} if j is None else {k: v[:, j:j + 1]
-                                             for k, v in self.occupations.items()},
-                       self.occupation_codes, self.occupation_titles,
-                       {k: v[i:i + 1] for k, v in self.milestones.items()},
-                       self.occupation_info)
+        one = self.record.isel(scenario=[i])
+        if "occupation_scenario" in one.dims:
+            one = (one.isel(occupation_scenario=[j]) if j is not None else one.drop_vars(
+                [n for n, v in one.variables.items() if "occupation_scenario" in v.dims]))
+        view = one.sim
+        view._configs = [self.configs[i]]
+        return view
 
     def _time_columns(self) -> pd.DataFrame:
         return pd.DataFrame({"step": np.arange(len(self.times)), "year": self.times,
@@ -150,12 +227,10 @@ class Results:
                 for name, years in self.milestones.items() for b in range(self.n_scenarios)]
         return pd.DataFrame(rows)
 
-    @staticmethod
-    def units() -> dict[str, str]:
-        """Unit of every recorded series."""
-        out = {k: u for k, (u, _) in AGGREGATES.items()}
-        out.update({f"occupation.{k}": u for k, (u, _) in OCCUPATION_SERIES.items()})
-        return out
+    def units(self) -> dict[str, str]:
+        """Unit of every series the record holds, as its ``units`` attribute says."""
+        return {str(name): v.attrs["units"] for name, v in self.record.data_vars.items()
+                if "time" in v.dims and "units" in v.attrs}
 
     def step_of_year(self, year: float) -> int:
         """Index of the last step in ``year`` (or the last step run)."""

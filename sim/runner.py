@@ -1,4 +1,6 @@
-"""Run one scenario or a batch of scenarios in lock-step and return their results."""
+"""Run one scenario or a batch of scenarios in lock-step and return their record
+(:mod:`sim.record`: an ``xarray.Dataset``; ``record.sim`` gives numpy and pandas views).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +11,6 @@ from tqdm.auto import tqdm
 from sim.config import SimConfig
 from sim.model import AIEconomyModel
 from sim.occupations import OccupationTable, detailed_with_report
-from sim.results import Results
 
 
 def resolve_data_dir(config: SimConfig) -> SimConfig:
@@ -40,25 +41,28 @@ def build_model(configs: Sequence[SimConfig], record_occupations: bool = True,
 
 def run_batch(configs: Sequence[SimConfig], *, progress: bool = False,
               record_occupations: bool = True, table: OccupationTable | None = None,
-              record_aggregates=None) -> Results:
-    """Run structurally identical scenarios in one model; results per scenario.
+              record_aggregates=None):
+    """Run structurally identical scenarios in one model; returns their record, an
+    ``xarray.Dataset`` with a ``scenario`` dimension (``record.sim``: :class:`sim.results.
+    Results`).
 
     A scenario's results are identical whether it runs alone or in any batch.
     """
+    from sim import record
     configs = [resolve_data_dir(c) for c in configs]
     model = build_model(configs, record_occupations, table, record_aggregates)
     with tqdm(total=model.n_steps, disable=not progress,
                                           unit="month", desc="simulating") as bar:
         model.run(progress=bar)
-    results = Results.from_model(model, list(configs))
-    if table is None and configs[0].occupations.source == "detailed":
-        # kept with the results it explains
-        results.join_report = detailed_with_report(configs[0])[1]
-    return results
+    join_report = (detailed_with_report(configs[0])[1]  # kept with the results it explains
+                   if table is None and configs[0].occupations.source == "detailed" else None)
+    return record.from_model(model, list(configs), join_report)
 
 
 def run(config: SimConfig | None = None, *, progress: bool = False,
-        record_occupations: bool = True) -> Results:
-    """Run one scenario (the built-in default if ``config`` is None)."""
+        record_occupations: bool = True):
+    """Run one scenario (the built-in default if ``config`` is None); returns its record
+    (see :func:`run_batch`).
+    """
     return run_batch([config or SimConfig()], progress=progress,
                      record_occupations=record_occupations)

@@ -25,9 +25,9 @@ def _scenarios(n):
 
 def test_scenario_alone_equals_scenario_in_batch_of_64():
     configs = _scenarios(64)
-    batch = sim.run_batch(configs)
+    batch = sim.run_batch(configs).sim
     for i in (0, 17, 38, 63):
-        alone = sim.run(configs[i])
+        alone = sim.run(configs[i]).sim
         inside = batch.scenario(i)
         for name, values in alone.aggregates.items():
             np.testing.assert_array_equal(values, inside.aggregates[name], err_msg=name)
@@ -39,16 +39,16 @@ def test_scenario_alone_equals_scenario_in_batch_of_64():
 
 def test_batch_order_does_not_matter():
     configs = _scenarios(8)
-    forward = sim.run_batch(configs, record_occupations=False)
-    backward = sim.run_batch(configs[::-1], record_occupations=False)
+    forward = sim.run_batch(configs, record_occupations=False).sim
+    backward = sim.run_batch(configs[::-1], record_occupations=False).sim
     for name, values in forward.aggregates.items():
         np.testing.assert_array_equal(values, backward.aggregates[name][:, ::-1], err_msg=name)
 
 
 def test_same_seed_same_result_and_seed_matters():
-    a = sim.run(load_config(seed=5), record_occupations=False)
-    b = sim.run(load_config(seed=5), record_occupations=False)
-    c = sim.run(load_config(seed=6), record_occupations=False)
+    a = sim.run(load_config(seed=5), record_occupations=False).sim
+    b = sim.run(load_config(seed=5), record_occupations=False).sim
+    c = sim.run(load_config(seed=6), record_occupations=False).sim
     np.testing.assert_array_equal(a.aggregates["frontier_effective_flop"],
                                   b.aggregates["frontier_effective_flop"])
     assert not np.array_equal(a.aggregates["investor_usd_per_yr"],
@@ -57,9 +57,9 @@ def test_same_seed_same_result_and_seed_matters():
 
 def test_recording_fewer_aggregates_changes_nothing_recorded():
     configs = _scenarios(3)
-    full = sim.run_batch(configs, record_occupations=False)
+    full = sim.run_batch(configs, record_occupations=False).sim
     few = sim.run_batch(configs, record_occupations=False,
-                        record_aggregates={"unemployment_rate"})
+                        record_aggregates={"unemployment_rate"}).sim
     assert set(few.aggregates) == {"unemployment_rate", "capable_share", "adopted_share",
                                    "research_automation_share"}  # + the milestones' inputs
     for name, values in few.aggregates.items():

@@ -313,8 +313,8 @@ def test_ladder_rules_change_a_detailed_run(fixture_dir):
     base = [f"occupations.data_dir={json.dumps(str(fixture_dir))}",
             "occupations.source=detailed", "time.end_year=2026",
             "tasks.automation.requirement_100pct_oom=31.0"]   # a world fast enough to see it
-    plain = sim.run(sim.load_config(overrides=base))
-    ladder = sim.run(sim.load_config(overrides=[*base, "tasks.name=automation_ladder"]))
+    plain = sim.run(sim.load_config(overrides=base)).sim
+    ladder = sim.run(sim.load_config(overrides=[*base, "tasks.name=automation_ladder"])).sim
     assert plain.join_report["occupations_kept"] == 4     # the API keeps the join report too
     a, b = plain.occupations["capable_share"], ladder.occupations["capable_share"]
     assert not np.allclose(a, b)
@@ -350,9 +350,9 @@ def test_real_data_join(real):
 
 @pytest.fixture(scope="module")
 def both_modes():
-    builtin = sim.run(sim.load_config())
+    builtin = sim.run(sim.load_config()).sim
     detail = sim.run(sim.load_config(overrides=["occupations.source=detailed",
-                                                f"occupations.data_dir={DATA_DIR}"]))
+                                                f"occupations.data_dir={DATA_DIR}"])).sim
     return builtin, detail
 
 
@@ -422,8 +422,8 @@ def test_detailed_scenario_is_batch_invariant():
     cfgs = [sim.load_config(overrides=["occupations.source=detailed", "time.end_year=2025",
                                        f"occupations.data_dir={DATA_DIR}"], seed=s)
             for s in (3, 4)]
-    both = sim.run_batch(cfgs)
-    alone = sim.run(cfgs[1])
+    both = sim.run_batch(cfgs).sim
+    alone = sim.run(cfgs[1]).sim
     for name, values in alone.occupations.items():
         np.testing.assert_array_equal(both.occupations[name][:, 1:2], values, err_msg=name)
 

@@ -31,7 +31,7 @@ def _value(res, name, year):
 
 @pytest.fixture(scope="module")
 def default():
-    return sim.run(sim.load_config(), record_occupations=False)
+    return sim.run(sim.load_config(), record_occupations=False).sim
 
 
 def test_automation_starts_small(default):
@@ -86,7 +86,7 @@ FAST_RESEARCH = ["time.end_year=2036", "tasks.automation.requirement_100pct_oom=
 
 def _speedup(*overrides):
     res = sim.run(sim.load_config(overrides=[*FAST_RESEARCH, *overrides]),
-                  record_occupations=False)
+                  record_occupations=False).sim
     return res.times, res.aggregates["rd_speedup"][:, 0], res
 
 

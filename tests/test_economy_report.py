@@ -31,7 +31,7 @@ from sim.run_data import RunData, growth_12m
 @pytest.fixture(scope="module")
 def short_results():
     """A three-year run (2023-2025) in memory."""
-    return sim.run(sim.load_config(overrides=["time.end_year=2025"]))
+    return sim.run(sim.load_config(overrides=["time.end_year=2025"])).sim
 
 
 @pytest.fixture(scope="module")

@@ -130,7 +130,7 @@ def test_members_equal_the_same_draws_run_alone(base, ens_dir):
     assert members["seed"].tolist() == [c.seed for c in configs]
     for i in sorted({0, median, MEMBERS - 1}):
         with np.errstate(all="ignore"):
-            alone = sim.run(configs[i], record_occupations=False)
+            alone = sim.run(configs[i], record_occupations=False).sim
         rows = table[table["scenario"] == i]
         for name, values in alone.aggregates.items():
             np.testing.assert_array_equal(rows[name].to_numpy(), values[:, 0], err_msg=name)
@@ -144,7 +144,7 @@ def test_ensemble_members_are_the_rows_of_its_sweep(base, tmp_path):
     from sim.sweep import run_sweep
 
     plan = ensemble.plan(base, 4, 9)
-    res = ensemble.run_ensemble(base, 4, plan_=plan)
+    res = ensemble.run_ensemble(base, 4, plan_=plan).sim
     spec = load_sweep(tmp_path / "e.yaml", text=plan.spec.to_yaml())
     summary = pd.read_parquet(run_sweep(spec, tmp_path / "sweep", workers=1, progress=False))
     assert summary["seed"].tolist() == [c.seed for c in res.configs]

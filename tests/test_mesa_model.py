@@ -17,7 +17,7 @@ def test_no_arguments_is_the_default_scenario():
     assert model.n_scenarios == 1 and model.configs[0] == sim.SimConfig()
     model.run()
     assert not model.running
-    reference = sim.run(sim.SimConfig())
+    reference = sim.run(sim.SimConfig()).sim
     np.testing.assert_array_equal(model.recorder.aggregates["unemployment_rate"],
                                   reference.aggregates["unemployment_rate"])
     with pytest.raises(RuntimeError, match="run has ended"):

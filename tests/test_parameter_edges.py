@@ -64,7 +64,7 @@ def assert_finite(res, b: int, what: str) -> None:
 @pytest.fixture(scope="module")
 def full_batch():
     """Every mixable edge, full horizon, one batch."""
-    return sim.run_batch(_configs(MIXABLE))
+    return sim.run_batch(_configs(MIXABLE)).sim
 
 
 def test_edges_cover_every_numeric_parameter():
@@ -83,12 +83,12 @@ def test_every_edge_keeps_every_output_finite(full_batch):
 
 
 def _alone(config):
-    return sim.run(config)
+    return sim.run(config).sim
 
 
 def test_every_edge_alone_equals_itself_inside_a_mixed_batch():
     configs = _configs(MIXABLE, SHORT)
-    batch = sim.run_batch(configs)
+    batch = sim.run_batch(configs).sim
     ctx = multiprocessing.get_context("spawn")  # a fresh interpreter: nothing shared with pytest
     with cf.ProcessPoolExecutor(2, mp_context=ctx) as pool:
         alone = list(pool.map(_alone, configs, chunksize=8))
@@ -100,7 +100,7 @@ def test_full_horizon_batch_does_not_depend_on_its_neighbours(full_batch):
     """The same scenarios, reversed and split into two batches, over 2023-2050."""
     configs = _configs(MIXABLE)[::-1]
     half = len(configs) // 2
-    parts = [sim.run_batch(configs[:half]), sim.run_batch(configs[half:])]
+    parts = [sim.run_batch(configs[:half]).sim, sim.run_batch(configs[half:]).sim]
     n = len(configs)
     for j in range(n):
         part, k = (parts[0], j) if j < half else (parts[1], j - half)
@@ -119,9 +119,9 @@ def test_structural_edge_is_finite_and_alone_equals_in_batch(edge):
     extra = () if edge.key.startswith("time.") else SHORT
     config = edge.config(extra, seed=7)
     partner = edge.config((*extra, *PARTNER), seed=8)
-    alone = sim.run(config)
+    alone = sim.run(config).sim
     assert_finite(alone, 0, _label(edge))
-    assert_same(alone, sim.run_batch([partner, config]).scenario(1), _label(edge))
+    assert_same(alone, sim.run_batch([partner, config]).sim.scenario(1), _label(edge))
 
 
 @st.composite
@@ -140,6 +140,6 @@ def edge_combinations(draw):
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.lists(edge_combinations(), min_size=60, max_size=60))
 def test_combinations_of_edges_stay_finite(configs):
-    res = sim.run_batch(configs, record_occupations=False)
+    res = sim.run_batch(configs, record_occupations=False).sim
     for b, config in enumerate(configs):
         assert_finite(res, b, f"combination {b}: {config.model_dump(exclude_defaults=True)}")

@@ -64,7 +64,7 @@ def test_a_cheaper_task_raises_demand_for_the_others_and_its_own_spending_share_
 @pytest.fixture(scope="module")
 def default_and_still():
     """The default run and the world without AI progress, to 2050."""
-    return run(SimConfig()), run(load_config(None, scenario="no_ai_progress"))
+    return run(SimConfig()).sim, run(load_config(None, scenario="no_ai_progress")).sim
 
 
 def _year_end(a, name, year):
@@ -132,15 +132,15 @@ def test_without_reinstatement_no_new_tasks_appear():
 def test_unemployment_at_rest_is_separations_over_flows():
     cfg = load_config(None, scenario="no_ai_progress",
                       overrides=["time.end_year=2030", "labour.separation_rate_per_month=0.02"])
-    a = run(cfg).aggregates
+    a = run(cfg).sim.aggregates
     s, f = 0.02, SimConfig().labour.job_finding_rate_per_month
     assert a["unemployment_rate"][-1, 0] == pytest.approx(s / (s + f), abs=0.01)
 
 
 def test_a_longer_run_repeats_a_shorter_one_over_their_common_years():
     """Yearly shocks are drawn year by year, so extending the horizon never changes the past."""
-    short = run(load_config(overrides=["time.end_year=2030"]), record_occupations=False)
-    long = run(load_config(overrides=["time.end_year=2035"]), record_occupations=False)
+    short = run(load_config(overrides=["time.end_year=2030"]), record_occupations=False).sim
+    long = run(load_config(overrides=["time.end_year=2035"]), record_occupations=False).sim
     n = short.aggregates["us_output_usd_per_yr"].shape[0]
     for name, values in short.aggregates.items():
         np.testing.assert_array_equal(values, long.aggregates[name][:n], err_msg=name)
@@ -149,9 +149,9 @@ def test_a_longer_run_repeats_a_shorter_one_over_their_common_years():
 def test_investment_follows_output_growth_above_its_trend():
     """Investors put a share of output into AI: the same world with output growing faster
     than the trend built into the investment parameters raises investors' money."""
-    base = run(load_config(overrides=["time.end_year=2027"]), record_occupations=False)
+    base = run(load_config(overrides=["time.end_year=2027"]), record_occupations=False).sim
     low = run(load_config(overrides=["time.end_year=2027", "capital.trend_output_growth_per_yr"
-                                      "=-0.05"]), record_occupations=False)
+                                      "=-0.05"]), record_occupations=False).sim
     assert low.aggregates["investor_usd_per_yr"][-1, 0] > 1.2 * \
         base.aggregates["investor_usd_per_yr"][-1, 0]
 

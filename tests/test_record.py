@@ -1,8 +1,11 @@
-"""The run record (an xarray Dataset with named dimensions): what it holds, that it reads back
-to the same results, that a result folder's record equals its tables, and that a sweep's
-chunk records open as one lazy Dataset equal to the sweep's rows."""
+"""The run record (an xarray Dataset with named dimensions): what ``sim.run`` returns and what
+it holds, that it reads back to the same results, that every output of a result folder is
+drawn from it, and that a sweep's chunk records open as one lazy Dataset equal to the sweep's
+rows."""
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pandas as pd
@@ -41,7 +44,7 @@ def assert_same_results(a, b):
 
 
 def test_the_record_has_named_dimensions_coordinates_and_units(batch):
-    ds = record.to_dataset(batch)
+    ds = batch
     assert ds.sizes == {"time": 48, "scenario": 2, "occupation_scenario": 2, "occupation": 22,
                         "milestone": 9}
     assert ds["unemployment_rate"].dims == ("time", "scenario")
@@ -51,40 +54,45 @@ def test_the_record_has_named_dimensions_coordinates_and_units(batch):
     assert ds["occupation"].values[0] == "11" and ds["title"].values[0].startswith("Management")
     assert ds["us_output_usd_per_yr"].attrs["units"] == "USD/yr (2023 dollars)"
     assert ds["occupation.wage_usd_per_hour"].attrs["units"]
-    assert set(ds["milestone"].values) == set(batch.milestones)
+    assert set(ds["milestone"].values) == set(batch.sim.milestones)
     # a scenario's row is its own: the record of the batch holds each run as run alone
-    alone = sim.run(batch.configs[1])
+    alone = sim.run(batch.sim.configs[1])
     np.testing.assert_array_equal(ds["unemployment_rate"].sel(scenario=1).values,
-                                  alone.aggregates["unemployment_rate"][:, 0])
+                                  alone["unemployment_rate"].sel(scenario=0).values)
+    # the view reads the record's own arrays, not copies
+    assert np.shares_memory(ds.sim.aggregates["unemployment_rate"], ds["unemployment_rate"].values)
 
 
 def test_written_and_read_back_it_gives_the_same_results(batch, tmp_path):
-    path = record.write(record.to_dataset(batch), tmp_path / "r.nc")
+    path = record.write(batch, tmp_path / "r.nc")
     with xr.open_dataset(path, engine=record.ENGINE) as ds:
-        back = record.from_dataset(ds.load())
-    assert_same_results(batch, back)
+        back = ds.load()
+    assert_same_results(batch.sim, back.sim)  # configs parsed back from the record's JSON
+    xr.testing.assert_identical(batch, back)
 
 
 def test_occupations_of_some_scenarios_only(batch, tmp_path):
-    one = batch.scenario(0)
-    one.aggregates = batch.aggregates  # both scenarios' aggregates, scenario 1's occupations
-    one.configs = batch.configs
-    one.occupations = {k: v[:, 1:2] for k, v in batch.occupations.items()}
-    one.milestones = batch.milestones
-    one.occupation_scenarios = (1,)
-    ds = record.to_dataset(one)
+    ds = record.with_occupations_of(batch, 1)  # both scenarios' aggregates, 1's occupations
     assert ds["occupation_scenario"].values.tolist() == [1]
+    one = ds.sim
+    assert one.occupation_scenarios == (1,) and one.occupation_index(0) is None
+    for name, values in one.occupations.items():
+        np.testing.assert_array_equal(values, batch.sim.occupations[name][:, 1:2])
+    assert one.scenario(0).occupations == {}
+    np.testing.assert_array_equal(one.scenario(1).occupations["employed"],
+                                  batch.sim.scenario(1).occupations["employed"])
     path = record.write(ds, tmp_path / "r.nc")
     with xr.open_dataset(path, engine=record.ENGINE) as loaded:
-        assert_same_results(one, record.from_dataset(loaded.load()))
+        assert_same_results(one, loaded.load().sim)
 
 
 def test_a_result_folder_holds_its_record_equal_to_its_tables(tmp_path):
-    results = sim.run(sim.load_config(overrides=["time.end_year=2025"]))
-    folder = write_run(results, tmp_path / "run", plots=False)
+    written = sim.run(sim.load_config(overrides=["time.end_year=2025"]))
+    folder = write_run(written, tmp_path / "run", plots=False)
     ds = record.open_run(folder)
-    back = record.from_dataset(ds)
-    assert_same_results(results, back)
+    xr.testing.assert_identical(written, ds)
+    back = ds.sim
+    assert_same_results(written.sim, back)
     tables = pd.read_parquet(folder / "aggregates.parquet")
     pd.testing.assert_frame_equal(back.aggregates_frame(), tables)
     occupations = pd.read_parquet(folder / "occupations.parquet")
@@ -101,6 +109,32 @@ def test_a_result_folder_with_a_changed_record_is_refused(tmp_path):
         f.write(bytes([last[0] ^ 1]))
     with pytest.raises(sim.errors.SimInputError, match="record.nc"):
         record.open_run(folder)
+
+
+def test_every_output_of_a_result_folder_is_drawn_from_the_record(tmp_path):
+    """Change the record after the run: the tables, summary, units and figures all follow."""
+    from sim.run_data import load_run
+
+    ds = sim.run(sim.load_config(overrides=["time.end_year=2024"])).copy(deep=True)
+    ds["unemployment_rate"].values[5, 0] = 0.4321  # the peak now: a month no run gives
+    ds["occupation.employed"].values[2, 0, 3] = 12345.0
+    ds["milestone_year"].values[0, 0] = 2024.5
+    ds["us_output_usd_per_yr"].attrs["units"] = "USD/yr (test)"
+    folder = write_run(ds, tmp_path / "run", plots=True)
+    agg = pd.read_parquet(folder / "aggregates.parquet")
+    assert agg["unemployment_rate"].iloc[5] == 0.4321
+    occ = pd.read_parquet(folder / "occupations.parquet")
+    code = ds["occupation"].values[3]
+    assert occ[(occ["step"] == 2) & (occ["occupation"] == code)]["employed"].item() == 12345.0
+    ms = pd.read_parquet(folder / "milestones.parquet")
+    assert ms["year"].iloc[0] == 2024.5
+    summary_ = json.loads((folder / "summary.json").read_text())
+    assert summary_["peak_unemployment_rate"] == 0.4321
+    assert json.loads((folder / "units.json").read_text())["us_output_usd_per_yr"] == \
+        "USD/yr (test)"
+    xr.testing.assert_identical(record.open_run(folder), ds)
+    run = load_run(folder)  # what the figures and the report read
+    assert run.agg("unemployment_rate")[5] == 0.4321
 
 
 def test_a_sweep_opens_as_one_lazy_dataset_equal_to_its_rows(tmp_path):
@@ -124,6 +158,6 @@ def test_a_sweep_opens_as_one_lazy_dataset_equal_to_its_rows(tmp_path):
 
 
 def test_occupations_frame_says_when_occupations_were_not_recorded():
-    res = sim.run(sim.load_config(overrides=["time.end_year=2023"]), record_occupations=False)
+    res = sim.run(sim.load_config(overrides=["time.end_year=2023"]), record_occupations=False).sim
     with pytest.warns(UserWarning, match="no occupations were recorded"):
         assert res.occupations_frame().empty

@@ -200,8 +200,8 @@ def test_killed_run_leaves_no_folder(tmp_path, sig):
 
 
 @pytest.fixture(scope="module")
-def short_results():
-    """A two-year run (2023-2024) in memory."""
+def short_record():
+    """A two-year run's record (2023-2024) in memory."""
     return sim.run(sim.load_config(overrides=["time.end_year=2024"]))
 
 
@@ -249,17 +249,14 @@ def test_disk_full_while_writing_a_report_leaves_no_file(tmp_path, capsys, monke
     assert _entries(folder) == before  # no report.html, no .report.html.partial-*
 
 
-def test_non_finite_run_is_a_failed_run_and_writes_nothing(short_results, tmp_path, capsys,
+def test_non_finite_run_is_a_failed_run_and_writes_nothing(short_record, tmp_path, capsys,
                                                            monkeypatch):
-    import dataclasses
-
     from sim import runner
     from sim.cli import EXIT_MODEL_FAILED
 
-    aggregates = {k: v.copy() for k, v in short_results.aggregates.items()}
-    aggregates["unemployment_rate"][14:, 0] = np.nan
-    aggregates["ai_power_gw"][20, 0] = np.inf
-    broken = dataclasses.replace(short_results, aggregates=aggregates)
+    broken = short_record.copy(deep=True)
+    broken["unemployment_rate"].values[14:, 0] = np.nan
+    broken["ai_power_gw"].values[20, 0] = np.inf
     monkeypatch.setattr(runner, "run", lambda cfg, **kwargs: broken)
     out_dir = tmp_path / "res"
     code, _, err = run_csv(capsys, out_dir, "--set", "time.end_year=2024")
@@ -271,12 +268,9 @@ def test_non_finite_run_is_a_failed_run_and_writes_nothing(short_results, tmp_pa
     assert _entries(tmp_path) == []
 
 
-def test_non_finite_occupation_series_is_named(short_results):
-    import dataclasses
-
-    occupations = {k: v.copy() for k, v in short_results.occupations.items()}
-    occupations["wage_usd_per_hour"][3, 0, 2] = -np.inf
-    broken = dataclasses.replace(short_results, occupations=occupations)
+def test_non_finite_occupation_series_is_named(short_record):
+    broken = short_record.copy(deep=True)
+    broken["occupation.wage_usd_per_hour"].values[3, 0, 2] = -np.inf
     with pytest.raises(output.NonFiniteResultError, match="occupation series wage_usd_per_hour "
                        "of occupation 15 = -inf in scenario 0 at 2023-04 .step 3."):
         output.write_run(broken, Path("never-written"))
@@ -293,16 +287,16 @@ def test_result_json_is_strict(run_dir):
         output.dump_json({"peak": float("nan")})
 
 
-def test_second_writer_to_a_taken_folder_fails_under_the_lock(short_results, tmp_path,
+def test_second_writer_to_a_taken_folder_fails_under_the_lock(short_record, tmp_path,
                                                               monkeypatch):
     out_dir = tmp_path / "res"
-    output.write_run(short_results, out_dir, fmt="csv", plots=False)
+    output.write_run(short_record, out_dir, fmt="csv", plots=False)
     before = snapshot(out_dir)
     # the second run checked before the first one finished: only the check under the lock
     # stands between it and the first run's folder
     monkeypatch.setattr(output, "prepare_target", lambda out, force, arg="--out": None)
     with pytest.raises(output.SimInputError) as exc:
-        output.write_run(short_results, out_dir, fmt="csv", plots=False)
+        output.write_run(short_record, out_dir, fmt="csv", plots=False)
     message = str(exc.value)
     assert "folder exists" in message and "--force" in message
     assert "nothing was written there" in message
@@ -310,14 +304,14 @@ def test_second_writer_to_a_taken_folder_fails_under_the_lock(short_results, tmp
     assert _entries(tmp_path) == ["res"]
 
 
-def test_the_lock_makes_writers_take_turns(short_results, tmp_path):
+def test_the_lock_makes_writers_take_turns(short_record, tmp_path):
     import threading
 
     out_dir = tmp_path / "res"
     done = threading.Event()
 
     def write():
-        output.write_run(short_results, out_dir, fmt="csv", plots=False)
+        output.write_run(short_record, out_dir, fmt="csv", plots=False)
         done.set()
 
     with files.target_lock(out_dir):
@@ -364,7 +358,7 @@ def test_concurrent_runs_to_one_folder_never_lose_a_result(tmp_path, force):
 # ---------------------------------------------------------------- the run's figures
 
 
-def test_run_figures_draw_augmentation_and_the_rd_multiplier(short_results, tmp_path):
+def test_run_figures_draw_augmentation_and_the_rd_multiplier(short_record, tmp_path):
     import matplotlib.pyplot as plt
 
     from sim import labor_figures as lf
@@ -372,8 +366,8 @@ def test_run_figures_draw_augmentation_and_the_rd_multiplier(short_results, tmp_
     from sim.run_data import RD_RATE_LINES, WORK_SHARE_LINES, RunData
 
     fig, ax = plt.subplots()
-    shares = plots.work_share_panel(ax, short_results)
-    a = short_results.aggregates
+    shares = plots.work_share_panel(ax, short_record.sim)
+    a = short_record.sim.aggregates
     np.testing.assert_allclose(shares["can_help"], a["augmentable_share"][:, 0]
                                + a["capable_share"][:, 0])
     np.testing.assert_allclose(shares["augmented"], a["augmented_share"][:, 0])
@@ -383,7 +377,7 @@ def test_run_figures_draw_augmentation_and_the_rd_multiplier(short_results, tmp_
         np.testing.assert_allclose(drawn[line.label], 100 * shares[line.key])
     plt.close(fig)
 
-    run = RunData.from_results(short_results, label="short", source="memory")
+    run = RunData.from_results(short_record.sim, label="short", source="memory")
     fig = lf.fig_rd([run])
     multiplier, rates, _ = fig.axes
     assert multiplier.get_yscale() == "log"

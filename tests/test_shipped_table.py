@@ -197,9 +197,9 @@ def test_shipped_table_equals_the_raw_build(bins):
 
 @needs_data
 def test_run_from_the_shipped_table_equals_the_run_from_the_raw_folder():
-    shipped = sim.run(sim.load_config(overrides=["occupations.source=detailed"]))
+    shipped = sim.run(sim.load_config(overrides=["occupations.source=detailed"])).sim
     raw = sim.run(sim.load_config(overrides=["occupations.source=detailed",
-                                             f"occupations.data_dir={json.dumps(str(DATA_DIR))}"]))
+                                             f"occupations.data_dir={json.dumps(str(DATA_DIR))}"])).sim
     assert shipped.configs[0].occupations.data_dir is None
     assert shipped.occupation_codes == raw.occupation_codes
     pd.testing.assert_frame_equal(shipped.occupation_info, raw.occupation_info)
@@ -280,7 +280,7 @@ def test_report_lists_every_detailed_occupation(shipped_run, capsys):
 
 
 def test_report_lists_the_22_groups():
-    res = sim.run(sim.load_config(overrides=["time.end_year=2024"]))
+    res = sim.run(sim.load_config(overrides=["time.end_year=2024"])).sim
     run = RunData.from_results(res, label="groups", source="memory")
     html = report_html(run)
     _assert_searchable_and_self_contained(html)

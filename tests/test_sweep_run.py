@@ -68,7 +68,7 @@ def test_a_run_equals_the_same_config_run_alone(reference):
     for run in (0, 7):
         seed = int(run_seeds(spec.seed, np.array([run]))[0])
         cfg = build_config(spec.base, spec.keys, [v[run] for v in values], seed)
-        alone = sim.run(cfg, record_occupations=False)
+        alone = sim.run(cfg, record_occupations=False).sim
         assert df.loc[run, "seed"] == cfg.seed
         assert df.loc[run, "unemployment_rate@2025"] == alone.value_at("unemployment_rate", 2025)
         assert df.loc[run, "capable_share@2024"] == alone.value_at("capable_share", 2024)

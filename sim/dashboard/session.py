@@ -217,7 +217,7 @@ def ensemble_band(config: SimConfig, fixed=(), n: int = ENSEMBLE_MEMBERS,
     source, ranges = ensemble_ranges(config, fixed)
     configs = draw_configs(config, n, config.seed if seed is None else seed, ranges=ranges)
     with np.errstate(all="ignore"):
-        res = run_batch(configs, record_occupations=False)
+        res = run_batch(configs, record_occupations=False).sim
     agg = dict(res.aggregates)
     agg["idle"] = agg["unemployed"] + agg["retraining"]
     agg["output_growth_12m"] = growth_12m(res.times, agg["us_output_usd_per_yr"])

@@ -186,7 +186,7 @@ def _simulate(configs: list[SimConfig], outputs: Outputs, fault) -> dict:
     try:
         res = run_batch(configs, record_occupations=False,
                         table=_table(bins) if first.occupations.source == "builtin" else None,
-                        record_aggregates={*outputs.aggregates, *outputs.paths})
+                        record_aggregates={*outputs.aggregates, *outputs.paths}).sim
     finally:
         release_models()
     years_idx = _year_index(res.times, outputs.years)
