@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -225,18 +225,56 @@ def validate(data: dict, source: str) -> SimConfig:
     try:
         return SimConfig.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False)
-        problems = []
-        for err in errors:
-            loc = err["loc"]
-            value = err.get("input") if err["type"] != "extra_forbidden" else _lookup(data, loc)
-            allowed = _allowed(err)
-            if isinstance(value, dict) and err["type"] == "value_error":  # cross-field
-                loc, value, allowed = _cross_field(value, loc, allowed)
-            problems.append(Problem(_field_path(loc), value, allowed))
-        cls = (UnknownKeyError if all(e["type"] == "extra_forbidden" for e in errors)
+        cls = (UnknownKeyError if all(e["type"] == "extra_forbidden" for e in exc.errors())
                else InvalidValueError)
-        raise cls(source, problems) from None
+        raise cls(source, problems_from(exc, data)) from None
+
+
+def problems_from(exc: ValidationError, data: Any, at: tuple = (),
+                  word: Callable[[dict], str | None] | None = None) -> list[Problem]:
+    """Each pydantic error as a problem: the dotted path (under ``at``) of the field, its
+    value and what is allowed. ``word`` may phrase an error its own way (None: the usual
+    wording); an error may show a value other than its input in ``ctx["value"]``.
+    """
+    problems = []
+    for err in exc.errors(include_url=False):
+        kind, ctx = err["type"], err.get("ctx") or {}
+        loc = _data_loc(data, err["loc"])
+        value = err.get("input")
+        if kind == "extra_forbidden":
+            value = _lookup(data, loc)
+        elif kind == "invalid_key":  # a key that is not text: the input is the key
+            value = _lookup(data, (*loc[:-1], value))
+        elif kind == "missing":
+            value = "(missing)"
+        elif kind.startswith("union_tag_"):  # name the tag's own key, not the whole mapping
+            loc = (*loc, ctx["discriminator"].strip("'"))
+            value = value.get(loc[-1]) if isinstance(value, dict) else value
+        allowed = (word and word(err)) or _allowed(err)
+        if isinstance(value, dict) and kind == "value_error":  # cross-field
+            loc, value, allowed = _cross_field(value, loc, allowed)
+        value = ctx.get("value", value)
+        problems.append(Problem(_field_path((*at, *loc)), value, allowed))
+    return problems
+
+
+def _data_loc(data: Any, loc: tuple) -> tuple:
+    """``loc`` without the tags pydantic puts in it for a tagged union's member: a path names
+    keys of the data only.
+    """
+    out, node = [], data
+    for part in loc:
+        if isinstance(node, dict) and part not in node and part in {
+                v for v in node.values() if isinstance(v, str)}:
+            continue
+        out.append(part)
+        node = node[part] if isinstance(node, (dict, list)) and _has(node, part) else None
+    return tuple(out)
+
+
+def _has(node: dict | list, part: Any) -> bool:
+    return part in node if isinstance(node, dict) else (
+        isinstance(part, int) and -len(node) <= part < len(node))
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:

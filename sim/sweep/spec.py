@@ -21,20 +21,39 @@ import copy
 import itertools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from sim.errors import Problem, SimInputError, one_line
-from sim.loading import config_to_yaml, load_config, parse_override, read_yaml, validate
+from sim.loading import (
+    config_to_yaml,
+    load_config,
+    parse_override,
+    problems_from,
+    read_yaml,
+    validate,
+)
 from sim.recorder import AGGREGATES
 from sim.yaml_io import parse_yaml
 
 SAMPLERS = ("grid", "latin", "saltelli", "montecarlo")
-DISTRIBUTIONS = ("uniform", "loguniform", "normal", "triangular", "choice")
 #: Unit-interval draws are kept this far from 0 and 1, so a normal's support is finite
 #: (mean +- 7.03 sd) and can be checked against the schema.
 U_EPS = 1e-12
@@ -59,16 +78,259 @@ DEFAULT_YEARS = (2030, 2040, 2050)
 DEFAULT_AGGREGATES = ("capable_share", "adopted_share", "unemployment_rate",
                       "ai_human_equivalent_workers", "frontier_capability",
                       "ai_capex_usd_per_yr", "rd_speedup")
-TOP_KEYS = ("name", "description", "seed", "sampler", "runs", "chunk_size", "base", "scenario",
-            "set", "parameters", "outputs")
-DIST_KEYS = {"uniform": ("low", "high"), "loguniform": ("low", "high"),
-             "normal": ("mean", "sd"), "triangular": ("low", "mode", "high"),
-             "choice": ("values",)}
-OPTIONAL_DIST_KEYS = {"normal": ("low", "high")}
 
 
 class SweepFileError(SimInputError):
     """A sweep file that cannot be run: unknown parameter, bad range, sampler or size."""
+
+
+# --- the schema ----------------------------------------------------------------------------------
+def _checked(ok: Callable[[Any], bool], allowed: str) -> Any:
+    """A field taken as written (YAML's types, no coercion) where ``ok`` holds."""
+    def check(value):
+        if not ok(value):
+            raise ValueError(allowed)
+        return value
+    return Annotated[Any, PlainValidator(check)]
+
+
+def _number(raw: Any) -> bool:
+    return isinstance(raw, (int, float)) and not isinstance(raw, bool) and math.isfinite(raw)
+
+
+def _integer(raw: Any) -> bool:
+    return isinstance(raw, int) and not isinstance(raw, bool)
+
+
+def _numeric(raw: Any) -> bool:
+    return isinstance(raw, (int, float)) and not isinstance(raw, bool)
+
+
+def _hint(value: Any) -> str:
+    """Why text that reads as a number is text: YAML 1.1 wants ``1.0e+9``, not ``1e9``."""
+    if not isinstance(value, str) or "e" not in value.lower():
+        return ""
+    try:
+        float(value)
+    except ValueError:
+        return ""
+    return " (YAML reads 1e9 as text: write 1.0e+9)"
+
+
+def _finite(value: Any) -> int | float:
+    if not _number(value):
+        raise ValueError(f"allowed: a finite number{_hint(value)}")
+    return value
+
+
+Number = Annotated[float, PlainValidator(_finite)]
+
+
+class SweepFile(BaseModel):
+    """The keys of a sweep file. ``runs``, ``parameters`` and ``outputs`` depend on the sampler
+    and the base config, and are checked once those are known.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: _checked(lambda v: v is None or isinstance(v, str) and NAME_PATTERN.fullmatch(v),
+                   "allowed: 1-64 letters, digits, '_', '.' or '-', starting with a letter or "
+                   "digit (the name is part of the sweep's folder name)") = None
+    description: _checked(lambda v: v is None or isinstance(v, str), "allowed: text") = None
+    seed: _checked(lambda v: _integer(v) and 0 <= v < 2**63,
+                   "allowed: an integer in [0, 2^63)") = 0
+    sampler: _checked(lambda v: v in SAMPLERS,
+                      f"unknown sampler; allowed: one of {', '.join(SAMPLERS)}") = "latin"
+    runs: Any = None
+    chunk_size: _checked(lambda v: _integer(v) and 1 <= v <= MAX_CHUNK_SIZE,
+                         f"allowed: an integer in [1, {MAX_CHUNK_SIZE}]") = None
+    base: Any = None
+    scenario: Any = None
+    set: Any = None
+    parameters: Any = None
+    outputs: Any = None
+    base_config: Any = None  #: the complete config, in a definition a sweep folder stores
+
+
+TOP_KEYS = tuple(k for k in SweepFile.model_fields if k != "base_config")
+
+
+class _Dist(BaseModel):
+    """A parameter's distribution. Validation takes a context: the field's ``key``, its
+    ``default`` in the base config and the ``sampler``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Numeric(_Dist):
+    """A distribution over numbers: only for a numeric field, with a non-empty range."""
+
+    levels: int | None = Field(None, validate_default=True)  #: points per axis of a grid
+
+    @model_validator(mode="before")
+    @classmethod
+    def _numeric_field(cls, data: Any, info: ValidationInfo) -> Any:
+        key, default = info.context["key"], info.context["default"]
+        if not _numeric(default):
+            raise ValueError(f"dist: {key} is not a number ({default!r}); allowed: choice")
+        return data
+
+    @field_validator("levels", mode="before")
+    @classmethod
+    def _levels(cls, levels: Any, info: ValidationInfo) -> Any:
+        sampler = info.context["sampler"]
+        if levels is None and sampler == "grid":
+            raise PydanticCustomError("grid_levels", "the grid sampler needs the number of "
+                                      "points per axis; allowed: an integer >= 2",
+                                      {"value": "(missing)"})
+        if levels is not None and sampler in SAMPLERS and sampler != "grid":
+            raise ValueError(f"only the grid sampler reads levels; allowed: leave it out with "
+                             f"sampler {sampler}")
+        if levels is not None and (not _integer(levels) or not 2 <= levels <= MAX_CHOICES):
+            raise ValueError(f"allowed: an integer in [2, {MAX_CHOICES}]")
+        return levels
+
+    @model_validator(mode="after")
+    def _range(self, info: ValidationInfo) -> _Numeric:
+        lo, hi = getattr(self, "low", None), getattr(self, "high", None)
+        if lo is not None and hi is not None:
+            if lo == hi:
+                raise ValueError(f"high: empty range [{lo}, {hi}]; allowed: high > low ({lo})")
+            if lo > hi:
+                raise ValueError(f"high: inverted range (low = {lo} > high); allowed: high > "
+                                 f"low ({lo})")
+            if not math.isfinite(hi - lo):
+                raise ValueError(f"high: the range [{lo}, {hi}] overflows; allowed: high - low "
+                                 "below 1e308")
+            if _integer(info.context["default"]) and round(lo) == round(hi):
+                raise ValueError(f"high: the field is an integer and [{lo}, {hi}] rounds to the "
+                                 f"single value {round(lo)}; allowed: a range that spans two "
+                                 "integers or more")
+        self._shape()
+        return self
+
+    def _shape(self) -> None:
+        """What a distribution needs beyond a range (raises ValueError naming the field)."""
+
+
+class Uniform(_Numeric):
+    """Every value in ``[low, high]`` alike."""
+
+    dist: Literal["uniform"]
+    low: Number
+    high: Number
+
+
+class LogUniform(_Numeric):
+    """Every order of magnitude in ``[low, high]`` alike: for a factor known to a power of ten."""
+
+    dist: Literal["loguniform"]
+    low: Number
+    high: Number
+
+    def _shape(self) -> None:
+        if self.low <= 0:
+            raise ValueError("low: allowed: > 0 for loguniform")
+
+
+class Normal(_Numeric):
+    """A normal, optionally truncated to ``[low, high]``."""
+
+    dist: Literal["normal"]
+    mean: Number
+    sd: Number
+    low: Number | None = None
+    high: Number | None = None
+
+    def _shape(self) -> None:
+        lo, hi, mean, sd = self.low, self.high, self.mean, self.sd
+        if sd <= 0:
+            raise ValueError("sd: allowed: > 0")
+        if (lo is not None and mean < lo) or (hi is not None and mean > hi):
+            bounds = f"[{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}]"
+            raise ValueError(f"mean: allowed: within [low, high] = {bounds}")
+        if not (math.isfinite(mean - 8 * sd) and math.isfinite(mean + 8 * sd)):
+            raise ValueError("sd: the support mean +- 7 sd overflows; allowed: a smaller sd")
+
+
+class Triangular(_Numeric):
+    """A best guess (``mode``) within hard limits."""
+
+    dist: Literal["triangular"]
+    low: Number
+    mode: Number
+    high: Number
+
+    def _shape(self) -> None:
+        if not self.low <= self.mode <= self.high:
+            raise ValueError(f"mode: allowed: within [low, high] = [{self.low}, {self.high}]")
+
+
+class Choice(_Dist):
+    """Values drawn with equal weight: finite numbers for a numeric field (integers for an
+    integer one), strings otherwise; never booleans.
+    """
+
+    dist: Literal["choice"]
+    values: list
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _values(cls, values: Any, info: ValidationInfo) -> Any:
+        key, default = info.context["key"], info.context["default"]
+        if not isinstance(values, list) or not values:
+            raise ValueError("empty choice; allowed: a non-empty list")
+        if len(values) > MAX_CHOICES:
+            raise PydanticCustomError("too_many", f"allowed: at most {MAX_CHOICES}",
+                                      {"value": f"{len(values)} values"})
+        if _numeric(default):
+            bad = [v for v in values if not _number(v)]
+            if bad:
+                raise PydanticCustomError("not_a_number", f"{key} is a number; allowed: "
+                                          "finite numbers", {"value": bad[0]})
+            if _integer(default) and not all(_integer(v) for v in values):
+                raise ValueError(f"{key} is an integer; allowed: integers")
+        elif not all(isinstance(v, (int, float, str)) and not isinstance(v, bool)
+                     for v in values):
+            raise ValueError("allowed: numbers or strings")
+        return values
+
+
+Distribution = Annotated[Uniform | LogUniform | Normal | Triangular | Choice,
+                         Field(discriminator="dist")]
+_DISTRIBUTION = TypeAdapter(Distribution)
+_DIST_MODELS = {m.model_fields["dist"].annotation.__args__[0]: m
+                for m in (Uniform, LogUniform, Normal, Triangular, Choice)}
+DISTRIBUTIONS = tuple(_DIST_MODELS)
+_SWEEP_FILE = TypeAdapter(SweepFile)
+
+
+def _top_wording(err: dict) -> str | None:
+    """Unknown keys named with the known ones."""
+    if err["type"] in ("extra_forbidden", "invalid_key"):
+        return f"unknown key; allowed: {', '.join(TOP_KEYS)}"
+    return None
+
+
+def _dist_wording(err: dict) -> str | None:
+    """Unknown or missing keys named with the distribution's own, an unknown distribution with
+    the known ones.
+    """
+    kind, loc = err["type"], err["loc"]
+    if kind in ("extra_forbidden", "invalid_key"):
+        keys = sorted(_DIST_MODELS[loc[0]].model_fields)
+        return f"unknown key for {loc[0]}; allowed: {', '.join(keys)}"
+    if kind == "missing":
+        keys = [k for k, f in _DIST_MODELS[loc[0]].model_fields.items()
+                if f.is_required() and k != "dist"]
+        return f"required for {loc[0]}; allowed: {', '.join(keys)}"
+    if kind.startswith("union_tag_"):
+        return f"unknown distribution; allowed: one of {', '.join(DISTRIBUTIONS)}"
+    if kind == "model_attributes_type":
+        return (f"allowed: a mapping with 'dist' (one of {', '.join(DISTRIBUTIONS)}) and its "
+                "fields")
+    return None
 
 
 @dataclass(frozen=True)
@@ -282,17 +544,9 @@ def set_path(data: dict, key: str, value: Any) -> dict:
     return root
 
 
-def _number(raw: Any) -> bool:
-    return isinstance(raw, (int, float)) and not isinstance(raw, bool) and math.isfinite(raw)
-
-
 def _key(key: Any) -> str:
     """A key as messages name it: on one line, cut to 120 characters."""
     return one_line(str(key), 120)
-
-
-def _integer(raw: Any) -> bool:
-    return isinstance(raw, int) and not isinstance(raw, bool)
 
 
 def load_sweep(path: Path | str | None = None, *, text: str | None = None,
@@ -317,52 +571,44 @@ def load_sweep(path: Path | str | None = None, *, text: str | None = None,
 
 def parse_sweep(raw: dict, source: str, folder: Path) -> SweepSpec:
     """Check a sweep mapping against the schema and the samplers; see :func:`load_sweep`."""
-    problems: list[Problem] = []
+    _, problems = _validated(_SWEEP_FILE, raw, (), _top_wording)
+    problems.sort(key=lambda p: p.field in SweepFile.model_fields)  # unknown keys first
     add = problems.append
-    for key in raw:
-        if key not in TOP_KEYS and key != "base_config":
-            add(Problem(_key(key), raw[key], f"unknown key; allowed: {', '.join(TOP_KEYS)}"))
-    name = _name(raw.get("name"), source, add)
-    description = raw.get("description")
-    if description is not None and not isinstance(description, str):
-        add(Problem("description", description, "allowed: text"))
+    top = SweepFile.model_construct(**{k: v for k, v in raw.items() if k in SweepFile.model_fields})
+    name = _name(top.name, source)
     try:
         base, fixed = _base_config(raw, source, folder)
     except SweepFileError as exc:  # report the problems found so far with it
         raise SweepFileError(source, problems + exc.problems) from None
-
-    seed = raw.get("seed", 0)
-    if not _integer(seed) or not 0 <= seed < 2**63:
-        add(Problem("seed", seed, "allowed: an integer in [0, 2^63)"))
-        seed = 0
-    sampler = raw.get("sampler", "latin")
-    if sampler not in SAMPLERS:
-        add(Problem("sampler", sampler, f"unknown sampler; allowed: one of {', '.join(SAMPLERS)}"))
+    seed, sampler = top.seed, top.sampler
     params = _parameters(raw.get("parameters"), base, sampler, fixed, add)
     outputs = _outputs({} if raw.get("outputs") is None else raw["outputs"], base, add)
-    runs = _runs(raw.get("runs"), sampler, params, add)
-    chunk_size = raw.get("chunk_size", default_chunk_size(runs))
-    if not _integer(chunk_size) or not 1 <= chunk_size <= MAX_CHUNK_SIZE:
-        add(Problem("chunk_size", chunk_size, f"allowed: an integer in [1, {MAX_CHUNK_SIZE}]"))
+    runs = _runs(top.runs, sampler, params, add)
+    chunk_size = default_chunk_size(runs) if top.chunk_size is None else top.chunk_size
     if problems:
         raise SweepFileError(source, problems)
     if len(params) > 1:
         _check_corners(params, base, source)
     return SweepSpec(name=name, seed=seed, sampler=sampler, runs=runs, chunk_size=chunk_size,
                      parameters=tuple(params), outputs=outputs, base=base,
-                     description=description or "", source=source)
+                     description=top.description or "", source=source)
 
 
-def _name(raw: Any, source: str, add) -> str:
-    """The sweep's name, which becomes part of its default folder: never a path."""
-    if raw is None:
-        stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(source).stem).strip("-.")[:64]
-        return stem if NAME_PATTERN.fullmatch(stem) else "sweep"
-    if not isinstance(raw, str) or not NAME_PATTERN.fullmatch(raw):
-        add(Problem("name", raw, "allowed: 1-64 letters, digits, '_', '.' or '-', starting "
-                    "with a letter or digit (the name is part of the sweep's folder name)"))
-        return "sweep"
-    return raw
+def _name(raw: Any, source: str) -> str:
+    """The sweep's name (:class:`SweepFile` checks it), or one made from the file's."""
+    if isinstance(raw, str) and NAME_PATTERN.fullmatch(raw):
+        return raw
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(source).stem).strip("-.")[:64]
+    return stem if raw is None and NAME_PATTERN.fullmatch(stem) else "sweep"
+
+
+def _validated(schema: TypeAdapter, data: Any, at: tuple, word,
+               **context) -> tuple[Any, list[Problem]]:
+    """``data`` validated, or None and what is wrong with it, named under ``at``."""
+    try:
+        return schema.validate_python(data, context=context), []
+    except ValidationError as exc:
+        return None, problems_from(exc, data, at, word)
 
 
 def _base_config(raw: dict, source: str, folder: Path) -> tuple[dict, dict[str, tuple]]:
@@ -497,8 +743,16 @@ def _parameters(raw: Any, base: dict, sampler: str, fixed: dict, add) -> list[Pa
             add(Problem(where, spec, f"also fixed by set[{i}] ('{one_line(text, 60)}'); "
                         "allowed: a field either swept or fixed with set:, not both"))
             continue
-        p = _distribution(where, key, spec, get_path(base, key), sampler, add)
-        if p is not None and _support_valid(p, base, where, add):
+        default = get_path(base, key)
+        dist, found = _validated(_DISTRIBUTION, spec, (where,), _dist_wording, key=key,
+                                 default=default, sampler=sampler)
+        for problem in found:
+            add(problem)
+        if dist is None:
+            continue
+        p = ParamSpec(key=key, integer=_integer(default), **dict(
+            dist.model_dump(), values=tuple(getattr(dist, "values", ()))))
+        if _support_valid(p, base, where, add):
             out.append(p)
     return out
 
@@ -540,167 +794,6 @@ def _support_valid(p: ParamSpec, base: dict, where: str, add) -> bool:
             add(Problem(f"{where}.{which}", value,
                         f"outside what {p.key} allows{target}; {first.allowed}"))
             return False
-    return True
-
-
-def _distribution(where, key, spec, default, sampler, add) -> ParamSpec | None:
-    if not isinstance(spec, dict):
-        add(Problem(where, spec, f"allowed: a mapping with 'dist' (one of "
-                    f"{', '.join(DISTRIBUTIONS)}) and its fields"))
-        return None
-    dist = spec.get("dist")
-    if dist not in DISTRIBUTIONS:
-        add(Problem(f"{where}.dist", dist, f"unknown distribution; allowed: one of "
-                    f"{', '.join(DISTRIBUTIONS)}"))
-        return None
-    if not _dist_keys(where, dist, spec, sampler, add):
-        return None
-    numeric = isinstance(default, (int, float)) and not isinstance(default, bool)
-    integer = _integer(default)
-    if dist == "choice":
-        values = _choice_values(where, key, spec["values"], numeric, integer, add)
-        if values is None:
-            return None
-        levels = None
-    else:
-        if not numeric:
-            add(Problem(f"{where}.dist", dist, f"{key} is not a number ({default!r}); "
-                        "allowed: choice"))
-            return None
-        if not _numeric_fields(where, dist, spec, integer, add):
-            return None
-        levels = spec.get("levels")
-        if sampler == "grid" and levels is None:
-            add(Problem(f"{where}.levels", "(missing)", "the grid sampler needs the number of "
-                        "points per axis; allowed: an integer >= 2"))
-            return None
-        if levels is not None and (not _integer(levels) or not 2 <= levels <= MAX_CHOICES):
-            add(Problem(f"{where}.levels", levels, f"allowed: an integer in [2, "
-                        f"{MAX_CHOICES}]"))
-            return None
-        values = ()
-    return ParamSpec(key=key, dist=dist, low=spec.get("low"), high=spec.get("high"),
-                     mean=spec.get("mean"), sd=spec.get("sd"), mode=spec.get("mode"),
-                     values=tuple(values), levels=levels, integer=integer)
-
-
-def _dist_keys(where, dist, spec, sampler, add) -> bool:
-    """The distribution's fields are all there and nothing else is; ``levels`` only where
-    the grid sampler would read it.
-    """
-    allowed_keys = {"dist", *DIST_KEYS[dist], *OPTIONAL_DIST_KEYS.get(dist, ())}
-    if dist != "choice":
-        allowed_keys.add("levels")
-    ok = True
-    for k in spec:
-        if k == "levels" and dist != "choice" and sampler in SAMPLERS and sampler != "grid":
-            add(Problem(f"{where}.levels", spec[k], f"only the grid sampler reads levels; "
-                        f"allowed: leave it out with sampler {sampler}"))
-            ok = False
-        elif k not in allowed_keys:
-            add(Problem(f"{where}.{_key(k)}", spec[k], f"unknown key for {dist}; allowed: "
-                        f"{', '.join(sorted(allowed_keys))}"))
-            ok = False
-    for k in DIST_KEYS[dist]:
-        if k not in spec:
-            add(Problem(f"{where}.{k}", "(missing)", f"required for {dist}; allowed: "
-                        f"{', '.join(DIST_KEYS[dist])}"))
-            ok = False
-    return ok
-
-
-def _choice_values(where, key, values, numeric, integer, add) -> list | None:
-    """The values of a choice: finite numbers for a numeric field (integers for an integer
-    field), strings otherwise; never booleans.
-    """
-    if not isinstance(values, list) or not values:
-        add(Problem(f"{where}.values", values, "empty choice; allowed: a non-empty list"))
-        return None
-    if len(values) > MAX_CHOICES:
-        add(Problem(f"{where}.values", f"{len(values)} values", f"allowed: at most "
-                    f"{MAX_CHOICES}"))
-        return None
-    if numeric:
-        bad = [v for v in values if not _number(v)]
-        if bad:
-            add(Problem(f"{where}.values", bad[0], f"{key} is a number; allowed: finite "
-                        "numbers"))
-            return None
-        if integer and not all(_integer(v) for v in values):
-            add(Problem(f"{where}.values", values, f"{key} is an integer; allowed: integers"))
-            return None
-    elif not all(isinstance(v, (int, float, str)) and not isinstance(v, bool)
-                 for v in values):
-        add(Problem(f"{where}.values", values, "allowed: numbers or strings"))
-        return None
-    return values
-
-
-def _hint(value: Any) -> str:
-    """Why text that reads as a number is text: YAML 1.1 wants ``1.0e+9``, not ``1e9``."""
-    if not isinstance(value, str) or "e" not in value.lower():
-        return ""
-    try:
-        float(value)
-    except ValueError:
-        return ""
-    return " (YAML reads 1e9 as text: write 1.0e+9)"
-
-
-def _numeric_fields(where, dist, spec, integer, add) -> bool:
-    """Finite numbers in a non-empty range that the distribution can use."""
-    ok = True
-    for k in (*DIST_KEYS[dist], *OPTIONAL_DIST_KEYS.get(dist, ())):
-        if k in spec and not _number(spec[k]):
-            add(Problem(f"{where}.{k}", spec[k], f"allowed: a finite number{_hint(spec[k])}"))
-            ok = False
-    if not ok:
-        return False
-    lo, hi = spec.get("low"), spec.get("high")
-    if lo is not None and hi is not None:
-        if lo == hi:
-            add(Problem(f"{where}.high", hi, f"empty range [{lo}, {hi}]; allowed: "
-                        f"high > low ({lo})"))
-            return False
-        if lo > hi:
-            add(Problem(f"{where}.high", hi, f"inverted range (low = {lo} > high); "
-                        f"allowed: high > low ({lo})"))
-            return False
-        if not math.isfinite(hi - lo):
-            add(Problem(f"{where}.high", hi, f"the range [{lo}, {hi}] overflows; allowed: "
-                        "high - low below 1e308"))
-            return False
-        if integer and round(lo) == round(hi):
-            add(Problem(f"{where}.high", hi, f"the field is an integer and [{lo}, {hi}] "
-                        f"rounds to the single value {round(lo)}; allowed: a range that "
-                        "spans two integers or more"))
-            return False
-    if dist == "loguniform" and lo <= 0:
-        add(Problem(f"{where}.low", lo, "allowed: > 0 for loguniform"))
-        return False
-    if dist == "normal":
-        return _normal_fields(where, spec, lo, hi, add)
-    if dist == "triangular" and not lo <= spec["mode"] <= hi:
-        add(Problem(f"{where}.mode", spec["mode"], f"allowed: within [low, high] = "
-                    f"[{lo}, {hi}]"))
-        return False
-    return True
-
-
-def _normal_fields(where, spec, lo, hi, add) -> bool:
-    """A positive sd, and the mean inside whichever truncation bounds are given."""
-    mean, sd = spec["mean"], spec["sd"]
-    if sd <= 0:
-        add(Problem(f"{where}.sd", sd, "allowed: > 0"))
-        return False
-    if (lo is not None and mean < lo) or (hi is not None and mean > hi):
-        bounds = f"[{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}]"
-        add(Problem(f"{where}.mean", mean, f"allowed: within [low, high] = {bounds}"))
-        return False
-    if not (math.isfinite(mean - 8 * sd) and math.isfinite(mean + 8 * sd)):
-        add(Problem(f"{where}.sd", sd, "the support mean +- 7 sd overflows; allowed: a "
-                    "smaller sd"))
-        return False
     return True
 
 
