@@ -6,7 +6,8 @@ Typical use from Python::
     cfg = sim.load_config(scenario="compute_boom", overrides=["seed=3"])
     res = sim.run(cfg)
     res.aggregates_frame()      # tidy pandas tables
-    sim.plots.make_figures(res, "figures/")
+    from sim.figures import make_figures
+    make_figures(res, "figures/")
 """
 
 import os

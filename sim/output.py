@@ -217,7 +217,7 @@ def _write_files(results: Results, tmp: Path, fmt: str, plots: bool, label: str,
         (tmp / name).write_text(text)
         files.append(tmp / name)
     if plots:
-        from sim.plots import make_figures
+        from sim.figures.run import make_figures
         files += make_figures(results, tmp / "figures", label=label, ahead=ahead)
     return files
 
@@ -238,7 +238,7 @@ def _manifest(results: Results, tmp: Path, files: list[Path], fmt: str, command:
 def write_run(results: Results, out: Path | str, *, fmt: str = "parquet", plots: bool = True,
               force: bool = False, command: str = "", arg: str = "--out", ahead=None) -> Path:
     """Write tables, config, seed, version, summary, figures and manifest to ``out``
-    (``ahead``: figures already being drawn, :func:`sim.plots.draw_ahead`).
+    (``ahead``: figures already being drawn, :func:`sim.figures.run.draw_ahead`).
 
     Raises :class:`NonFiniteResultError` (nothing written) for a run with NaN or inf outputs,
     and :class:`SimInputError` naming ``arg`` when ``out`` is taken or cannot be written.
