@@ -30,8 +30,9 @@ import time
 
 from plotly.graph_objs import FigureWidget
 
-from sim.dashboard import controls, figures
+from sim.dashboard import controls
 from sim.dashboard.session import ENSEMBLE_MEMBERS, DashboardModel, baseline_view, ensemble_band
+from sim.figures import dashboard as figures
 
 TARGET_S = 2.0
 WIDGETS = {name: FigureWidget() for name in figures.CHARTS}

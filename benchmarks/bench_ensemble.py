@@ -66,7 +66,8 @@ def folder_size(out: Path) -> dict:
 
 def trace(members: int, out: Path) -> None:
     """Run the command in this process with the phases timed."""
-    from sim import ensemble, output, plots, runner
+    from sim import ensemble, output, runner
+    from sim.figures import run as run_figures
 
     t0 = time.perf_counter()
     c0 = time.process_time()
@@ -85,8 +86,9 @@ def trace(members: int, out: Path) -> None:
         setattr(module, name, timed)
 
     for module, name in ((ensemble.EnsemblePlan, "draw"), (runner, "run_batch"),
-                         (output, "write_table"), (plots, "make_figures"),
-                         (plots, "draw_ahead"), (plots, "warm_up"), (output, "write_run")):
+                         (output, "write_table"), (run_figures, "make_figures"),
+                         (run_figures, "draw_ahead"), (run_figures, "warm_up"),
+                         (output, "write_run")):
         wrap(module, name)
     from sim.cli import main
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.figure_style import STYLE, plt, save_figure
+from sim.figures.style import STYLE, plt, save_figure
 from sim.sweep import load_sweep, run_sweep
 from sim.sweep.analysis import ecdf
 

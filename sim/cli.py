@@ -133,9 +133,9 @@ def _run_ensemble(plan, out, fmt, no_plots, force, quiet):
         out = Path(out or f"results/run-{time.strftime('%Y%m%d-%H%M%S')}")
         output.prepare_target(out, force)
         if not no_plots:
-            from sim import plots
+            from sim.figures import run as run_figures
 
-            plots.warm_up()
+            run_figures.warm_up()
         plan.draw(drawing)
     finally:
         if drawing is not None:
@@ -154,9 +154,9 @@ def _run_ensemble(plan, out, fmt, no_plots, force, quiet):
 
     def draw_bands(results):  # the band figures need no occupations: drawn meanwhile
         if not no_plots and output.non_finite_message(results) is None:
-            from sim import plots
+            from sim.figures import run as run_figures
 
-            ahead.append(plots.draw_ahead(results, plots.BAND_FIGURES, out.name))
+            ahead.append(run_figures.draw_ahead(results, run_figures.BAND_FIGURES, out.name))
 
     t0 = time.perf_counter()
     try:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim import labor_figures as lf
+from sim.figures import labour as lf
+from sim.figures.common import milestone_year
 from sim.paramdoc import parameter_rows
 from sim.results import year_month
 from sim.run_data import RunData
@@ -22,7 +23,7 @@ MOVES_NAMED = 5
 
 def when(run: RunData, name: str) -> str:
     """A milestone's month in ``run`` (YYYY-MM), or "not by END"."""
-    year = lf.milestone_year(run, name)
+    year = milestone_year(run, name)
     return year_month(year) if np.isfinite(year) else f"not by {run.end_year}"
 
 
@@ -30,7 +31,7 @@ def shift(first: RunData, other: RunData, name: str) -> float:
     """Years ``other`` reaches a milestone after ``first`` (negative: before); +inf when only
     ``first`` reaches it, -inf when only ``other`` does, NaN when neither does.
     """
-    a, b = lf.milestone_year(first, name), lf.milestone_year(other, name)
+    a, b = milestone_year(first, name), milestone_year(other, name)
     if np.isfinite(a) and np.isfinite(b):
         return b - a
     if np.isfinite(a):
@@ -118,7 +119,7 @@ def parameter_differences(runs: list[RunData]) -> tuple[list[str], list[list[str
 
 def milestone_rows(runs: list[RunData]) -> tuple[list[str], list[list[str]]]:
     """The milestone table: month reached per run, later runs with their difference from the
-    first; then :func:`sim.labor_figures.milestone_table`'s other rows.
+    first; then :func:`sim.figures.labour.milestone_table`'s other rows.
     """
     first = runs[0]
     rows = []

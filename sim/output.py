@@ -217,7 +217,7 @@ def _write_files(results: Results, tmp: Path, fmt: str, plots: bool, label: str,
         (tmp / name).write_text(text)
         files.append(tmp / name)
     if plots:
-        from sim.plots import make_figures
+        from sim.figures.run import make_figures
         files += make_figures(results, tmp / "figures", label=label, ahead=ahead)
     return files
 
@@ -239,7 +239,7 @@ def write_run(record, out: Path | str, *, fmt: str = "parquet", plots: bool = Tr
               force: bool = False, command: str = "", arg: str = "--out", ahead=None) -> Path:
     """Write a run's record (:func:`sim.run`'s result) to ``out``: the record itself, and
     tables, config, seed, version, summary, figures and manifest drawn from it (``ahead``:
-    figures already being drawn, :func:`sim.plots.draw_ahead`).
+    figures already being drawn, :func:`sim.figures.run.draw_ahead`).
 
     Raises :class:`NonFiniteResultError` (nothing written) for a run with NaN or inf outputs,
     and :class:`SimInputError` naming ``arg`` when ``out`` is taken or cannot be written.

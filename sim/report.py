@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from sim import comparison as cmp
-from sim import econ_figures as ef
-from sim import labor_figures as lf
 from sim.errors import Problem, SimInputError
+from sim.figures import economy as ef
+from sim.figures import labour as lf
 from sim.output import check_finite, check_writable, existing_kind, write_text_atomic
 from sim.report_tables import (
     ECONOMY_HEADER,

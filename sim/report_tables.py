@@ -107,9 +107,9 @@ def economy_values(run: RunData) -> dict[str, np.ndarray]:
     """The economy table's series at each of :func:`economy_years` (its last step), keyed by
     :data:`ECONOMY_HEADER`'s numeric columns in order: (Y,) for a run, (Y, N) for an
     ensemble's members. Output in trillion USD; growth over the year from year-end values
-    (:func:`sim.econ_figures.annual_growth`); the rest as recorded (fractions, USD/h).
+    (:func:`sim.figures.economy.annual_growth`); the rest as recorded (fractions, USD/h).
     """
-    from sim.econ_figures import annual_growth
+    from sim.figures.economy import annual_growth
 
     view = run.view
     years = economy_years(run)

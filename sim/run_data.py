@@ -89,6 +89,12 @@ WORK_SHARE_LINES = (
     Line("can_automate", "AI can automate (end to end)", "AI can automate", "C0", "-", "-"),
     Line("automated", "automated (AI does it)", "automated by AI", "C0", "--", "--"),
 )
+#: The work-share lines drawn with an ensemble's band (the others, augmentation, as medians
+#: only: four overlapping bands hide each other).
+BANDED_SHARES = ("can_automate", "automated")
+#: Levels of the share of work (%) every share chart marks with a grey line: the automation
+#: milestones' levels.
+SHARE_LEVELS = (20, 50, 95)
 
 
 def work_shares(get: Callable[[str], np.ndarray]) -> dict[str, np.ndarray]:

@@ -16,10 +16,11 @@ import pytest
 pytest.importorskip("plotly", reason="dashboard extra not installed (pip install -e '.[test]')")
 
 from sim.config import SimConfig  # noqa: E402
-from sim.dashboard import controls, figures
+from sim.dashboard import controls
 from sim.dashboard.serve import OFFLINE_ENV, server_command, server_env
 from sim.dashboard.session import CONFIG_ENV, MONTHS_PER_STEP, Band, DashboardModel, RunView
 from sim.errors import SimInputError
+from sim.figures import dashboard as figures
 from sim.run_data import WORK_SHARE_LINES, work_shares
 
 SHORT = "time.end_year=2027"  # a 5-year run keeps these tests quick

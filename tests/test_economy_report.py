@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import econ_figures as ef
-from sim import plots
+from sim.figures import economy as ef
+from sim.figures import run as run_figures
 from sim.report import report_html
 from sim.report_tables import (
     DECILES,
@@ -142,7 +142,7 @@ def test_weighted_quantiles():
 # ----------------------------------------------------------------------------- on a real run
 
 def test_run_figures_include_the_economy(short_results, tmp_path):
-    paths = plots.make_figures(short_results, tmp_path, workers=1)
+    paths = run_figures.make_figures(short_results, tmp_path, workers=1)
     names = {p.stem for p in paths}
     assert {"output_and_growth", "factor_shares", "ar_decomposition"} <= names
     for name in ("output_and_growth", "factor_shares", "ar_decomposition"):
@@ -184,8 +184,8 @@ def test_report_has_the_economy_section(short_run):
 
 def test_dashboard_output_chart_with_and_without_baseline_and_band():
     pytest.importorskip("plotly")
-    from sim.dashboard import figures
     from sim.dashboard.session import Band, DashboardModel
+    from sim.figures import dashboard as figures
 
     m = DashboardModel(extra="time.end_year=2026")
     assert "output_and_growth" in figures.CHARTS

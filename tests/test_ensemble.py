@@ -16,10 +16,10 @@ import pytest
 from matplotlib.collections import PolyCollection
 
 import sim
-from sim import econ_figures as ef
 from sim import ensemble
-from sim import labor_figures as lf
 from sim.cli import EXIT_BAD_INPUT, main
+from sim.figures import economy as ef
+from sim.figures import labour as lf
 from sim.manifest import MANIFEST, file_entry
 from sim.run_data import load_run
 from sim.sweep import load_sweep

@@ -1,5 +1,6 @@
 """The package's import graph: the output side (figures, report, compare, record, result
-folders) holds no import cycle, counting imports inside functions too."""
+folders) holds no import cycle, counting imports inside functions too; the figures package
+holds none within itself, and the model core never imports it."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from pathlib import Path
 import sim
 
 ROOT = Path(sim.__file__).parent
-OUTPUT_SIDE = {"sim.figure_style", "sim.plots", "sim.labor_figures", "sim.econ_figures",
-               "sim.dashboard.figures", "sim.report", "sim.comparison", "sim.output",
-               "sim.run_data", "sim.record", "sim.manifest", "sim.results"}
+FIGURES = {"sim.figures", "sim.figures.style", "sim.figures.common", "sim.figures.run",
+           "sim.figures.labour", "sim.figures.economy", "sim.figures.dashboard"}
+OUTPUT_SIDE = FIGURES | {"sim.report", "sim.comparison", "sim.output", "sim.run_data",
+                         "sim.record", "sim.manifest", "sim.results"}
+#: The model: what a run executes. It records results; it never draws them.
+MODEL_CORE = ("sim.model", "sim.agents", "sim.mechanisms", "sim.task_market")
 
 
 def module_graph() -> dict[str, set[str]]:
@@ -70,6 +74,41 @@ def test_the_output_side_has_no_import_cycle():
     assert OUTPUT_SIDE <= set(graph)
     tangled = [c for c in cycles(graph) if c & OUTPUT_SIDE]
     assert not tangled, tangled
+
+
+def test_the_figures_package_holds_every_figure_module_and_no_cycle():
+    graph = module_graph()
+    figures = {m for m in graph if m == "sim.figures" or m.startswith("sim.figures.")}
+    assert figures == FIGURES
+    inside = {m: graph[m] & figures for m in figures}
+    assert not cycles(inside), cycles(inside)
+    # the old modules are gone, not left behind as shims
+    assert not {"sim.plots", "sim.labor_figures", "sim.econ_figures", "sim.figure_style",
+                "sim.dashboard.figures"} & set(graph)
+
+
+def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    """The modules ``start`` imports, directly or through others."""
+    seen, todo = set(), [start]
+    while todo:
+        for m in graph[todo.pop()] - seen:
+            seen.add(m)
+            todo.append(m)
+    return seen
+
+
+def test_the_model_core_never_imports_figures():
+    graph = module_graph()
+    core = [m for m in graph if any(m == c or m.startswith(c + ".") for c in MODEL_CORE)]
+    assert "sim.model" in core and "sim.task_market" in core
+    assert any(m.startswith("sim.agents.") for m in core)
+    assert any(m.startswith("sim.mechanisms.") for m in core)
+    drawn = {m: sorted(reachable(graph, m) & FIGURES) for m in core}
+    assert not any(drawn.values()), {m: f for m, f in drawn.items() if f}
+
+
+def test_reachable_follows_imports_of_imports():
+    assert reachable({"a": {"b"}, "b": {"c"}, "c": set(), "d": {"a"}}, "a") == {"b", "c"}
 
 
 def test_the_cycle_finder_finds_a_cycle():

@@ -17,9 +17,10 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import econ_figures as ef
-from sim import labor_figures as lf
 from sim.cli import EXIT_BAD_INPUT
+from sim.figures import economy as ef
+from sim.figures import labour as lf
+from sim.figures.common import milestone_year
 from sim.manifest import file_entry
 from sim.output import write_run
 from sim.run_data import RunData, load_run
@@ -190,7 +191,7 @@ def test_compare_tells_the_story_first(tmp_path, capsys):
     assert params.splitlines()[1:] == ["parameter                  fast  slow",
                                        "market.adoption_lag_years  4     15"]
     fast, slow = (load_run(r) for r in runs)
-    year = lf.milestone_year(slow, "adopted_20pct") - lf.milestone_year(fast, "adopted_20pct")
+    year = milestone_year(slow, "adopted_20pct") - milestone_year(fast, "adopted_20pct")
     row = [line for line in table.splitlines() if line.startswith("20% of wage-weighted")][0]
     assert f"({year:+.1f} yr)" in row and re.search(r"\b20\d\d-\d\d\b", row)
     rising = [lf.peak(r)[2] for r in (fast, slow)]

@@ -361,12 +361,12 @@ def test_concurrent_runs_to_one_folder_never_lose_a_result(tmp_path, force):
 def test_run_figures_draw_augmentation_and_the_rd_multiplier(short_record, tmp_path):
     import matplotlib.pyplot as plt
 
-    from sim import labor_figures as lf
-    from sim import plots
+    from sim.figures import labour as lf
+    from sim.figures import run as run_figures
     from sim.run_data import RD_RATE_LINES, WORK_SHARE_LINES, RunData
 
     fig, ax = plt.subplots()
-    shares = plots.work_share_panel(ax, short_record.sim)
+    shares = run_figures.work_share_panel(ax, short_record.sim)
     a = short_record.sim.aggregates
     np.testing.assert_allclose(shares["can_help"], a["augmentable_share"][:, 0]
                                + a["capable_share"][:, 0])
@@ -386,5 +386,5 @@ def test_run_figures_draw_augmentation_and_the_rd_multiplier(short_record, tmp_p
     labels = {line.get_label() for line in rates.get_lines()}
     assert {line.label for line in RD_RATE_LINES} <= labels
     plt.close(fig)
-    assert "rd_speedup" in plots.LABOR_FIGURES and "rd_speedup" not in plots.FIGURES
+    assert "rd_speedup" in run_figures.LABOR_FIGURES and "rd_speedup" not in run_figures.FIGURES
     assert "rd_speedup" in {spec.name for spec in lf.FIGURES}

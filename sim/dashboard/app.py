@@ -27,7 +27,7 @@ import traitlets
 from plotly.graph_objs import FigureWidget
 from solara.server import settings as solara_settings
 
-from sim.dashboard import controls, figures
+from sim.dashboard import controls
 from sim.dashboard.session import (
     ENSEMBLE_MEMBERS,
     DashboardModel,
@@ -36,6 +36,7 @@ from sim.dashboard.session import (
     config_path_from_env,
     ensemble_band,
 )
+from sim.figures import dashboard as figures
 
 TITLE = "AI economy: what-if dashboard"
 SMALL = {"font-size": "12px", "color": "#555"}

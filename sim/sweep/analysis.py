@@ -11,7 +11,7 @@
 Reads only the sweep folder (``summary.parquet``, ``paths/``, ``sweep.yaml``), so a sweep can be
 analysed anywhere its folder is copied to. Every input, conditions included, is checked before
 anything is drawn, and the analysis folder is written under a temporary name and renamed into
-place. Figures use the style of :mod:`sim.plots`; the report reuses :mod:`sim.report`'s page.
+place. Figures use the style of :mod:`sim.figures.run`; the report reuses :mod:`sim.report`'s page.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import Problem, SimInputError
-from sim.figure_style import STYLE, plt, save_figure
+from sim.figures.style import STYLE, plt, save_figure
 from sim.files import staging
 from sim.output import (
     cannot_write,

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import Problem, SimInputError, one_line
-from sim.figure_style import STYLE, plt, save_figure
+from sim.figures.style import STYLE, plt, save_figure
 from sim.sweep.sensitivity import short_names
 from sim.sweep.spec import SweepSpec
 

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-from sim.figure_style import STYLE, plt, save_figure
+from sim.figures.style import STYLE, plt, save_figure
 from sim.sweep.spec import SweepSpec
 
 MIN_RUNS = 20

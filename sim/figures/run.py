@@ -3,7 +3,7 @@ ensemble, the median of its members over a 10-90% band, and its median member's 
 
 The labour figures (employment by major group, automation heatmap, flows, wage change,
 exposure by education, occupations hit first and last, AI vs human workforce) and the AI R&D
-figure are defined once in :mod:`sim.labor_figures` and drawn from here for ``sim run`` and by
+figure are defined once in :mod:`sim.figures.labour` and drawn from here for ``sim run`` and by
 ``sim report``.
 """
 
@@ -14,21 +14,24 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.figure_style import (
-    BANDED_SHARES,
+from sim.figures import economy, labour
+from sim.figures.common import draw_work_shares, median_year, source_note, work_share_handles
+from sim.figures.style import (
     RENDER_STYLE,
     STYLE,
-    band_handle,
     draw_series,
+    mark_year,
     plain_log_labels,
     plt,
+    png_bytes,
     save_figure,
+    share_levels,
     short_title,
     year_axis,
 )
 from sim.forks import ForkedCall, fork, stop, wait
 from sim.results import Results
-from sim.run_data import WORK_SHARE_LINES, work_shares
+from sim.run_data import RunData, work_shares
 
 SOURCE = "Source: ai-economy-sim, default scenario unless stated; see config.yaml in this folder."
 
@@ -54,29 +57,19 @@ MILESTONE_MARKERS = {"capable_95pct": "AI can automate 95%", "adopted_95pct": "9
 
 def milestone_year(res: Results, name: str, b: int = 0) -> float:
     """A milestone's year in scenario ``b``; for an ensemble, the median over its members
-    (a member that never reaches it counting as later than any year; NaN when under half
-    reach it).
+    (:func:`sim.figures.common.median_year`).
     """
     years = res.milestones.get(name)
-    if years is None:
-        return np.nan
-    if res.ensemble is None:
-        return float(years[b])
-    from sim.ensemble import censored_percentiles
-
-    median = censored_percentiles(years, (50,))[0][0]
-    return float(median) if np.isfinite(median) else np.nan
+    if years is None or res.ensemble is not None:
+        return median_year(years)
+    return float(years[b])
 
 
 def _milestone_lines(ax, res: Results, b: int):
     suffix = " (median)" if res.ensemble is not None else ""
     for (name, label), style in zip(MILESTONE_MARKERS.items(), ("--", ":"), strict=True):
-        year = milestone_year(res, name, b)
-        label += suffix
-        if np.isfinite(year):  # the label right of the line, where the lines seldom run
-            ax.axvline(year, color="0.35", ls=style, lw=1)
-            ax.annotate(label, (year, 0.42), xycoords=("data", "axes fraction"), rotation=90,
-                        fontsize=7.5, color="0.3", ha="left", va="bottom")
+        # the label right of the line, where the lines seldom run
+        mark_year(ax, milestone_year(res, name, b), label + suffix, ls=style)
 
 
 def work_share_panel(ax, res: Results, b: int = 0) -> dict[str, np.ndarray]:
@@ -84,17 +77,13 @@ def work_share_panel(ax, res: Results, b: int = 0) -> dict[str, np.ndarray]:
     (:data:`sim.run_data.WORK_SHARE_LINES`) on ``ax``; returns the series drawn (fractions).
     """
     shares = work_shares(lambda name: series(res, name, b))
-    for line in WORK_SHARE_LINES:
-        draw_series(ax, res.times, 100 * shares[line.key], band=line.key in BANDED_SHARES,
-                    color=line.color, ls=line.style, lw=1.8, label=line.label)
-    for level in (20, 50, 95):
-        ax.axhline(level, color="0.8", lw=0.8, zorder=0)
+    draw_work_shares(ax, res.times, shares)
+    share_levels(ax, "0.8")
     _milestone_lines(ax, res, b)
     ax.set(title="Automation and augmentation of US work", ylabel="% of wage-weighted work "
            "(2021 wage bill)", ylim=(0, 102))
     year_axis(ax)
-    handles = ax.get_legend_handles_labels()[0] + (
-        [band_handle(res.n_scenarios, "automation lines")] if res.ensemble is not None else [])
+    handles = work_share_handles(ax, res.n_scenarios if res.ensemble is not None else None)
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2,
               fontsize=8, frameon=False)  # below the axes: the lines fill the panel
     return shares
@@ -201,11 +190,11 @@ FIGURES = {
     "compute_and_capability": compute_and_capability,
     "wages": wages,
 }
-#: Figures of :mod:`sim.labor_figures` written beside these (``work_share`` repeats a panel of
+#: Figures of :mod:`sim.figures.labour` written beside these (``work_share`` repeats a panel of
 #: the first figure, so it is left out); ``rd_speedup`` is the AI R&D figure.
 LABOR_FIGURES = ("rd_speedup", "workforce", "employment_by_group", "automation_heatmap",
                  "flows", "wage_change", "exposure_by_education", "first_and_last")
-#: Figures of :mod:`sim.econ_figures` written beside these (drawn from the aggregates alone).
+#: Figures of :mod:`sim.figures.economy` written beside these (drawn from the aggregates alone).
 ECON_FIGURES = ("output_and_growth", "factor_shares", "ar_decomposition")
 
 
@@ -235,13 +224,10 @@ def _jobs(res: Results, scenario: int, label: str, source: str,
     """(name, draw) of every figure of ``res`` (or of ``names``); ``draw()`` gives PNG bytes."""
     import io
 
-    from sim import labor_figures as lf
-    from sim.run_data import RunData
-
     one = res.ensemble is not None or res.n_scenarios == 1  # an ensemble: all members
     run = RunData.from_results(res if one else res.scenario(scenario), label=label,
                                source=source)
-    note = lf.source_note([run])
+    note = source_note([run])
 
     def run_figure(fn):
         buf = io.BytesIO()
@@ -254,8 +240,7 @@ def _jobs(res: Results, scenario: int, label: str, source: str,
     specs = [spec for spec in _labor_specs() if spec.name in drawn_here and (
         spec.name in names if names is not None
         else res.occupations or not spec.needs_occupations)]
-    jobs += [(spec.name, lambda spec=spec: lf.png_bytes(spec.draw([run]),
-                                                        dpi=STYLE["savefig.dpi"]))
+    jobs += [(spec.name, lambda spec=spec: png_bytes(spec.draw([run]), dpi=STYLE["savefig.dpi"]))
              for spec in specs]
     return jobs
 
@@ -292,11 +277,8 @@ def make_figures(res: Results, folder: Path | str, scenario: int = 0,
 
 
 def _labor_specs():
-    """The figures of :mod:`sim.labor_figures` and :mod:`sim.econ_figures`, in that order."""
-    from sim import econ_figures as ef
-    from sim import labor_figures as lf
-
-    return lf.FIGURES + ef.FIGURES
+    """The figures of :mod:`sim.figures.labour` and :mod:`sim.figures.economy`, in that order."""
+    return labour.FIGURES + economy.FIGURES
 
 
 def _draw_shared(jobs: list[tuple], workers: int, folder: Path) -> None:

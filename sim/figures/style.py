@@ -1,7 +1,7 @@
 """The look every matplotlib figure of the package shares: style, log-axis labels, lines with
-an ensemble's band, the source note under the axes. Figure modules (:mod:`sim.plots`,
-:mod:`sim.labor_figures`, :mod:`sim.econ_figures`, the sweep analysis) import it; it imports
-none of them.
+an ensemble's band, milestone markers and share levels, the source note under the axes, the
+saved PNG. Figure modules (:mod:`sim.figures.run`, :mod:`sim.figures.labour`,
+:mod:`sim.figures.economy`, the sweep analysis) import it; it imports none of them.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+from sim.run_data import SHARE_LEVELS  # noqa: E402
 
 STYLE = {
     "figure.dpi": 110, "savefig.dpi": 130, "font.size": 10, "axes.titlesize": 11,
@@ -89,24 +91,80 @@ def band_handle(n: int | None, which: str = ""):
                                                                      else ""))
 
 
-#: The work-share lines drawn with a band (the others, augmentation, as medians only: four
-#: overlapping bands hide each other).
-BANDED_SHARES = ("can_automate", "automated")
+def write_note(fig, note: str, color: str) -> list[str]:
+    """Write ``note`` under the axes, wrapped to the figure's width, in small ``color`` text;
+    returns its lines (to leave room for them).
+    """
+    lines = textwrap.wrap(note, width=int(fig.get_size_inches()[0] * 17))
+    fig.text(0.01, 0.005, "\n".join(lines), fontsize=7.5, color=color, ha="left",
+             va="bottom")
+    return lines
 
 
 def save_figure(fig, path, note: str) -> Path:
     """Write ``note`` (wrapped) under the axes, lay the figure out around it, save it to
     ``path`` (a file name or a binary stream) and close it.
     """
-    width_in, height_in = fig.get_size_inches()
-    lines = textwrap.wrap(note, width=int(width_in * 17)) or [""]  # a long note: wrapped
-    fig.text(0.01, 0.005, "\n".join(lines), fontsize=7.5, color="0.4", ha="left",
-             va="bottom")
-    bottom = 0.03 if len(lines) == 1 else (0.1 + 0.14 * len(lines)) / height_in
+    n = len(write_note(fig, note, "0.4"))
+    bottom = 0.03 if n <= 1 else (0.1 + 0.14 * n) / fig.get_size_inches()[1]
     fig.tight_layout(rect=(0, bottom, 1, 1))
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+def finish(fig, note: str, right: float = 1.0, legend: list | None = None):
+    """Add the wrapped source note under the axes and lay the figure out around it;
+    ``legend`` (handles) goes in one row between the axes and the note.
+    """
+    height_in = fig.get_size_inches()[1]
+    bottom = (0.16 + 0.14 * len(write_note(fig, note, "0.35"))) / height_in
+    if legend:
+        fig.legend(handles=legend, loc="lower center", bbox_to_anchor=(0.5, bottom),
+                   ncol=len(legend), fontsize=8, frameon=False)
+        bottom += 0.3 / height_in
+    plain_log_labels(fig)
+    fig.tight_layout(rect=(0, bottom, right, 1))
+    return fig
+
+
+def png_bytes(fig, dpi: int = 130) -> bytes:
+    """The figure as PNG bytes (and closed)."""
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def run_colors(n: int) -> list:
+    """Distinct colours for runs in a compare (tab10 order)."""
+    return [plt.cm.tab10(i % 10) for i in range(n)]
+
+
+def mark_year(ax, year: float, label: str | None = None, ls: str = "--", at: float = 0.42,
+              ha: str = "left", va: str = "bottom") -> None:
+    """A milestone's year as a thin vertical line with its ``label`` (None: none) written
+    along it, from ``at`` (fraction of the axes' height); nothing when ``year`` is NaN.
+    """
+    if not np.isfinite(year):
+        return
+    ax.axvline(year, color="0.35", ls=ls, lw=1)
+    if label:
+        ax.annotate(label, (year, at), xycoords=("data", "axes fraction"), rotation=90,
+                    fontsize=7.5, color="0.3", ha=ha, va=va)
+
+
+def share_levels(ax, color: str, labelled: bool = False) -> None:
+    """The :data:`SHARE_LEVELS` of a share-of-work chart (% axis) as grey lines behind the
+    others; ``labelled``: their values written right of the axes.
+    """
+    for level in SHARE_LEVELS:
+        ax.axhline(level, color=color, lw=0.8, zorder=0)
+        if labelled:
+            ax.annotate(f"{level}%", (1.0, level), xycoords=("axes fraction", "data"),
+                        fontsize=8, color="0.4", ha="left", va="center")
 
 
 def year_axis(ax, label: str = "year"):

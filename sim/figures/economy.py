@@ -1,7 +1,7 @@
 """Economy figures of a run: US output and its growth, the factor shares of output, and the
 Acemoglu-Restrepo decomposition of the change in the wage bill.
 
-As in :mod:`sim.labor_figures`, the data functions are separate from the drawing so they can
+As in :mod:`sim.figures.labour`, the data functions are separate from the drawing so they can
 be tested on their own; each figure takes a list of runs (the report draws one). An ensemble
 is drawn as the median of its members at each date over a 10-90% band, except the
 decomposition's bars, which are its median member's (medians of the parts would not add up to
@@ -17,13 +17,14 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator
 
-from sim.figure_style import RENDER_STYLE, band_handle, draw_series, year_axis
-from sim.labor_figures import (
-    FigureSpec,
-    _lines,
+from sim.figures.common import FigureSpec, draw_lines, source_note
+from sim.figures.style import (
+    RENDER_STYLE,
+    band_handle,
+    draw_series,
     finish,
     png_bytes,
-    source_note,
+    year_axis,
 )
 from sim.results import year_end_steps
 from sim.run_data import RunData
@@ -122,8 +123,8 @@ def fig_output_and_growth(runs: list[RunData]) -> plt.Figure:
     top = max(np.nanmax(r.view.agg("us_output_usd_per_yr")) for r in runs)
     low = min(np.nanmin(r.view.agg("us_output_usd_per_yr")) for r in runs)
     log = top / low > LOG_OUTPUT_RANGE
-    _lines(ax, runs, [("US output", lambda v: v.agg("us_output_usd_per_yr"), "-")], 1e-12,
-           log=log, legend="upper left", run_legend={"loc": "upper left"})
+    draw_lines(ax, runs, [("US output", lambda v: v.agg("us_output_usd_per_yr"), "-")], 1e-12,
+               log=log, legend="upper left", run_legend={"loc": "upper left"})
     if log:
         ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
         ax.yaxis.set_minor_formatter(FuncFormatter(lambda *_: ""))
@@ -177,14 +178,14 @@ def fig_factor_shares(runs: list[RunData]) -> plt.Figure:
             ax.axhline(level, color="white", lw=0.6, alpha=0.7)
         ax.set_ylim(0, 100)
     else:
-        _lines(ax, runs, [(label, lambda v, k=key: factor_shares(v.agg)[k], style)
-                          for (key, label, _), style in zip(SHARE_LINES, ("-", "--", ":"),
-                                                            strict=True)], 100,
-               one_run=[(c, "-") for _, _, c in SHARE_LINES], legend="upper left",
-               run_legend={"loc": "upper left", "bbox_to_anchor": (1.01, 1.0),
-                           "frameon": False},
-               style_legend={"loc": "upper left", "bbox_to_anchor": (1.01, 0.55),
-                             "frameon": False})
+        draw_lines(ax, runs, [(label, lambda v, k=key: factor_shares(v.agg)[k], style)
+                              for (key, label, _), style in zip(SHARE_LINES, ("-", "--", ":"),
+                                                                strict=True)], 100,
+                   one_run=[(c, "-") for _, _, c in SHARE_LINES], legend="upper left",
+                   run_legend={"loc": "upper left", "bbox_to_anchor": (1.01, 1.0),
+                               "frameon": False},
+                   style_legend={"loc": "upper left", "bbox_to_anchor": (1.01, 0.55),
+                                 "frameon": False})
         if len(runs) == 1:
             ax.legend(handles=ax.get_legend_handles_labels()[0] + [
                 band_handle(runs[0].members.n)], loc="upper left", bbox_to_anchor=(1.01, 1.0),

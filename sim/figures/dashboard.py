@@ -15,6 +15,8 @@ from __future__ import annotations
 import csv
 import html
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
@@ -23,7 +25,13 @@ from plotly.subplots import make_subplots
 from sim.dashboard.session import Band, RunView
 from sim.occupations import major_group, major_group_titles, sum_by_major_group
 from sim.results import year_end_step as last_step_of_year
-from sim.run_data import WORK_SHARE_LINES, growth_12m, work_shares
+from sim.run_data import (
+    BANDED_SHARES,
+    SHARE_LEVELS,
+    WORK_SHARE_LINES,
+    growth_12m,
+    work_shares,
+)
 
 #: Matplotlib's default colours, which the run's own figures and the report use.
 PALETTE = {"C0": "#1f77b4", "C1": "#ff7f0e", "C2": "#2ca02c", "C3": "#d62728",
@@ -41,8 +49,6 @@ PLOT_CONFIG = {"displaylogo": False, "responsive": True,
                "modeBarButtonsToRemove": ["select2d", "lasso2d", "toggleSpikelines"],
                "toImageButtonOptions": {"format": "png", "scale": 2}}
 
-#: The shares of work drawn with an ensemble band (four overlapping bands cannot be read).
-BAND_SHARES = ("can_automate", "automated")
 #: Hover text of a line whose ``text`` holds its values already formatted.
 NAMED_TEXT = "%{fullData.name}: %{text}<extra></extra>"
 
@@ -302,37 +308,87 @@ def employment_by_group(view: RunView, base: RunView | None = None, band: Band |
     return fig
 
 
-def unemployment_and_wages(view: RunView, base: RunView | None = None,
-                           band: Band | None = None) -> go.Figure:
-    """Unemployment rate and mean hourly earnings of the employed."""
-    fig = _figure("Unemployment and wages", 1, 2,
-                  ("Unemployed + retraining, % of labour force",
-                   "Mean hourly earnings, USD (2021)"))
-    pct = lambda v: f"{v:.1f}%"  # noqa: E731
-    usd = lambda v: f"${v:.2f}"  # noqa: E731
-    _band(fig, band, "unemployment_rate", "C3", "ensemble median", scale=100, fmt=pct, row=1,
-          col=1)
-    _band(fig, band, "mean_wage_usd_per_hour", "k", "ensemble median", fmt=usd, row=1, col=2)
+@dataclass(frozen=True)
+class Panel:
+    """One panel of a two-panel chart (:func:`two_panels`): its title, the run's line (values,
+    name, style, hover format), the baseline's name, the ensemble band's series (key, colour,
+    scale to the line's units, hover format) and the panel's y axis settings.
+    """
+
+    title: str
+    values: Callable[[RunView], np.ndarray]  #: the line's values, in the panel's units
+    name: str
+    line: dict
+    hover: str
+    base_name: str
+    band_key: str
+    band_color: str
+    band_scale: float
+    band_fmt: Callable[[float], str]
+    yaxis: dict
+    zero_line: bool = False  #: a grey line at 0 (growth can be negative)
+
+
+def two_panels(title: str, panels: tuple[Panel, Panel], view: RunView,
+               base: RunView | None = None, band: Band | None = None) -> go.Figure:
+    """A chart of two panels side by side, each one line of the run over its baseline (grey,
+    dashed; one legend entry for both panels) and its ensemble band.
+    """
+    fig = _figure(title, 1, 2, tuple(p.title for p in panels))
+    for col, p in enumerate(panels, 1):
+        _band(fig, band, p.band_key, p.band_color, "ensemble median", scale=p.band_scale,
+              fmt=p.band_fmt, row=1, col=col)
     _band_legend(fig, band)
-    if base is not None and base.n:
-        x = dates(base.times)
-        _line(fig, x, 100 * base.aggregates["unemployment_rate"], "baseline", BASE,
-              fmt="%{y:.1f}%", row=1, col=1, group="baseline")
-        _line(fig, x, base.aggregates["mean_wage_usd_per_hour"], "baseline: wage", BASE,
-              fmt="$%{y:.2f}", row=1, col=2, showlegend=False, group="baseline")
-    if view.n:
-        x = dates(view.times)
-        _line(fig, x, 100 * view.aggregates["unemployment_rate"], "unemployment",
-              {"color": PALETTE["C3"], "width": 2.2}, fmt="%{y:.1f}%", row=1, col=1)
-        _line(fig, x, view.aggregates["mean_wage_usd_per_hour"], "mean wage",
-              {"color": "#000", "width": 2.2}, fmt="$%{y:.2f}", row=1, col=2)
-    fig.update_yaxes(rangemode="tozero", ticksuffix="%", row=1, col=1)
-    fig.update_yaxes(tickprefix="$", row=1, col=2)
+    for v in (base, view):
+        if v is None or not v.n:
+            continue
+        own = v is view
+        x = dates(v.times)
+        for col, p in enumerate(panels, 1):
+            _line(fig, x, p.values(v), p.name if own else p.base_name, p.line if own else BASE,
+                  fmt=p.hover, row=1, col=col, showlegend=own or col == 1,
+                  group=None if own else "baseline")
+    for col, p in enumerate(panels, 1):
+        if p.zero_line:
+            fig.add_hline(y=0, line={"color": "#999", "width": 1}, row=1, col=col)
+        fig.update_yaxes(**p.yaxis, row=1, col=col)
     _legend_below(fig)
     _subtitle_size(fig)
     _xrange(fig, view)
     _empty_note(fig, view)
     return fig
+
+
+#: The panels of :func:`unemployment_and_wages`.
+UNEMPLOYMENT_AND_WAGES = (
+    Panel("Unemployed + retraining, % of labour force",
+          lambda v: 100 * v.aggregates["unemployment_rate"], "unemployment",
+          {"color": PALETTE["C3"], "width": 2.2}, "%{y:.1f}%", "baseline",
+          "unemployment_rate", "C3", 100, lambda v: f"{v:.1f}%",
+          {"rangemode": "tozero", "ticksuffix": "%"}),
+    Panel("Mean hourly earnings, USD (2021)", lambda v: v.aggregates["mean_wage_usd_per_hour"],
+          "mean wage", {"color": "#000", "width": 2.2}, "$%{y:.2f}", "baseline: wage",
+          "mean_wage_usd_per_hour", "k", 1.0, lambda v: f"${v:.2f}", {"tickprefix": "$"}),
+)
+#: The panels of :func:`output_and_growth`.
+OUTPUT_AND_GROWTH = (
+    Panel("US output, trillion USD/yr (2023 dollars)",
+          lambda v: v.aggregates["us_output_usd_per_yr"] / 1e12, "US output",
+          {"color": PALETTE["C0"], "width": 2.2}, "$%{y:,.1f}T", "baseline",
+          "us_output_usd_per_yr", "C0", 1e-12, lambda v: f"${v:,.1f}T",
+          {"rangemode": "tozero", "tickprefix": "$", "ticksuffix": "T"}),
+    Panel("Output growth over the past 12 months, %",
+          lambda v: 100 * growth_12m(v.times, v.aggregates["us_output_usd_per_yr"]),
+          "growth, past 12 months", {"color": PALETTE["C2"], "width": 2.0}, "%{y:+.1f}%",
+          "baseline: growth", "output_growth_12m", "C2", 100, lambda v: f"{v:+.1f}%",
+          {"ticksuffix": "%"}, zero_line=True),
+)
+
+
+def unemployment_and_wages(view: RunView, base: RunView | None = None,
+                           band: Band | None = None) -> go.Figure:
+    """Unemployment rate and mean hourly earnings of the employed."""
+    return two_panels("Unemployment and wages", UNEMPLOYMENT_AND_WAGES, view, base, band)
 
 
 def compute_and_capability(view: RunView, base: RunView | None = None,
@@ -346,7 +402,7 @@ def compute_and_capability(view: RunView, base: RunView | None = None,
     _band(fig, band, "frontier_effective_flop", "C0", "frontier: ensemble median",
           fmt=lambda f: f"{f:.2e}", row=1, col=1)
     for line in WORK_SHARE_LINES:
-        if line.key in BAND_SHARES:
+        if line.key in BANDED_SHARES:
             _band(fig, band, line.key, line.color, f"{line.short}: ensemble median",
                   scale=100, fmt=lambda v: f"{v:.1f}%", row=1, col=2)
     _band_legend(fig, band)
@@ -371,7 +427,7 @@ def compute_and_capability(view: RunView, base: RunView | None = None,
             _line(fig, x, 100 * shares[line.key],
                   line.short if own else f"baseline: {line.short}", style, fmt="%{y:.1f}%",
                   row=1, col=2, showlegend=own, legend="legend2", group=group)
-    for level in (20, 50, 95):
+    for level in SHARE_LEVELS:
         fig.add_hline(y=level, line={"color": "#dddddd", "width": 1}, row=1, col=2)
     fig.update_yaxes(type="log", exponentformat="power", dtick=2, row=1, col=1)
     fig.update_yaxes(range=[0, 102], ticksuffix="%", row=1, col=2)
@@ -388,37 +444,7 @@ def compute_and_capability(view: RunView, base: RunView | None = None,
 def output_and_growth(view: RunView, base: RunView | None = None,
                       band: Band | None = None) -> go.Figure:
     """US output (trillion 2023 USD per year) and its growth over the past 12 months."""
-    fig = _figure("US output and growth", 1, 2,
-                  ("US output, trillion USD/yr (2023 dollars)",
-                   "Output growth over the past 12 months, %"))
-    usd = lambda v: f"${v:,.1f}T"  # noqa: E731
-    pct = lambda v: f"{v:+.1f}%"  # noqa: E731
-    _band(fig, band, "us_output_usd_per_yr", "C0", "ensemble median", scale=1e-12, fmt=usd,
-          row=1, col=1)
-    _band(fig, band, "output_growth_12m", "C2", "ensemble median", scale=100, fmt=pct, row=1,
-          col=2)
-    _band_legend(fig, band)
-    for v in (base, view):
-        if v is None or not v.n:
-            continue
-        own = v is view
-        x = dates(v.times)
-        output = v.aggregates["us_output_usd_per_yr"]
-        growth = 100 * growth_12m(v.times, output)
-        _line(fig, x, output / 1e12, "US output" if own else "baseline",
-              {"color": PALETTE["C0"], "width": 2.2} if own else BASE, fmt="$%{y:,.1f}T",
-              row=1, col=1, group=None if own else "baseline")
-        _line(fig, x, growth, "growth, past 12 months" if own else "baseline: growth",
-              {"color": PALETTE["C2"], "width": 2.0} if own else BASE, fmt="%{y:+.1f}%",
-              row=1, col=2, showlegend=own, group=None if own else "baseline")
-    fig.add_hline(y=0, line={"color": "#999", "width": 1}, row=1, col=2)
-    fig.update_yaxes(rangemode="tozero", tickprefix="$", ticksuffix="T", row=1, col=1)
-    fig.update_yaxes(ticksuffix="%", row=1, col=2)
-    _legend_below(fig)
-    _subtitle_size(fig)
-    _xrange(fig, view)
-    _empty_note(fig, view)
-    return fig
+    return two_panels("US output and growth", OUTPUT_AND_GROWTH, view, base, band)
 
 
 def _subtitle_size(fig: go.Figure):

@@ -12,10 +12,8 @@ figures show its median member, and the milestone table gives percentiles over m
 
 from __future__ import annotations
 
-import io
 import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -23,17 +21,36 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
-from sim.figure_style import (
-    BANDED_SHARES,
+from sim.figures.common import (
+    OUTSIDE,
+    FigureSpec,
+    draw_lines,
+    draw_work_shares,
+    milestone_year,
+    source_note,
+    work_share_handles,
+)
+from sim.figures.style import (
     RENDER_STYLE,
     band_handle,
-    draw_series,
-    plain_log_labels,
+    finish,
+    mark_year,
+    png_bytes,
+    run_colors,
+    share_levels,
     short_title,
+    write_note,
     year_axis,
 )
 from sim.results import year_end_steps, year_month
-from sim.run_data import RD_RATE_LINES, WORK_SHARE_LINES, RunData, rd_series, work_shares
+from sim.run_data import (
+    BANDED_SHARES,
+    RD_RATE_LINES,
+    WORK_SHARE_LINES,
+    RunData,
+    rd_series,
+    work_shares,
+)
 
 #: Automated share of an occupation's task-hours that counts as "hit" in first-and-last.
 HIT_THRESHOLD = 0.5
@@ -438,140 +455,6 @@ def milestone_table(run: RunData) -> list[tuple[str, str]]:
 
 # ----------------------------------------------------------------------------- drawing
 
-@dataclass(frozen=True)
-class FigureSpec:
-    """A figure of the report: title, a how-to-read line, and how to draw it."""
-
-    name: str
-    title: str
-    how_to_read: str
-    draw: Callable[[list[RunData]], plt.Figure]
-    needs_occupations: bool = True  #: False: drawn from the aggregates alone
-
-
-def run_colors(n: int) -> list:
-    """Distinct colours for runs in a compare (tab10 order)."""
-    return [plt.cm.tab10(i % 10) for i in range(n)]
-
-
-def ensemble_note(runs: list[RunData], kind: str = "band") -> str:
-    """What an ensemble's figure shows: ``kind`` "band" (medians over a 10-90% band) or
-    "member" (its median member's occupations); empty when no run is an ensemble.
-    """
-    parts = []
-    for r in runs:
-        m = r.members
-        if m is None:
-            continue
-        ranges = str(m.info.get("ranges_from", "?")).replace("\\", "/").rsplit("/", 1)[-1]
-        if kind == "band":
-            drawn = len(m.info.get("parameters", []))
-            parts.append(f"'{r.label}' is an ensemble of {m.n} members ({drawn} parameters "
-                         f"drawn from {ranges}): lines are the median of its members at each "
-                         "date, shaded the 10th to 90th percentile.")
-        else:
-            k = m.median_member
-            parts.append(f"'{r.label}' is an ensemble of {m.n} members: shown is its median "
-                         f"member, #{k} (model seed {m.seeds[k]}), whose share of work "
-                         "automated stays closest to the members' median; the spread is in "
-                         "the line figures.")
-    return " ".join(parts)
-
-
-def source_note(runs: list[RunData], extra: str = "", kind: str = "band") -> str:
-    """Source line naming the package version and every run (scenario, seed), and for an
-    ensemble what is drawn (``kind``: see :func:`ensemble_note`).
-    """
-    who = "; ".join(f"'{r.label}' (scenario {r.identity['scenario']}, seed "
-                    f"{r.identity.get('seed', '?')})" if r.identity.get("scenario") else
-                    f"'{r.label}' (seed {r.identity.get('seed', '?')}; see the run folder's "
-                    "config.yaml)" for r in runs)
-    version = runs[0].identity.get("version", "?")
-    note = ensemble_note(runs, kind)
-    return (f"Source: ai-economy-sim {version}, run{'s' if len(runs) > 1 else ''} {who}. "
-            + (f"{note} " if note else "") + extra)
-
-
-def finish(fig: plt.Figure, note: str, right: float = 1.0, legend: list | None = None
-           ) -> plt.Figure:
-    """Add the wrapped source note under the axes and lay the figure out around it;
-    ``legend`` (handles) goes in one row between the axes and the note.
-    """
-    width_in, height_in = fig.get_size_inches()
-    lines = textwrap.wrap(note, width=int(width_in * 17))
-    fig.text(0.01, 0.005, "\n".join(lines), fontsize=7.5, color="0.35", ha="left",
-             va="bottom")
-    bottom = (0.16 + 0.14 * len(lines)) / height_in
-    if legend:
-        fig.legend(handles=legend, loc="lower center", bbox_to_anchor=(0.5, bottom),
-                   ncol=len(legend), fontsize=8, frameon=False)
-        bottom += 0.3 / height_in
-    plain_log_labels(fig)
-    fig.tight_layout(rect=(0, bottom, right, 1))
-    return fig
-
-
-def png_bytes(fig: plt.Figure, dpi: int = 130) -> bytes:
-    """The figure as PNG bytes (and closed)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    plt.close(fig)
-    return buf.getvalue()
-
-
-#: Where the legends of :func:`_lines` go when runs are compared (``Axes.legend`` keywords).
-RUN_LEGEND = {"loc": "upper left"}
-STYLE_LEGEND = {"loc": "lower right"}
-#: Both legends right of the axes, for charts whose lines fill the panel.
-OUTSIDE = ({"loc": "upper left", "bbox_to_anchor": (1.06, 1.0), "frameon": False},
-           {"loc": "upper left", "bbox_to_anchor": (1.06, 0.55), "frameon": False})
-
-
-def _lines(ax, runs: list[RunData], series: list[tuple],
-           scale: float = 1.0, log: bool = False, one_run: list[tuple[str, str]] | None = None,
-           legend: str = "best", run_legend: dict | None = RUN_LEGEND,
-           style_legend: dict | None = STYLE_LEGEND, extra: tuple = (), band_note: str = ""):
-    """Plot ``series`` (label, fn(view) -> y per step, linestyle[, band]) for every run (the
-    view: :attr:`RunData.view`; an ensemble's series are drawn as a median over a 10-90% band,
-    unless the series' ``band`` is False): one colour per series for one run (``one_run``:
-    its (colour, line style) per series; default solid lines in C0, C1, ...), with a legend
-    at ``legend``; one colour per run and one line style per series for several, with a
-    legend of the runs (``run_legend``, None: none) and one of the series and the ``extra``
-    handles (``style_legend``; left out for a single series). ``band_note``: which lines have
-    a band, in the band's legend entry, when not all do.
-    """
-    many = len(runs) > 1
-    colors = run_colors(len(runs))
-    for r, run in enumerate(runs):
-        for s, (label, fn, style, *band) in enumerate(series):
-            y = np.asarray(fn(run.view), float) * scale  # (T, N) for an ensemble: a band
-            if log:
-                y = np.where(y > 0, y, np.nan) if y.ndim == 1 else y
-            color, ls = (colors[r], style) if many else (one_run[s] if one_run else
-                                                          (f"C{s}", "-"))
-            draw_series(ax, run.times, y, log=log, band=band[0] if band else True,
-                        color=color, ls=ls, lw=1.8, label=None if many else label)
-    year_axis(ax)
-    ensembles = [r for r in runs if r.members]
-    sizes = {r.members.n for r in ensembles}
-    bands = [band_handle(sizes.pop() if len(sizes) == 1 else None, band_note)
-             ] if ensembles else []
-    if not many:
-        ax.legend(handles=ax.get_legend_handles_labels()[0] + bands, loc=legend)
-        return
-    style_handles = [Line2D([], [], color="0.25", ls=st, lw=1.5, label=lab)
-                     for lab, _, st, *_ in series] if len(series) > 1 or extra else []
-    style_handles += list(extra) + bands
-    if run_legend is not None:
-        run_handles = [Line2D([], [], color=c, lw=2.5, label=r.label)
-                       for c, r in zip(colors, runs, strict=True)]
-        leg = ax.legend(handles=run_handles, title="run", fontsize=8, **run_legend)
-        if style_handles and style_legend is not None:
-            ax.add_artist(leg)
-    if style_handles and style_legend is not None:
-        ax.legend(handles=style_handles, fontsize=8, **style_legend)
-
-
 def work_share_data(run: RunData) -> pd.DataFrame:
     """The work-share figure's lines per step: the shares of wage-weighted work (fractions) AI
     can help with (augment or automate), people do with AI's help, AI can automate, and AI
@@ -599,15 +482,18 @@ def fig_work_share(runs: list[RunData]) -> plt.Figure:
     many = len(runs) > 1
     legend_in = 2.9 if many else 0.0  # runs compared: the legends sit right of the axes
     fig, ax = plt.subplots(figsize=(10 + legend_in, 5.4))
-    _lines(ax, runs, [(line.label, lambda v, k=line.key: work_shares(v.agg)[k],
-                       line.compare_style, line.key in BANDED_SHARES)
-                      for line in WORK_SHARE_LINES], 100,
-           one_run=[(line.color, line.style) for line in WORK_SHARE_LINES], legend="upper left",
-           run_legend=OUTSIDE[0], style_legend=OUTSIDE[1], band_note="automation lines")
-    for level in (20, 50, 95):
-        ax.axhline(level, color="0.75", lw=0.8, zorder=0)
-        ax.annotate(f"{level}%", (1.0, level), xycoords=("axes fraction", "data"), fontsize=8,
-                    color="0.4", ha="left", va="center")
+    if many:
+        draw_lines(ax, runs, [(line.label, lambda v, k=line.key: work_shares(v.agg)[k],
+                               line.compare_style, line.key in BANDED_SHARES)
+                              for line in WORK_SHARE_LINES], 100,
+                   run_legend=OUTSIDE[0], style_legend=OUTSIDE[1], band_note="automation lines")
+    else:
+        run = runs[0]
+        draw_work_shares(ax, run.times, work_shares(run.view.agg))
+        year_axis(ax)
+        ax.legend(handles=work_share_handles(ax, run.members.n if run.members else None),
+                  loc="upper left")
+    share_levels(ax, "0.75", labelled=True)
     ax.set(title="Automation and augmentation: share of wage-weighted US work",
            ylabel="% of US wage bill (2021 weights)", ylim=(0, 102))
     how = ("line styles" if many else "automation blue, augmentation green")
@@ -628,32 +514,6 @@ def rd_data(run: RunData) -> pd.DataFrame:
     return pd.DataFrame({"year": run.times, **rd_series(run.agg)})
 
 
-def milestone_year(run: RunData, name: str) -> float:
-    """A milestone's year in ``run``; for an ensemble the median over its members (NaN when
-    fewer than half reach it).
-    """
-    if run.members is None:
-        return float(run.milestones.get(name, np.nan))
-    from sim.ensemble import censored_percentiles
-
-    years = run.members.milestones.get(name)
-    if years is None:
-        return np.nan
-    median = censored_percentiles(years, (50,))[0][0]
-    return float(median) if np.isfinite(median) else np.nan
-
-
-def _researcher_marker(ax, run: RunData, label: bool):
-    year = milestone_year(run, "automated_ai_researcher")
-    if np.isfinite(year):
-        ax.axvline(year, color="0.35", ls=":", lw=1)
-        if label:
-            ax.annotate("automated AI researcher" + (" (median)" if run.members else ""),
-                        (year, 0.97),
-                        xycoords=("data", "axes fraction"), fontsize=7.5, color="0.3",
-                        rotation=90, ha="right", va="top")
-
-
 def fig_rd(runs: list[RunData]) -> plt.Figure:
     """AI R&D: the progress multiplier, software and hardware progress rates, and the share of
     AI-research work AI does.
@@ -661,9 +521,9 @@ def fig_rd(runs: list[RunData]) -> plt.Figure:
     fig, axes = plt.subplots(1, 3, figsize=(15, 5.0))
     data = {id(r.view): rd_series(r.view.agg) for r in runs}
     ax = axes[0]
-    _lines(ax, runs, [("AI R&D progress multiplier",
-                       lambda v: data[id(v)]["ai_rd_multiplier"], "-")], log=True,
-           legend="upper left", run_legend={"loc": "lower right"})
+    draw_lines(ax, runs, [("AI R&D progress multiplier",
+                           lambda v: data[id(v)]["ai_rd_multiplier"], "-")], log=True,
+               legend="upper left", run_legend={"loc": "lower right"})
     ax.axhline(1.0, color="0.6", lw=0.8, zorder=0)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.10g}"))
     ax.set(title="AI R&D progress multiplier (leading lab)",
@@ -673,11 +533,11 @@ def fig_rd(runs: list[RunData]) -> plt.Figure:
     base_label = (f"software, 2023 base rate ({base:.2f} OOM/yr"
                   + (", median of members)" if runs[0].members else ")"))
     base_handle = (Line2D([], [], color="0.55", ls=":", lw=1, label=base_label),)
-    _lines(ax, runs, [(line.label, lambda v, k=line.key: data[id(v)][k], line.compare_style)
-                      for line in RD_RATE_LINES],
-           one_run=[(line.color, line.style) for line in RD_RATE_LINES], legend="upper right",
-           run_legend=None, style_legend={"loc": "upper right"},
-           extra=base_handle if np.isfinite(base) else ())
+    draw_lines(ax, runs, [(line.label, lambda v, k=line.key: data[id(v)][k], line.compare_style)
+                          for line in RD_RATE_LINES],
+               one_run=[(line.color, line.style) for line in RD_RATE_LINES], legend="upper right",
+               run_legend=None, style_legend={"loc": "upper right"},
+               extra=base_handle if np.isfinite(base) else ())
     if np.isfinite(base):
         ax.axhline(base, color="0.55", ls=":", lw=1, zorder=0, label=base_label)
         if len(runs) == 1:
@@ -688,9 +548,9 @@ def fig_rd(runs: list[RunData]) -> plt.Figure:
            ylabel="orders of magnitude per year (OOM/yr)",
            ylim=(0, 1.45 * top if np.isfinite(top) and top > 0 else None))  # room for legend
     ax = axes[2]
-    _lines(ax, runs, [("research automation",
-                       lambda v: data[id(v)]["research_automation_share"], "-")], 100,
-           run_legend=None)
+    draw_lines(ax, runs, [("research automation",
+                           lambda v: data[id(v)]["research_automation_share"], "-")], 100,
+               run_legend=None)
     ax.set(title="Research automation (leading lab)",
            ylabel="% of AI-research work AI does", ylim=(0, 102))
     if len(runs) == 1 and runs[0].members is None:  # one line per panel: titles say what
@@ -699,8 +559,11 @@ def fig_rd(runs: list[RunData]) -> plt.Figure:
     elif len(runs) == 1:  # an ensemble: keep only the band's entry, in one panel
         axes[0].legend(handles=[band_handle(runs[0].members.n)], loc="upper left")
         axes[2].get_legend().remove()
+    year = milestone_year(runs[0], "automated_ai_researcher")
     for ax in axes:
-        _researcher_marker(ax, runs[0], label=ax is axes[0])
+        mark_year(ax, year, ("automated AI researcher" + (" (median)" if runs[0].members
+                                                          else "")) if ax is axes[0] else None,
+                  ls=":", at=0.97, ha="right", va="top")
     return finish(fig, source_note(runs, "Multiplier: the leading lab's research input with "
                                    "its AI researchers over its people alone, same experiment "
                                    "compute (1 = no help). Software rate over its 2023 base "
@@ -840,9 +703,7 @@ def fig_automation_heatmap(runs: list[RunData]) -> plt.Figure:
                        "affected at the top. Automated share: task-hours AI does / the "
                        "demanded task-hours.", kind="member")
     width_in, height_in = fig.get_size_inches()
-    lines = textwrap.wrap(note, width=int(width_in * 17))
-    fig.text(0.01, 0.005, "\n".join(lines), fontsize=7.5, color="0.35", ha="left",
-             va="bottom")
+    lines = write_note(fig, note, "0.35")
     fig.subplots_adjust(left=2.9 / width_in, right=1 - 0.9 / width_in,
                         top=1 - (0.65 if n == 1 else 0.8) / height_in,
                         bottom=(0.75 + 0.14 * len(lines)) / height_in)
@@ -853,14 +714,14 @@ def fig_flows(runs: list[RunData]) -> plt.Figure:
     """Cumulative displaced and re-employed workers; stocks unemployed and retraining."""
     fig, axes = plt.subplots(1, 2, figsize=(12, 5))
     data = {id(r.view): flow_series(r.view) for r in runs}
-    _lines(axes[0], runs, [
+    draw_lines(axes[0], runs, [
         ("displaced (cumulative layoffs)", lambda v: data[id(v)]["displaced_cumulative"], "-"),
         ("re-employed (cumulative)", lambda v: data[id(v)]["reemployed_cumulative"], "--")],
         1e-6)
     axes[0].set(title="Flows since the start", ylabel="million workers (cumulative)",
                 xlabel="year", ylim=(0, None))
-    _lines(axes[1], runs, [("unemployed", lambda r: r.agg("unemployed"), "-"),
-                           ("retraining", lambda r: r.agg("retraining"), "--")], 1e-6)
+    draw_lines(axes[1], runs, [("unemployed", lambda r: r.agg("unemployed"), "-"),
+                               ("retraining", lambda r: r.agg("retraining"), "--")], 1e-6)
     axes[1].set(title="Workers out of work at each date", ylabel="million workers",
                 xlabel="year", ylim=(0, None))
     return finish(fig, source_note(runs, "US labour force, all occupations. Layoffs count every "
@@ -1056,13 +917,13 @@ def fig_first_and_last(runs: list[RunData]) -> plt.Figure:
 def fig_workforce(runs: list[RunData]) -> plt.Figure:
     """AI workforce (human-equivalent workers) against US human employment."""
     fig, ax = plt.subplots(figsize=(10, 5.2))
-    _lines(ax, runs, [("AI, all copies (full-time human equivalents)",
-                       lambda r: r.agg("ai_human_equivalent_workers"), "-"),
-                      ("AI sold on the task market (world)",
-                       lambda r: r.agg("ai_workers_in_market"), "-."),
-                      ("US human employment", lambda r: r.agg("employed"), "--"),
-                      ("US unemployed + retraining",
-                       lambda r: r.agg("unemployed") + r.agg("retraining"), ":")], log=True)
+    draw_lines(ax, runs, [("AI, all copies (full-time human equivalents)",
+                           lambda r: r.agg("ai_human_equivalent_workers"), "-"),
+                          ("AI sold on the task market (world)",
+                           lambda r: r.agg("ai_workers_in_market"), "-."),
+                          ("US human employment", lambda r: r.agg("employed"), "--"),
+                          ("US unemployed + retraining",
+                           lambda r: r.agg("unemployed") + r.agg("retraining"), ":")], log=True)
     ax.set(title="AI workforce vs human workforce", ylabel="workers (full-time equivalents, "
            "log scale)", xlabel="year")
     return finish(fig, source_note(runs, "AI workers: copies x serial speed x 8,766 h/yr / "
