@@ -66,8 +66,9 @@ def folder_size(out: Path) -> dict:
 
 def trace(members: int, out: Path) -> None:
     """Run the command in this process with the phases timed."""
-    from sim import ensemble, output, runner
+    from sim import ensemble, runner
     from sim.figures import run as run_figures
+    from sim.outputs import output
 
     t0 = time.perf_counter()
     c0 = time.process_time()

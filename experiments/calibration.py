@@ -13,9 +13,9 @@ import json
 
 import numpy as np
 
-from sim import record
-from sim.config import SimConfig
-from sim.results import Results
+from sim.config.schema import SimConfig
+from sim.outputs import record
+from sim.outputs.results import Results
 from sim.runner import build_model
 
 

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 import sim
-from sim.peers import DEFAULT_DATA_DIR
+from sim.config.peers import DEFAULT_DATA_DIR
 
 END_YEAR = 2060
 #: Davidson's model, headline results of its presets (peers/README.md; best guess from

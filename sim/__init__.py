@@ -4,9 +4,9 @@ Typical use from Python::
 
     import sim
     cfg = sim.load_config(scenario="compute_boom", overrides=["seed=3"])
-    ds = sim.run(cfg)           # the run record, an xarray.Dataset (sim.record)
+    ds = sim.run(cfg)           # the run record, an xarray.Dataset (sim.outputs.record)
     ds.sim.aggregates_frame()   # tidy pandas tables
-    sim.output.write_run(ds, "results/boom")   # tables, record.nc, summary, figures
+    sim.outputs.output.write_run(ds, "results/boom")   # tables, record.nc, summary, figures
 """
 
 import os
@@ -16,9 +16,9 @@ from importlib.metadata import PackageNotFoundError, version
 # Intel's vector maths library, where installed, would make last bits depend on SIMD lanes.
 os.environ.setdefault("NUMBA_DISABLE_INTEL_SVML", "1")
 
-from sim.config import SimConfig  # noqa: E402
+from sim.config.loading import load_config  # noqa: E402
+from sim.config.schema import SimConfig  # noqa: E402
 from sim.errors import SimInputError  # noqa: E402
-from sim.loading import load_config  # noqa: E402
 
 try:
     __version__ = version("ai-economy-sim")
@@ -27,7 +27,7 @@ except PackageNotFoundError:  # running from a source tree without installation
 
 #: Imported on first use: the model pulls in mesa, numba and pandas (~150 MB and ~1.5 s),
 #: which ``sim validate`` or a rejected input never needs.
-_LAZY = {"Results": "sim.results", "run": "sim.runner", "run_batch": "sim.runner"}
+_LAZY = {"Results": "sim.outputs.results", "run": "sim.runner", "run_batch": "sim.runner"}
 
 
 def __getattr__(name):

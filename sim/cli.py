@@ -67,19 +67,19 @@ def run(config, scenario, overrides, rules, occupations, data_dir, seed, out, fm
     """Run one scenario (the built-in default with no CONFIG) and write a result folder;
     with --ensemble N, N members drawn around it.
     """
-    from sim.loading import load_config
+    from sim.config.loading import load_config
 
     cfg = load_config(config, scenario, _shortcuts(rules, occupations, data_dir, overrides),
                       seed)  # before importing the model (~1.5 s): bad input is refused at once
     if members is not None or ranges is not None:
         plan = _ensemble_plan(cfg, members, ranges)
         return _run_ensemble(plan, out, fmt, no_plots, force, quiet)
-    from sim import output
+    from sim.outputs import output
 
     out = Path(out or f"results/run-{time.strftime('%Y%m%d-%H%M%S')}")
     output.prepare_target(out, force)
     from sim import runner
-    from sim.occupations import load_occupations
+    from sim.data.occupations import load_occupations
 
     if cfg.occupations.source == "detailed":
         if not quiet:
@@ -128,7 +128,8 @@ def _run_ensemble(plan, out, fmt, no_plots, force, quiet):
 
     drawing = plan.draw_ahead()
     try:
-        from sim import output, runner  # noqa: F401 - loaded meanwhile
+        from sim import runner  # noqa: F401 - loaded meanwhile
+        from sim.outputs import output
 
         out = Path(out or f"results/run-{time.strftime('%Y%m%d-%H%M%S')}")
         output.prepare_target(out, force)
@@ -145,7 +146,7 @@ def _run_ensemble(plan, out, fmt, no_plots, force, quiet):
         click.echo(f"note: {plan.ranges.source}: its {', '.join(plan.ranges.unused)} not used "
                    "(the run's config is the ensemble's base)", err=True)
     if plan.base.occupations.source == "detailed":
-        from sim.occupations import load_occupations
+        from sim.data.occupations import load_occupations
 
         if not quiet:
             click.echo("reading the detailed occupations (O*NET x BLS data) ...")
@@ -206,7 +207,7 @@ def _shortcuts(rules, occupations, data_dir, overrides) -> list[str]:
     """
     out = []
     if rules is not None:
-        from sim.loading import NAME_PATTERN, list_rule_sets
+        from sim.config.loading import NAME_PATTERN, list_rule_sets
 
         known = list_rule_sets()
         if rules not in known or not NAME_PATTERN.fullmatch(rules):
@@ -256,7 +257,7 @@ def _print_summary(s: dict, folder: Path, seconds: float):
 @_config_options
 def validate(config, scenario, overrides, rules, occupations, data_dir):
     """Check a config (and overlay/overrides); explain every problem. Exit 0 or 2."""
-    from sim.loading import load_config
+    from sim.config.loading import load_config
 
     cfg = load_config(config, scenario, _shortcuts(rules, occupations, data_dir, overrides))
     if cfg.occupations.source == "detailed":  # the folder `sim run` would read must exist
@@ -320,7 +321,7 @@ def _count(x: float) -> str:
 def copies(train_flop, n_params, tokens_per_word, wpm, speed, k, as_json):
     """Steinhardt's copy arithmetic, from the functions the model uses."""
     from sim.files import dump_json
-    from sim.mechanisms import copies as cp
+    from sim.model.mechanisms import copies as cp
 
     problems = _copies_problems({"--train-flop": train_flop, "--params": n_params,
                                  "--tokens-per-word": tokens_per_word, "--wpm": wpm,
@@ -369,7 +370,7 @@ def _first_comment(path: Path) -> str:
 @cli.command()
 def scenarios():
     """List the scenario overlays."""
-    from sim.loading import find_scenario, list_scenarios, read_yaml
+    from sim.config.loading import find_scenario, list_scenarios, read_yaml
 
     for name in list_scenarios():
         path = find_scenario(name)
@@ -381,7 +382,7 @@ def scenarios():
 @cli.command()
 def rules():
     """List the task-automation rule sets (configs/task_rules/)."""
-    from sim.loading import list_rule_sets, read_yaml, rule_set_dirs
+    from sim.config.loading import list_rule_sets, read_yaml, rule_set_dirs
 
     for name in list_rule_sets():
         first = ("The schema's defaults: automation on Davidson's scale (100% at 1e36, a 4-OOM "
@@ -403,9 +404,9 @@ def occupations(data_dir):
     """Read the detailed O*NET x BLS data and report every join: what matched, what was
     dropped and why.
     """
-    from sim.config import SimConfig
+    from sim.config.schema import SimConfig
     from sim.data.detailed import format_join_report, load_detailed
-    from sim.occupations import task_bins
+    from sim.data.occupations import task_bins
 
     table, report = load_detailed(data_dir, task_bins(SimConfig()))
     click.echo(format_join_report(report))
@@ -417,7 +418,7 @@ def occupations(data_dir):
 @click.option("--markdown", is_flag=True, help="Print a Markdown table.")
 def params(markdown):
     """Every parameter with its unit, default, range and source."""
-    from sim.paramdoc import parameter_rows
+    from sim.config.paramdoc import parameter_rows
 
     rows = parameter_rows()
     if markdown:
@@ -435,7 +436,7 @@ def params(markdown):
               help="HTML file to write (default: RUN_DIR/report.html).")
 def report(run_dir, out):
     """Write a self-contained HTML report (figures embedded) of one result folder."""
-    from sim.report import write_report
+    from sim.figures.report import write_report
 
     click.echo(f"Report: {write_report(run_dir, out)}")
 
@@ -446,8 +447,8 @@ def report(run_dir, out):
               help="HTML file to write (default: results/compare-<date>-<time>.html).")
 def compare(runs, out):
     """Compare two or more runs: result folders or scenario names (`default` = built-in)."""
-    from sim.output import NonFiniteResultError
-    from sim.report import compare as compare_runs
+    from sim.figures.report import compare as compare_runs
+    from sim.outputs.output import NonFiniteResultError
 
     try:
         path, table = compare_runs(list(runs), out)

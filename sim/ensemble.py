@@ -35,8 +35,8 @@ from sim.forks import ForkedCall
 if TYPE_CHECKING:  # imported on first use: they pull in the model and scipy
     import pandas as pd
 
-    from sim.config import SimConfig
-    from sim.results import Results
+    from sim.config.schema import SimConfig
+    from sim.outputs.results import Results
     from sim.sweep.spec import ParamSpec, SweepSpec
 
 #: The ranges used when none are given: the AGI-arrival Monte Carlo's sourced drivers.
@@ -195,7 +195,7 @@ def _read_ranges(ranges) -> tuple[str, dict[str, str], tuple[str, ...], dict]:
     """Where ``ranges`` come from, the comments on each parameter, the file's keys an ensemble
     does not use, and the ``parameters`` mapping (not yet checked against a run's config).
     """
-    from sim.loading import read_yaml
+    from sim.config.loading import read_yaml
     from sim.sweep.spec import SweepSpec, load_sweep
 
     if ranges is None or isinstance(ranges, (str, Path)):
@@ -343,7 +343,7 @@ def summary(results: Results) -> dict:
     each milestone year (with the share of members that reach it; a percentile among those
     that do not is null), of peak unemployment and of the workforce figures of the summary.
     """
-    from sim.results import SUMMARY_YEARS
+    from sim.outputs.results import SUMMARY_YEARS
 
     plan_ = results.ensemble
     k = results.median_member
@@ -380,8 +380,8 @@ RECORD_IN_BATCH_BYTES = 256 * 2**20
 
 
 def _record_in_batch(configs: list[SimConfig]) -> bool:
-    from sim.occupations import load_occupations
-    from sim.recorder import OCCUPATION_SERIES
+    from sim.data.occupations import load_occupations
+    from sim.model.recorder import OCCUPATION_SERIES
 
     if configs[0].occupations.source != "builtin":
         return False
@@ -405,7 +405,7 @@ def run_ensemble(base: SimConfig, n: int, seed: int | None = None, ranges=None, 
     for bit (a scenario's numbers do not depend on its batch; a difference raises
     ``RuntimeError``).
     """
-    from sim import record
+    from sim.outputs import record
     from sim.runner import run as run_one
     from sim.runner import run_batch
 

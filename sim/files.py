@@ -8,7 +8,7 @@ SIGKILL or a power cut can leave one, and it is hidden). Writers that must take 
 exclusive ``flock``, which the kernel drops when the process ends, killed or not.
 
 What the files hold, and how a failure is told to the user, is the callers' (result folders in
-:mod:`sim.output`, sweep folders in :mod:`sim.sweep.runner`): here a failure to write is
+:mod:`sim.outputs.output`, sweep folders in :mod:`sim.sweep.runner`): here a failure to write is
 the ``OSError`` of the call that failed, and a lock held elsewhere :class:`LockTaken`.
 """
 

@@ -1,5 +1,5 @@
 """Run one scenario or a batch of scenarios in lock-step and return their record
-(:mod:`sim.record`: an ``xarray.Dataset``; ``record.sim`` gives numpy and pandas views).
+(:mod:`sim.outputs.record`: an ``xarray.Dataset``; ``record.sim`` gives numpy and pandas views).
 """
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from collections.abc import Sequence
 
 from tqdm.auto import tqdm
 
-from sim.config import SimConfig
-from sim.model import AIEconomyModel
-from sim.occupations import OccupationTable, detailed_with_report
+from sim.config.schema import SimConfig
+from sim.data.occupations import OccupationTable, detailed_with_report
+from sim.model.model import AIEconomyModel
 
 
 def resolve_data_dir(config: SimConfig) -> SimConfig:
@@ -43,12 +43,12 @@ def run_batch(configs: Sequence[SimConfig], *, progress: bool = False,
               record_occupations: bool = True, table: OccupationTable | None = None,
               record_aggregates=None):
     """Run structurally identical scenarios in one model; returns their record, an
-    ``xarray.Dataset`` with a ``scenario`` dimension (``record.sim``: :class:`sim.results.
+    ``xarray.Dataset`` with a ``scenario`` dimension (``record.sim``: :class:`sim.outputs.results.
     Results`).
 
     A scenario's results are identical whether it runs alone or in any batch.
     """
-    from sim import record
+    from sim.outputs import record
     configs = [resolve_data_dir(c) for c in configs]
     model = build_model(configs, record_occupations, table, record_aggregates)
     with tqdm(total=model.n_steps, disable=not progress,

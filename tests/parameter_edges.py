@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.config import SimConfig
-from sim.loading import load_config
-from sim.paramdoc import bounds, parameter_rows
+from sim.config.loading import load_config
+from sim.config.paramdoc import bounds, parameter_rows
+from sim.config.schema import SimConfig
 
 #: Fields that set array shapes or the time axis: scenarios differing in them cannot share a
 #: batch (``SimConfig.structure_key``), so they are checked against a partner of the same shape.

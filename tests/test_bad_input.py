@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from sim.cli import EXIT_BAD_INPUT, main
+from sim.data.occupations import REQUIRED_COLUMNS, load_table_file
 from sim.errors import OccupationTableError
-from sim.occupations import REQUIRED_COLUMNS, load_table_file
 
 BINS = {"e0": 4, "e1": 1, "e2": 1}
 REPO = Path(__file__).resolve().parent.parent

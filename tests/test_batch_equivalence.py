@@ -3,7 +3,7 @@
 import numpy as np
 
 import sim
-from sim.loading import load_config
+from sim.config.loading import load_config
 
 
 def _scenarios(n):

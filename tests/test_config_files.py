@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.config import SimConfig
-from sim.loading import list_scenarios, load_config
-from sim.paramdoc import default_yaml, parameter_rows
+from sim.config.loading import list_scenarios, load_config
+from sim.config.paramdoc import default_yaml, parameter_rows
+from sim.config.schema import SimConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,3 +38,15 @@ def test_set_overrides_address_list_items_by_name_or_index():
     a = load_config(overrides=["labs.frontier_b.human_researchers=10"])
     b = load_config(overrides=["labs.1.human_researchers=10"])
     assert a == b and a.labs[1].human_researchers == 10
+
+
+def test_scenarios_and_peer_records_are_found_from_any_folder(tmp_path, monkeypatch):
+    """The repository's configs and ``../shared`` are found beside the package, not only from
+    the repository root."""
+    from sim.config import loading, peers
+
+    monkeypatch.chdir(tmp_path)
+    assert "slow_adoption" in loading.list_scenarios()
+    assert (loading.REPO_CONFIGS / "default.yaml").is_file()
+    assert peers.DEFAULT_DATA_DIR.name == "peers" and peers.DEFAULT_DATA_DIR.parent.name == "shared"
+    assert peers.DEFAULT_DATA_DIR.parent.parent == loading.REPO_CONFIGS.parent.parent

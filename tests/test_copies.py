@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sim.cli import main
-from sim.mechanisms import copies as cp
+from sim.model.mechanisms import copies as cp
 
 GPT3_FLOP, GPT3_PARAMS = 3.14e23, 175e9
 

@@ -15,13 +15,13 @@ import pytest
 
 pytest.importorskip("plotly", reason="dashboard extra not installed (pip install -e '.[test]')")
 
-from sim.config import SimConfig  # noqa: E402
+from sim.config.schema import SimConfig  # noqa: E402
 from sim.dashboard import controls
 from sim.dashboard.serve import OFFLINE_ENV, server_command, server_env
 from sim.dashboard.session import CONFIG_ENV, MONTHS_PER_STEP, Band, DashboardModel, RunView
 from sim.errors import SimInputError
 from sim.figures import dashboard as figures
-from sim.run_data import WORK_SHARE_LINES, work_shares
+from sim.outputs.run_data import WORK_SHARE_LINES, work_shares
 
 SHORT = "time.end_year=2027"  # a 5-year run keeps these tests quick
 
@@ -96,7 +96,7 @@ def test_scenario_descriptions_come_from_the_files():
 
 def test_saved_settings_are_a_config_sim_run_and_validate_accept(tmp_path, capsys):
     from sim.cli import main
-    from sim.loading import load_config
+    from sim.config.loading import load_config
 
     values = dict(controls.start_values(None, "slow_adoption"), serial_speed=2.0,
                   extra="market.open_weights_lag_years=2")

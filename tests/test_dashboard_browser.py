@@ -31,8 +31,8 @@ pytest.importorskip("plotly", reason="dashboard extra not installed (pip install
 sync_api = pytest.importorskip("playwright.sync_api",
                                reason="playwright not installed (pip install -e '.[test]')")
 
+from sim.config.loading import load_config  # noqa: E402
 from sim.dashboard.serve import server_command, server_env  # noqa: E402
-from sim.loading import load_config  # noqa: E402
 
 #: The browser: $SIM_CHROMIUM if set (only that one), else Debian's chromium.
 CHROMIUM = next((p for p in ((os.environ["SIM_CHROMIUM"],) if "SIM_CHROMIUM" in os.environ

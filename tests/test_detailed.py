@@ -20,7 +20,7 @@ import sim
 from sim.cli import main
 from sim.data import detailed
 from sim.errors import OccupationTableError
-from sim.mechanisms import tasks as task_rules
+from sim.model.mechanisms import tasks as task_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT.parent / "shared" / "data" / "onet_exposure"
@@ -287,7 +287,7 @@ def test_cli_bad_data_folder_exits_2(tmp_path, capsys):
 
 
 def test_rule_sets_by_name(capsys):
-    names = sim.loading.list_rule_sets()
+    names = sim.config.loading.list_rule_sets()
     assert {"default", "automation_ladder", "slow_tooling", "fast_tooling"} <= set(names)
     slow = sim.load_config(overrides=["tasks.name=slow_tooling"])
     assert slow.tasks.name == "slow_tooling" and slow.tasks.augmentation.e2.low_oom > 26.5

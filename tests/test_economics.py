@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim import peers
+from sim.config import peers
 
 ROOT = Path(__file__).resolve().parent.parent
 PEER_DATA = peers.DEFAULT_DATA_DIR
@@ -51,7 +51,7 @@ def test_leading_lab_copies_in_2030_near_steinhardt(default):
 
 
 def test_copy_arithmetic_is_unchanged():
-    from sim.mechanisms import copies
+    from sim.model.mechanisms import copies
     assert copies.human_years_from_flop(3.14e23, 175e9) == pytest.approx(3_400, rel=0.02)
 
 
@@ -59,7 +59,7 @@ def test_copy_arithmetic_is_unchanged():
 def test_presets_equal_a_fresh_build_from_the_peer_inputs():
     for name, ftm in peers.read_inputs(PEER_DATA).items():
         assert peers.overlay_path(name).read_text() == peers.overlay_text(name, ftm), (
-            f"regenerate with: python -m sim.peers ({name})")
+            f"regenerate with: python -m sim.config.peers ({name})")
 
 
 def _experiment(name):

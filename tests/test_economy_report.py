@@ -16,8 +16,8 @@ import pytest
 import sim
 from sim.figures import economy as ef
 from sim.figures import run as run_figures
-from sim.report import report_html
-from sim.report_tables import (
+from sim.figures.report import report_html
+from sim.figures.report_tables import (
     DECILES,
     ECONOMY_HEADER,
     economy_rows,
@@ -25,7 +25,7 @@ from sim.report_tables import (
     wage_decile_rows,
     weighted_quantiles,
 )
-from sim.run_data import RunData, growth_12m
+from sim.outputs.run_data import RunData, growth_12m
 
 
 @pytest.fixture(scope="module")

@@ -20,8 +20,8 @@ from sim import ensemble
 from sim.cli import EXIT_BAD_INPUT, main
 from sim.figures import economy as ef
 from sim.figures import labour as lf
-from sim.manifest import MANIFEST, file_entry
-from sim.run_data import load_run
+from sim.outputs.manifest import MANIFEST, file_entry
+from sim.outputs.run_data import load_run
 from sim.sweep import load_sweep
 from tests.test_bad_input import run_cli
 

@@ -11,11 +11,16 @@ import sim
 
 ROOT = Path(sim.__file__).parent
 FIGURES = {"sim.figures", "sim.figures.style", "sim.figures.common", "sim.figures.run",
-           "sim.figures.labour", "sim.figures.economy", "sim.figures.dashboard"}
-OUTPUT_SIDE = FIGURES | {"sim.report", "sim.comparison", "sim.output", "sim.run_data",
-                         "sim.record", "sim.manifest", "sim.results"}
-#: The model: what a run executes. It records results; it never draws them.
-MODEL_CORE = ("sim.model", "sim.agents", "sim.mechanisms", "sim.task_market")
+           "sim.figures.labour", "sim.figures.economy", "sim.figures.dashboard",
+           "sim.figures.report", "sim.figures.report_tables", "sim.figures.comparison"}
+OUTPUTS = {"sim.outputs", "sim.outputs.output", "sim.outputs.run_data", "sim.outputs.record",
+           "sim.outputs.manifest", "sim.outputs.results", "sim.outputs.milestones"}
+OUTPUT_SIDE = FIGURES | OUTPUTS
+#: The model: what a run executes. It records results; it never draws or writes them.
+MODEL_CORE = ("sim.model",)
+#: The packages of the layout, each with an ``__init__`` that says what it is for.
+PACKAGES = ("sim", "sim.model", "sim.model.agents", "sim.model.mechanisms", "sim.config",
+            "sim.data", "sim.outputs", "sim.figures", "sim.sweep", "sim.dashboard")
 
 
 def module_graph() -> dict[str, set[str]]:
@@ -97,14 +102,25 @@ def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
     return seen
 
 
-def test_the_model_core_never_imports_figures():
+def test_the_model_core_never_imports_figures_or_outputs():
     graph = module_graph()
     core = [m for m in graph if any(m == c or m.startswith(c + ".") for c in MODEL_CORE)]
-    assert "sim.model" in core and "sim.task_market" in core
-    assert any(m.startswith("sim.agents.") for m in core)
-    assert any(m.startswith("sim.mechanisms.") for m in core)
-    drawn = {m: sorted(reachable(graph, m) & FIGURES) for m in core}
+    assert "sim.model.model" in core and "sim.model.task_market" in core
+    assert any(m.startswith("sim.model.agents.") for m in core)
+    assert any(m.startswith("sim.model.mechanisms.") for m in core)
+    drawn = {m: sorted(reachable(graph, m) & OUTPUT_SIDE) for m in core}
     assert not any(drawn.values()), {m: f for m, f in drawn.items() if f}
+
+
+def test_every_package_says_what_it_is_for():
+    for name in PACKAGES:
+        init = ROOT.parent.joinpath(*name.split("."), "__init__.py")
+        doc = ast.get_docstring(ast.parse(init.read_text()))
+        assert doc and len(doc.split()) >= 10, name
+    # no module left at the top level that belongs in a package
+    top = sorted(p.stem for p in ROOT.glob("*.py"))
+    assert top == ["__init__", "cli", "ensemble", "errors", "files", "forks",
+                   "runner"], top
 
 
 def test_reachable_follows_imports_of_imports():

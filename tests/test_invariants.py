@@ -5,9 +5,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.config import SimConfig
-from sim.loading import load_config
-from sim.paramdoc import parameter_rows
+from sim.config.loading import load_config
+from sim.config.paramdoc import parameter_rows
+from sim.config.schema import SimConfig
 from sim.runner import build_model
 
 

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from sim.mechanisms import hardware, labour, market, research, tasks, training
-from sim.milestones import first_crossing
-from sim.xp import safe_ratio, total
+from sim.model.mechanisms import hardware, labour, market, research, tasks, training
+from sim.model.reductions import safe_ratio, total
+from sim.outputs.milestones import first_crossing
 
 
 def test_chip_price_follows_the_hardware_level_at_release():

@@ -9,7 +9,7 @@ import pytest
 
 import sim
 from sim.errors import SimInputError
-from sim.model import AIEconomyModel
+from sim.model.model import AIEconomyModel
 
 
 def test_no_arguments_is_the_default_scenario():

@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 from parameter_edges import numeric_edges
 
 import sim
+from sim.config.loading import load_config
 from sim.errors import SimInputError
-from sim.loading import load_config
 
 EDGES = numeric_edges()
 MIXABLE = [e for e in EDGES if not e.structural]
@@ -68,7 +68,7 @@ def full_batch():
 
 
 def test_edges_cover_every_numeric_parameter():
-    from sim.paramdoc import bounds, parameter_rows
+    from sim.config.paramdoc import bounds, parameter_rows
     numeric = {r["name"] for r in parameter_rows()
                if isinstance(r["default"], (int, float)) and not isinstance(r["default"], bool)}
     assert {e.key for e in EDGES} == numeric

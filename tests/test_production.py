@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.config import SimConfig
-from sim.loading import load_config
-from sim.mechanisms import production
+from sim.config.loading import load_config
+from sim.config.schema import SimConfig
+from sim.model.mechanisms import production
 from sim.runner import build_model, run
 
 RHO = -0.2

@@ -13,8 +13,8 @@ import pytest
 import xarray as xr
 
 import sim
-from sim import record
-from sim.output import write_run
+from sim.outputs import record
+from sim.outputs.output import write_run
 from sim.sweep import run_sweep
 from tests.sweep_helpers import summary, tiny_spec
 
@@ -113,7 +113,7 @@ def test_a_result_folder_with_a_changed_record_is_refused(tmp_path):
 
 def test_every_output_of_a_result_folder_is_drawn_from_the_record(tmp_path):
     """Change the record after the run: the tables, summary, units and figures all follow."""
-    from sim.run_data import load_run
+    from sim.outputs.run_data import load_run
 
     ds = sim.run(sim.load_config(overrides=["time.end_year=2024"])).copy(deep=True)
     ds["unemployment_rate"].values[5, 0] = 0.4321  # the peak now: a month no run gives

@@ -21,9 +21,9 @@ from sim.cli import EXIT_BAD_INPUT
 from sim.figures import economy as ef
 from sim.figures import labour as lf
 from sim.figures.common import milestone_year
-from sim.manifest import file_entry
-from sim.output import write_run
-from sim.run_data import RunData, load_run
+from sim.outputs.manifest import file_entry
+from sim.outputs.output import write_run
+from sim.outputs.run_data import RunData, load_run
 from tests.test_bad_input import run_cli
 
 FIGURE_NAMES = {spec.name for spec in lf.FIGURES}

@@ -17,9 +17,10 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 import sim
-from sim import files, output
+from sim import files
 from sim.cli import EXIT_BAD_INPUT, main
-from sim.manifest import is_complete
+from sim.outputs import output
+from sim.outputs.manifest import is_complete
 
 EXPECTED_FILES = {"aggregates.csv", "occupations.csv", "occupation_info.csv",
                   "milestones.csv", "config.yaml",
@@ -232,7 +233,7 @@ def test_disk_full_while_writing_exits_2_and_leaves_nothing(tmp_path, capsys, mo
 
 
 def test_disk_full_while_writing_a_report_leaves_no_file(tmp_path, capsys, monkeypatch):
-    import sim.report
+    import sim.figures.report
 
     folder = output.write_run(sim.run(sim.load_config(overrides=["time.end_year=2024"])),
                               tmp_path / "run", plots=False)
@@ -241,7 +242,7 @@ def test_disk_full_while_writing_a_report_leaves_no_file(tmp_path, capsys, monke
     def no_space(self, *args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(sim.report, "report_html", lambda run: "<html></html>")
+    monkeypatch.setattr(sim.figures.report, "report_html", lambda run: "<html></html>")
     monkeypatch.setattr(Path, "write_text", no_space)
     code, _, err = run_cli(capsys, "report", folder)
     assert code == EXIT_BAD_INPUT and "No space left on device" in err, err
@@ -363,7 +364,7 @@ def test_run_figures_draw_augmentation_and_the_rd_multiplier(short_record, tmp_p
 
     from sim.figures import labour as lf
     from sim.figures import run as run_figures
-    from sim.run_data import RD_RATE_LINES, WORK_SHARE_LINES, RunData
+    from sim.outputs.run_data import RD_RATE_LINES, WORK_SHARE_LINES, RunData
 
     fig, ax = plt.subplots()
     shares = run_figures.work_share_panel(ax, short_record.sim)

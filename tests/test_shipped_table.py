@@ -22,9 +22,9 @@ import sim
 from sim.cli import main
 from sim.data import build_detailed, detailed
 from sim.errors import OccupationTableError
-from sim.report import report_html
-from sim.report_tables import HEADER, occupation_rows
-from sim.run_data import RunData, load_run
+from sim.figures.report import report_html
+from sim.figures.report_tables import HEADER, occupation_rows
+from sim.outputs.run_data import RunData, load_run
 from sim.runner import resolve_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -194,7 +194,7 @@ def test_cli_sweep_and_analyze(tmp_path, capsys):
 def test_a_worker_frees_each_chunks_model(tmp_path):
     import gc
 
-    from sim.model import AIEconomyModel
+    from sim.model.model import AIEconomyModel
     from sim.sweep.runner import ChunkTask, run_chunk
 
     spec = tiny_spec(tmp_path, runs=4, chunk=2)

@@ -12,15 +12,15 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from sim.config import SimConfig
-from sim.errors import Problem, SimInputError, one_line, short_repr
-from sim.loading import (
+from sim.config.loading import (
     config_to_yaml,
     find_scenario,
     list_scenarios,
     load_config,
     read_yaml,
 )
+from sim.config.schema import SimConfig
+from sim.errors import Problem, SimInputError, one_line, short_repr
 
 #: Scenario picker value meaning "no overlay".
 BASE_SCENARIO = "default"
@@ -217,7 +217,7 @@ def config_from_controls(values: dict, config_path: str | None = None) -> SimCon
 
 def settings_yaml(config: SimConfig, values: dict, config_path: str | None = None) -> str:
     """The run's config as a YAML file that ``sim run`` and ``sim validate`` accept: every
-    value resolved (:func:`sim.loading.config_to_yaml`), under a header saying where it came
+    value resolved (:func:`sim.config.loading.config_to_yaml`), under a header saying where it came
     from.
     """
     scenario = values.get("scenario") or BASE_SCENARIO

@@ -10,9 +10,9 @@ import socket
 import subprocess
 import sys
 
+from sim.config.loading import load_config
 from sim.dashboard.session import CONFIG_ENV
 from sim.errors import Problem, SimInputError
-from sim.loading import load_config
 
 #: Solara settings for a closed network: page assets from the local solara-assets package
 #: (not a CDN) and no usage telemetry (``--no-check-version`` skips its PyPI look-up).

@@ -2,7 +2,7 @@
 and the ensemble behind the charts' bands.
 
 :class:`DashboardModel` (a Mesa model) takes the controls as keyword arguments and wraps
-:class:`~sim.model.AIEconomyModel` (whose own constructor takes stacked array parameters).
+:class:`~sim.model.model.AIEconomyModel` (whose own constructor takes stacked array parameters).
 Bad input never raises out of the constructor: it is kept as :attr:`DashboardModel.error`
 for the page to show, and the model does not step. :func:`ensemble_band` runs the ensemble
 (``sim.ensemble.draw_configs``) and keeps the percentiles the charts draw. Nothing here
@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 import mesa
 import numpy as np
 
-from sim.config import SimConfig
+from sim.config.schema import SimConfig
 from sim.dashboard import controls
-from sim.milestones import milestone_years
-from sim.run_data import growth_12m, work_shares
+from sim.outputs.milestones import milestone_years
+from sim.outputs.run_data import growth_12m, work_shares
 from sim.runner import build_model, run_batch
 
 #: Months one :meth:`DashboardModel.step` advances (a year; the page runs to the end, checking
@@ -179,7 +179,7 @@ class Band:
 
 #: The aggregates the charts draw with a band ("idle" = unemployed + retraining;
 #: "output_growth_12m" = US output's growth over the past 12 months; the four work shares are
-#: :data:`sim.run_data.WORK_SHARE_LINES`' keys).
+#: :data:`sim.outputs.run_data.WORK_SHARE_LINES`' keys).
 BAND_SERIES = ("ai_human_equivalent_workers", "employed", "idle", "unemployment_rate",
                "mean_wage_usd_per_hour", "frontier_effective_flop", "augmented_share",
                "ai_rd_multiplier", "us_output_usd_per_yr", "output_growth_12m")

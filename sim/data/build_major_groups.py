@@ -54,9 +54,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.data.occupations import MAX_EMPLOYMENT, MAX_HOURLY_WAGE
 from sim.errors import OccupationTableError, Problem, SimInputError
 from sim.files import replacing
-from sim.occupations import MAX_EMPLOYMENT, MAX_HOURLY_WAGE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = (REPO_ROOT / ".." / "shared" / "data" / "onet_exposure").resolve()
@@ -311,7 +311,7 @@ def needs_experiments(task: str) -> bool:
 # * BLS employment is a whole number from 0 to ``MAX_EMPLOYMENT`` (the US labour force: no OEWS
 #   row, not even "All Occupations", exceeds it); a mean wage is above 0 and at most
 #   ``MAX_HOURLY_WAGE`` an hour (2080 times that a year); both bounds live in
-#   :mod:`sim.occupations`. Where both means are published, the annual one is 2080 hourly ones
+#   :mod:`sim.data.occupations`. Where both means are published, the annual one is 2080 hourly ones
 #   (``WAGE_TOLERANCE``). The BLS markers ``*``, ``**`` and ``#`` stand for unpublished and
 #   top-coded figures; text such as ``inf`` or ``NaN`` is never a number here;
 # * scores lie in their documented ranges (blank: unknown);

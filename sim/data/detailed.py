@@ -37,9 +37,9 @@ import numpy as np
 import pandas as pd
 
 from sim.data import build_major_groups as bmg
+from sim.data.occupations import EXPOSURE_CLASSES, OccupationTable, TaskProfile
 from sim.errors import OccupationTableError, Problem
 from sim.files import replacing
-from sim.occupations import EXPOSURE_CLASSES, OccupationTable, TaskProfile
 
 #: Environment variable naming the data folder when neither ``--data`` nor the config does.
 DATA_ENV_VAR = "SIM_ONET_DATA"
@@ -209,7 +209,7 @@ def pool_tasks(occupations: pd.DataFrame, tasks: pd.DataFrame) -> pd.DataFrame:
 def split_bins(pools: pd.DataFrame, verifiability: np.ndarray, bins: dict[str, int]
                ) -> TaskProfile:
     """Split each pool of :func:`pool_tasks` into its class's quantile bins; stored occupation
-    by occupation, as :class:`~sim.task_market.TaskMarket` needs.
+    by occupation, as :class:`~sim.model.task_market.TaskMarket` needs.
     """
     g = pools
     n = g["exposure"].map({i: bins[c] for i, c in enumerate(EXPOSURE_CLASSES)}).to_numpy()

@@ -1,6 +1,6 @@
-"""Every figure the package draws from a run's results: the PNGs of a run folder
-(``sim run``), the figures of a report and of a compare of several runs (``sim report``,
-``sim compare``), and the dashboard's charts.
+"""Every figure and report the package draws from a run's record: the PNGs of a run folder
+(``sim run``), the HTML report and the compare of several runs with their figures
+(``sim report``, ``sim compare``), and the dashboard's charts.
 
 One module per job:
 
@@ -14,11 +14,13 @@ One module per job:
 - :mod:`sim.figures.labour`: labour figures and the tables behind them;
 - :mod:`sim.figures.economy`: output and growth, factor shares, the Acemoglu-Restrepo
   decomposition;
-- :mod:`sim.figures.dashboard`: the dashboard's plotly charts and milestone table.
+- :mod:`sim.figures.dashboard`: the dashboard's plotly charts and milestone table;
+- :mod:`sim.figures.report`, :mod:`sim.figures.report_tables`: the HTML report and compare;
+  :mod:`sim.figures.comparison`: what a compare says first (key findings).
 
-The model (``sim.model``, ``sim.agents``, ``sim.mechanisms``, ``sim.task_market``) never
-imports this package. The entry points below are imported on first use, so that importing one
-module (the dashboard's charts, without matplotlib) does not import the others.
+The model (:mod:`sim.model`) never imports this package. The entry points below are imported
+on first use, so that importing one module (the dashboard's charts, without matplotlib) does
+not import the others.
 """
 
 #: Public entry point -> the module that defines it.

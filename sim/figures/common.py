@@ -20,7 +20,7 @@ from sim.figures.style import (
     run_colors,
     year_axis,
 )
-from sim.run_data import BANDED_SHARES, WORK_SHARE_LINES, RunData
+from sim.outputs.run_data import BANDED_SHARES, WORK_SHARE_LINES, RunData
 
 
 @dataclass(frozen=True)
@@ -154,9 +154,9 @@ def milestone_year(run: RunData, name: str) -> float:
 
 
 def draw_work_shares(ax, times, shares: dict) -> None:
-    """The lines of :data:`sim.run_data.WORK_SHARE_LINES` (``shares``: fractions, (T,) each,
+    """The lines of :data:`sim.outputs.run_data.WORK_SHARE_LINES` (``shares``: fractions, (T,) each,
     or (T, N) for an ensemble's members) in %, in their colours and styles; the automation
-    lines (:data:`~sim.run_data.BANDED_SHARES`) with an ensemble's band.
+    lines (:data:`~sim.outputs.run_data.BANDED_SHARES`) with an ensemble's band.
     """
     for line in WORK_SHARE_LINES:
         draw_series(ax, times, 100 * np.asarray(shares[line.key], float),

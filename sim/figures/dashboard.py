@@ -23,9 +23,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from sim.dashboard.session import Band, RunView
-from sim.occupations import major_group, major_group_titles, sum_by_major_group
-from sim.results import year_end_step as last_step_of_year
-from sim.run_data import (
+from sim.data.occupations import major_group, major_group_titles, sum_by_major_group
+from sim.outputs.results import year_end_step as last_step_of_year
+from sim.outputs.run_data import (
     BANDED_SHARES,
     SHARE_LEVELS,
     WORK_SHARE_LINES,
@@ -394,7 +394,7 @@ def unemployment_and_wages(view: RunView, base: RunView | None = None,
 def compute_and_capability(view: RunView, base: RunView | None = None,
                            band: Band | None = None) -> go.Figure:
     """Frontier training compute, and the share of work AI can help with (augment or
-    automate), can automate, and does (:data:`sim.run_data.WORK_SHARE_LINES`).
+    automate), can automate, and does (:data:`sim.outputs.run_data.WORK_SHARE_LINES`).
     """
     fig = _figure("Training compute and the share of US work AI can do", 1, 2,
                   ("Training compute, FLOP (log)", "Share of US work, % of 2021 wage bill"))

@@ -26,8 +26,8 @@ from sim.figures.style import (
     png_bytes,
     year_axis,
 )
-from sim.results import year_end_steps
-from sim.run_data import RunData
+from sim.outputs.results import year_end_steps
+from sim.outputs.run_data import RunData
 
 #: The factor shares of US output: (key, label, colour); they add up to 1 every month (the
 #: national-accounts identity of the model: output = labour + AI + capital income).

@@ -42,8 +42,8 @@ from sim.figures.style import (
     write_note,
     year_axis,
 )
-from sim.results import year_end_steps, year_month
-from sim.run_data import (
+from sim.outputs.results import year_end_steps, year_month
+from sim.outputs.run_data import (
     BANDED_SHARES,
     RD_RATE_LINES,
     WORK_SHARE_LINES,
@@ -458,7 +458,7 @@ def milestone_table(run: RunData) -> list[tuple[str, str]]:
 def work_share_data(run: RunData) -> pd.DataFrame:
     """The work-share figure's lines per step: the shares of wage-weighted work (fractions) AI
     can help with (augment or automate), people do with AI's help, AI can automate, and AI
-    does (automated); columns named as in :data:`sim.run_data.WORK_SHARE_LINES`. For an
+    does (automated); columns named as in :data:`sim.outputs.run_data.WORK_SHARE_LINES`. For an
     ensemble, the lines of its median member (the bands: :func:`band_data`).
     """
     return pd.DataFrame({"year": run.times, **work_shares(run.agg)})
@@ -466,7 +466,7 @@ def work_share_data(run: RunData) -> pd.DataFrame:
 
 def band_data(run: RunData, fn: Callable) -> pd.DataFrame:
     """What a figure draws for one series ``fn(view)`` of an ensemble (``view``: its
-    :class:`sim.run_data.Members`, ``agg`` (T, N)): per step, the 10th percentile, median
+    :class:`sim.outputs.run_data.Members`, ``agg`` (T, N)): per step, the 10th percentile, median
     (the line) and 90th percentile (the band's edges) across members; for a single run all
     three are its line.
     """
@@ -509,7 +509,7 @@ def rd_data(run: RunData) -> pd.DataFrame:
     """The AI R&D figure's series per step: ``ai_rd_multiplier`` (x people alone),
     ``software_growth_oom_per_yr`` and ``hardware_growth_oom_per_yr`` (OOM/yr),
     ``research_automation_share`` (fraction) and ``software_base_rate`` (OOM/yr, constant);
-    see :func:`sim.run_data.rd_series`.
+    see :func:`sim.outputs.run_data.rd_series`.
     """
     return pd.DataFrame({"year": run.times, **rd_series(run.agg)})
 

@@ -30,8 +30,8 @@ from sim.figures.style import (
     year_axis,
 )
 from sim.forks import ForkedCall, fork, stop, wait
-from sim.results import Results
-from sim.run_data import RunData, work_shares
+from sim.outputs.results import Results
+from sim.outputs.run_data import RunData, work_shares
 
 SOURCE = "Source: ai-economy-sim, default scenario unless stated; see config.yaml in this folder."
 
@@ -74,7 +74,7 @@ def _milestone_lines(ax, res: Results, b: int):
 
 def work_share_panel(ax, res: Results, b: int = 0) -> dict[str, np.ndarray]:
     """Draw the shares of wage-weighted work AI can help with, can automate, and does
-    (:data:`sim.run_data.WORK_SHARE_LINES`) on ``ax``; returns the series drawn (fractions).
+    (:data:`sim.outputs.run_data.WORK_SHARE_LINES`) on ``ax``; returns the series drawn (fractions).
     """
     shares = work_shares(lambda name: series(res, name, b))
     draw_work_shares(ax, res.times, shares)
@@ -161,7 +161,7 @@ def wages(res: Results, path: Path, b: int = 0, note: str | None = None) -> Path
     w = occ["wage_usd_per_hour"][:, j, :]
     titles = list(res.occupation_titles)
     if len(titles) > 30:  # detailed occupations: one bar per SOC major group, start-job weights
-        from sim.occupations import major_group_titles, sum_by_major_group
+        from sim.data.occupations import major_group_titles, sum_by_major_group
 
         emp0 = occ["employed"][0, j, :]
         keys, paid = sum_by_major_group(res.occupation_codes, w * emp0)

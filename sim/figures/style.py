@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from sim.run_data import SHARE_LEVELS  # noqa: E402
+from sim.outputs.run_data import SHARE_LEVELS  # noqa: E402
 
 STYLE = {
     "figure.dpi": 110, "savefig.dpi": 130, "font.size": 10, "axes.titlesize": 11,

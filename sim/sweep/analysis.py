@@ -11,7 +11,8 @@
 Reads only the sweep folder (``summary.parquet``, ``paths/``, ``sweep.yaml``), so a sweep can be
 analysed anywhere its folder is copied to. Every input, conditions included, is checked before
 anything is drawn, and the analysis folder is written under a temporary name and renamed into
-place. Figures use the style of :mod:`sim.figures.run`; the report reuses :mod:`sim.report`'s page.
+place. Figures use the style of :mod:`sim.figures.run`; the report reuses
+:mod:`sim.figures.report`'s page.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import Problem, SimInputError
+from sim.figures.report import _e, _img, _page, _table
 from sim.figures.style import STYLE, plt, save_figure
 from sim.files import staging
-from sim.output import (
+from sim.model.recorder import AGGREGATES
+from sim.outputs.output import (
     cannot_write,
     check_target_name,
     check_writable,
@@ -37,9 +40,7 @@ from sim.output import (
     publish,
     write_text_atomic,
 )
-from sim.recorder import AGGREGATES
-from sim.report import _e, _img, _page, _table
-from sim.run_data import read_table
+from sim.outputs.run_data import read_table
 from sim.sweep import discovery, runner, sensitivity
 from sim.sweep.discovery import Discovery
 from sim.sweep.runner import PATHS, SUMMARY_FILE

@@ -61,11 +61,18 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.config import SimConfig
+from sim.config.schema import SimConfig
 from sim.errors import Problem, SimInputError, one_line
-from sim.files import LockTaken, dump_json, exclusive_lock, probe_writable, replacing, write_text
-from sim.record import SWEEP_RECORDS
-from sim.recorder import AGGREGATES
+from sim.files import (
+    LockTaken,
+    dump_json,
+    exclusive_lock,
+    probe_writable,
+    replacing,
+    write_text,
+)
+from sim.model.recorder import AGGREGATES
+from sim.outputs.record import SWEEP_RECORDS
 from sim.sweep.sampling import run_seeds, sample_values
 from sim.sweep.spec import Outputs, SweepSpec, get_path, load_sweep, set_path
 
@@ -73,8 +80,8 @@ SWEEP_FILE = "sweep.yaml"
 SUMMARY_FILE = "summary.parquet"
 CHUNKS = "chunks"
 PATHS = "paths"
-#: chunk records (NetCDF, :func:`sim.record.chunk_dataset`); ``sim.record.open_sweep`` opens
-#: them as one lazy Dataset
+#: chunk records (NetCDF, :func:`sim.outputs.record.chunk_dataset`);
+#: ``sim.outputs.record.open_sweep`` opens them as one lazy Dataset
 RECORDS = SWEEP_RECORDS
 CORRUPT = "corrupt"
 LOCK_FILE = ".lock"
@@ -112,7 +119,7 @@ class ChunkTask:
 
 @functools.lru_cache(maxsize=8)
 def _table(bins: tuple[int, int, int]):
-    from sim.occupations import load_builtin
+    from sim.data.occupations import load_builtin
     return load_builtin({"e0": bins[0], "e1": bins[1], "e2": bins[2]})
 
 
@@ -129,7 +136,7 @@ def build_config(base: dict, keys, row, seed: int) -> SimConfig:
     try:
         return SimConfig.model_validate(data)
     except Exception:  # noqa: BLE001 - re-validate for the named, one-line problem
-        from sim.loading import validate
+        from sim.config.loading import validate
         return validate(data, "run config")
 
 
@@ -154,7 +161,7 @@ def check_fault(fault: dict | None, configs: list[SimConfig]) -> np.ndarray:
 
 def _year_index(times: np.ndarray, years) -> np.ndarray:
     """Step index of the last month of each year (as ``Results.value_at``)."""
-    from sim.results import year_end_step
+    from sim.outputs.results import year_end_step
 
     return np.array([year_end_step(times, y) for y in years], dtype=int)
 
@@ -166,7 +173,7 @@ def release_models() -> None:
     """
     import mesa
 
-    from sim.model import AIEconomyModel
+    from sim.model.model import AIEconomyModel
 
     ids = getattr(mesa.Agent, "_ids", None)
     if isinstance(ids, dict):
@@ -290,7 +297,7 @@ def output_columns(outputs: Outputs, levels) -> list[str]:
 
 
 def milestone_names(levels) -> list[str]:
-    """Milestone columns for the given levels (as ``sim.milestones.milestone_years``)."""
+    """Milestone columns for the given levels (as ``sim.outputs.milestones.milestone_years``)."""
     out = []
     for level in levels:
         pct = int(round(level * 100))
@@ -597,8 +604,8 @@ def _same_path(a, b) -> bool:
 
 # --- the sweep folder --------------------------------------------------------------------------
 def _write_table(table, path: Path) -> None:
-    """Write a Parquet file as :func:`sim.files.replacing` does: a file under the real name is
-    always complete. Only SIGKILL can leave the temporary, which ``--resume`` clears.
+    """Write a Parquet file as :func:`sim.files.replacing` does: a file under the real
+    name is always complete. Only SIGKILL can leave the temporary, which ``--resume`` clears.
     """
     import pyarrow.parquet as pq
 
@@ -627,7 +634,7 @@ def write_chunk(out: Path, result: dict) -> None:
     """Paths and the record first, then the table: a chunk counts as done only when its
     table exists.
     """
-    from sim import record
+    from sim.outputs import record
 
     if result["paths"] is not None:
         _write_table(_arrow_table(result["paths"]), chunk_path(out, result["index"], PATHS))
@@ -666,7 +673,7 @@ def verified_definition(path: Path) -> str:
     """The text of a stored ``sweep.yaml`` after its checksum line: a file cut short or
     edited since ``sim sweep`` wrote it would finish the sweep on another definition.
     """
-    from sim.yaml_io import MAX_BYTES
+    from sim.config.yaml_io import MAX_BYTES
 
     def refuse(value, why: str):
         return SimInputError(str(path), [Problem("sha256", value, why)])
@@ -1062,7 +1069,7 @@ def _check_workers(pool: Pool, idle_since, timeout, out, done, spec) -> float | 
 
 def units(spec: SweepSpec) -> dict[str, str]:
     """Unit of every summary column."""
-    from sim.paramdoc import parameter_rows
+    from sim.config.paramdoc import parameter_rows
 
     docs = {r["name"]: r["doc"] for r in parameter_rows()}
     out = {"run": "index of the run in the sample (0-based)",

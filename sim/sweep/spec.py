@@ -41,8 +41,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from sim.errors import Problem, SimInputError, one_line
-from sim.loading import (
+from sim.config.loading import (
     config_to_yaml,
     load_config,
     parse_override,
@@ -50,8 +49,9 @@ from sim.loading import (
     read_yaml,
     validate,
 )
-from sim.recorder import AGGREGATES
-from sim.yaml_io import parse_yaml
+from sim.config.yaml_io import parse_yaml
+from sim.errors import Problem, SimInputError, one_line
+from sim.model.recorder import AGGREGATES
 
 SAMPLERS = ("grid", "latin", "saltelli", "montecarlo")
 #: Unit-interval draws are kept this far from 0 and 1, so a normal's support is finite

@@ -23,15 +23,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.cli import COPIES_RANGES
+from sim.config.loading import load_config
+from sim.config.paramdoc import bounds, parameter_rows
 from sim.dashboard import controls
 from sim.dashboard.session import DashboardModel
 from sim.errors import SimInputError
-from sim.loading import load_config
-from sim.paramdoc import bounds, parameter_rows
 
 # ``sim run`` imports the model, numba and pandas on first use (about 1.5 s as its own
 # process); importing them here keeps that one-off cost out of the first case's timing.
-import sim.output  # noqa: E402, F401  isort: skip
+import sim.outputs.output  # noqa: E402, F401  isort: skip
 import sim.runner  # noqa: E402, F401  isort: skip
 
 #: An over-long scenario or rule-set name (names are at most 100 characters).

@@ -22,11 +22,12 @@ from pathlib import Path
 import pytest
 from fuzz_harness import assert_rejected, call_cli
 
+import sim.config.loading  # noqa: F401
+
 # Imported before the timed calls: a first import under tracemalloc takes seconds, and that is
 # start-up, not the handling of the bad input.
 import sim.data.detailed  # noqa: F401
-import sim.loading  # noqa: F401
-import sim.output  # noqa: F401
+import sim.outputs.output  # noqa: F401
 import sim.runner  # noqa: F401
 
 DATA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "onet_exposure"

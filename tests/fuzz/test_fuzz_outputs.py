@@ -22,8 +22,8 @@ import pytest
 from fuzz_harness import assert_rejected, call_cli
 
 import sim
-from sim import output
-from sim.manifest import MANIFEST_MAX_BYTES, file_entry
+from sim.outputs import output
+from sim.outputs.manifest import MANIFEST_MAX_BYTES, file_entry
 from sim.sweep import load_sweep, run_sweep
 
 SWEEP = """
@@ -52,7 +52,8 @@ def originals(tmp_path_factory) -> tuple[Path, Path]:
                            tmp / "run", plots=False, command="sim run --set time.end_year=2025")
     (tmp / "fuzz.yaml").write_text(SWEEP)
     run_sweep(load_sweep(tmp / "fuzz.yaml"), tmp / "sweep", workers=1, progress=False)
-    for module in ("sim.report", "sim.sweep.analysis"):  # imported here, not in a timed call
+    # imported here, not in a timed call
+    for module in ("sim.figures.report", "sim.sweep.analysis"):
         importlib.import_module(module)
     return run, tmp / "sweep"
 
