@@ -329,6 +329,15 @@ class Panel:
     zero_line: bool = False  #: a grey line at 0 (growth can be negative)
 
 
+def runs_drawn(view: RunView, base: RunView | None):
+    """The runs a chart draws, baseline first (under the run): each with whether it is the run
+    itself and its dates; a run not run yet is left out.
+    """
+    for v in (base, view):
+        if v is not None and v.n:
+            yield v, v is view, dates(v.times)
+
+
 def two_panels(title: str, panels: tuple[Panel, Panel], view: RunView,
                base: RunView | None = None, band: Band | None = None) -> go.Figure:
     """A chart of two panels side by side, each one line of the run over its baseline (grey,
@@ -339,11 +348,7 @@ def two_panels(title: str, panels: tuple[Panel, Panel], view: RunView,
         _band(fig, band, p.band_key, p.band_color, "ensemble median", scale=p.band_scale,
               fmt=p.band_fmt, row=1, col=col)
     _band_legend(fig, band)
-    for v in (base, view):
-        if v is None or not v.n:
-            continue
-        own = v is view
-        x = dates(v.times)
+    for v, own, x in runs_drawn(view, base):
         for col, p in enumerate(panels, 1):
             _line(fig, x, p.values(v), p.name if own else p.base_name, p.line if own else BASE,
                   fmt=p.hover, row=1, col=col, showlegend=own or col == 1,
@@ -406,11 +411,7 @@ def compute_and_capability(view: RunView, base: RunView | None = None,
             _band(fig, band, line.key, line.color, f"{line.short}: ensemble median",
                   scale=100, fmt=lambda v: f"{v:.1f}%", row=1, col=2)
     _band_legend(fig, band)
-    for v in (base, view):
-        if v is None or not v.n:
-            continue
-        own = v is view
-        x = dates(v.times)
+    for v, own, x in runs_drawn(view, base):
         group = None if own else "baseline"
         styles = ((BASE, BASE) if not own else ({"color": PALETTE["C0"], "width": 2.2},
                                                 {"color": PALETTE["C1"], "width": 1.7}))
@@ -461,12 +462,10 @@ def occupation(view: RunView, index: int, base: RunView | None = None) -> go.Fig
     fig = _figure(f"{title} (SOC {code})", 1, 3,
                   ("Its task-hours: AI can automate, automated", "Workers",
                    "Wage, USD per hour (2021)"))
-    for v in (base, view):
-        if v is None or not v.n or not v.occupations:
+    for v, own, x in runs_drawn(view, base):
+        if not v.occupations:
             continue
-        own = v is view
         occ = {k: a[:, index] for k, a in v.occupations.items()}
-        x = dates(v.times)
 
         def style(color, dash="solid", own=own):
             return {"color": PALETTE[color], "dash": dash, "width": 2} if own else BASE
