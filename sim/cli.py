@@ -73,7 +73,8 @@ def run(config, scenario, overrides, rules, occupations, data_dir, seed, out, fm
                       seed)  # before importing the model (~1.5 s): bad input is refused at once
     if members is not None or ranges is not None:
         plan = _ensemble_plan(cfg, members, ranges)
-        return _run_ensemble(plan, out, fmt, no_plots, force, quiet)
+        return _run_ensemble(plan, out, fmt, no_plots, force, quiet,
+                             _scenario_name(config, scenario))
     from sim.outputs import output
 
     out = Path(out or f"results/run-{time.strftime('%Y%m%d-%H%M%S')}")
@@ -86,7 +87,7 @@ def run(config, scenario, overrides, rules, occupations, data_dir, seed, out, fm
             click.echo("reading the detailed occupations (O*NET x BLS data) ...")
         load_occupations(cfg)  # built or read from cache now: the time below is stepping
     t0 = time.perf_counter()
-    run_record = runner.run(cfg, progress=not quiet)
+    run_record = runner.run(cfg, progress=not quiet, name=_scenario_name(config, scenario))
     results = run_record.sim
     stepped = time.perf_counter() - t0
     try:
@@ -101,6 +102,15 @@ def run(config, scenario, overrides, rules, occupations, data_dir, seed, out, fm
 
             click.echo(format_join_report(results.join_report))
         _print_summary(results.summary(), folder, stepped)
+
+
+def _scenario_name(config, scenario) -> str:
+    """What a run is called in its record and tables: its overlay, else its config file's
+    stem, else "default" (``--set`` changes do not rename it).
+    """
+    if scenario is not None:
+        return Path(scenario).stem
+    return Path(config).stem if config is not None else "default"
 
 
 def _ensemble_plan(cfg, members, ranges):
@@ -120,7 +130,7 @@ def _ensemble_plan(cfg, members, ranges):
     return ensemble.plan(cfg, members, cfg.seed, ranges, draw=False)
 
 
-def _run_ensemble(plan, out, fmt, no_plots, force, quiet):
+def _run_ensemble(plan, out, fmt, no_plots, force, quiet, name):
     """Draw and step an ensemble, write its folder and print its percentiles. The draws are
     made in a forked process while this one loads the model and plotting code.
     """
@@ -162,7 +172,7 @@ def _run_ensemble(plan, out, fmt, no_plots, force, quiet):
     t0 = time.perf_counter()
     try:
         results = ensemble.run_ensemble(plan.base, plan.n, plan_=plan, progress=not quiet,
-                                        after_batch=draw_bands)
+                                        after_batch=draw_bands, name=name)
         stepped = time.perf_counter() - t0
         folder = output.write_run(results, out, fmt=fmt, plots=not no_plots, force=force,
                                   command=" ".join(["sim"] + sys.argv[1:]),

@@ -392,13 +392,13 @@ def _record_in_batch(configs: list[SimConfig]) -> bool:
 
 def run_ensemble(base: SimConfig, n: int, seed: int | None = None, ranges=None, *,
                  progress: bool = False, plan_: EnsemblePlan | None = None,
-                 after_batch=None):
+                 after_batch=None, name: str = ""):
     """Run an ensemble: every member in one batch (aggregates and milestones of all), and the
     occupation series of its median member (:func:`median_member`). Returns the record over
     the members (``median_member`` in its attributes, the occupation series of that member
     only; its view ``.sim`` holds the plan as ``ensemble``). ``after_batch``: called with the
     view of that record before the occupations are attached (the command line starts drawing
-    the band figures there).
+    the band figures there). ``name``: the scenario's name, each member's in the record.
 
     The occupations come from the batch when they fit in :data:`RECORD_IN_BATCH_BYTES`, else
     from the median member run again alone, which must then equal its column of the batch bit
@@ -413,7 +413,8 @@ def run_ensemble(base: SimConfig, n: int, seed: int | None = None, ranges=None, 
     configs = plan_.configs()
     in_batch = _record_in_batch(configs)
     with np.errstate(all="ignore"):  # as a sweep: non-finite outputs are caught afterwards
-        batch = run_batch(configs, progress=progress, record_occupations=in_batch)
+        batch = run_batch(configs, progress=progress, record_occupations=in_batch,
+                          names=[name] * len(configs))
     results = batch.sim
     k = median_member(results.aggregates[MEDIAN_BY]) \
         if np.isfinite(results.aggregates[MEDIAN_BY]).all() else 0

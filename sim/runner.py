@@ -41,12 +41,13 @@ def build_model(configs: Sequence[SimConfig], record_occupations: bool = True,
 
 def run_batch(configs: Sequence[SimConfig], *, progress: bool = False,
               record_occupations: bool = True, table: OccupationTable | None = None,
-              record_aggregates=None):
+              record_aggregates=None, names: Sequence[str] | None = None):
     """Run structurally identical scenarios in one model; returns their record, an
     ``xarray.Dataset`` with a ``scenario`` dimension (``record.sim``: :class:`sim.outputs.results.
     Results`).
 
-    A scenario's results are identical whether it runs alone or in any batch.
+    A scenario's results are identical whether it runs alone or in any batch. ``names``:
+    each scenario's name, kept in the record (``name`` beside ``scenario``) and its tables.
     """
     from sim.outputs import record
     configs = [resolve_data_dir(c) for c in configs]
@@ -56,13 +57,16 @@ def run_batch(configs: Sequence[SimConfig], *, progress: bool = False,
         model.run(progress=bar)
     join_report = (detailed_with_report(configs[0])[1]  # kept with the results it explains
                    if table is None and configs[0].occupations.source == "detailed" else None)
-    return record.from_model(model, list(configs), join_report)
+    return record.from_model(model, list(configs), join_report, names)
 
 
 def run(config: SimConfig | None = None, *, progress: bool = False,
-        record_occupations: bool = True):
+        record_occupations: bool = True, name: str | None = None):
     """Run one scenario (the built-in default if ``config`` is None); returns its record
-    (see :func:`run_batch`).
+    (see :func:`run_batch`). ``name``: what to call it (default: "default" for the built-in
+    default, else unnamed).
     """
+    if name is None:
+        name = "default" if config is None else ""
     return run_batch([config or SimConfig()], progress=progress,
-                     record_occupations=record_occupations)
+                     record_occupations=record_occupations, names=[name])

@@ -389,3 +389,24 @@ def test_run_figures_draw_augmentation_and_the_rd_multiplier(short_record, tmp_p
     plt.close(fig)
     assert "rd_speedup" in run_figures.LABOR_FIGURES and "rd_speedup" not in run_figures.FIGURES
     assert "rd_speedup" in {spec.name for spec in lf.FIGURES}
+
+
+def test_a_named_scenario_is_named_in_the_record_and_every_table(tmp_path, capsys):
+    """The scenario column is the batch index; ``name`` says which scenario ran."""
+    from sim.outputs import record
+    from sim.outputs.run_data import load_run
+
+    out_dir = tmp_path / "slow"
+    code, _, err = run_cli(capsys, "run", "--scenario", "slow_adoption", "--set",
+                           "time.end_year=2023", "--no-plots", "--out", out_dir)
+    assert code == 0, err
+    assert record.open_run(out_dir)["name"].values.tolist() == ["slow_adoption"]
+    for table in ("aggregates", "occupations", "milestones"):
+        df = pd.read_parquet(out_dir / f"{table}.parquet")
+        assert set(df["name"]) == {"slow_adoption"} and set(df["scenario"]) == {0}, table
+    assert json.loads((out_dir / "summary.json").read_text())["name"] == "slow_adoption"
+    assert load_run(out_dir).identity["scenario"] == "slow_adoption"
+    unnamed = sim.run(sim.load_config(overrides=["time.end_year=2023"]), record_occupations=False)
+    assert unnamed["name"].values.tolist() == [""]
+    default = sim.run(None, record_occupations=False)  # the built-in default, 2023-2050
+    assert default["name"].values.tolist() == ["default"]

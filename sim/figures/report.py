@@ -368,7 +368,7 @@ def _run_scenario(name: str, out: Path | str) -> RunData:
     cfg = load_config() if name == "default" else load_config(scenario=name)
     source = ("built-in default, run in memory" if name == "default"
               else f"configs/scenarios/{find_scenario(name).name}, run in memory")
-    results = run_config(cfg).sim
+    results = run_config(cfg, name=name).sim
     check_finite(results, out)
     return RunData.from_results(results, label=name, source=source, scenario=name)
 

@@ -2,8 +2,8 @@
 
 Dimensions and coordinates:
 
-- ``scenario``: scenarios of the batch (``seed`` beside each), ``time``: steps (``year``,
-  decimal, at the start of each step; ``date`` YYYY-MM), ``occupation``: SOC codes (with
+- ``scenario``: scenarios of the batch (``seed`` and ``name`` beside each), ``time``: steps
+  (``year``, decimal, at the start of each step; ``date`` YYYY-MM), ``occupation``: SOC codes (with
   ``title`` and ``soc_major``), ``milestone``: milestone names;
 - occupation series use ``occupation_scenario``: the scenarios whose occupations were
   recorded (all of them, or an ensemble's median member only).
@@ -46,9 +46,10 @@ ENGINE = "h5netcdf"
 SWEEP_RECORDS = "records"
 
 
-def from_model(model, configs: list[SimConfig], join_report: dict | None = None):
+def from_model(model, configs: list[SimConfig], join_report: dict | None = None,
+               names=None):
     """The record of a finished model (see the module docstring); its view ``.sim`` keeps
-    ``configs`` so they are not parsed back from JSON.
+    ``configs`` so they are not parsed back from JSON. ``names``: each scenario's name.
     """
     rec, table = model.recorder, model.workers.table
     times = model.start_year + np.arange(model.n_steps) * model.dt_years
@@ -57,16 +58,16 @@ def from_model(model, configs: list[SimConfig], join_report: dict | None = None)
         [c.milestones.full_automation_share for c in configs],
         [c.research.automated_researcher_share for c in configs])
     ds = build(configs, times, rec.aggregates, rec.occupations, table.codes, table.titles,
-               milestones, table.info_frame(), join_report=join_report)
+               milestones, table.info_frame(), join_report=join_report, names=names)
     ds.sim._configs = list(configs)
     return ds
 
 
 def build(configs, times, aggregates, occupations, codes, titles, milestones,
-          occupation_info=None, held=None, join_report=None):
+          occupation_info=None, held=None, join_report=None, names=None):
     """A record from arrays as recorded: aggregates ``(T, B)``, occupation series
     ``(T, B', O)`` of the scenarios ``held`` (None: all), milestone years ``(B,)``; the arrays
-    are used as they are, not copied.
+    are used as they are, not copied. ``names``: each scenario's name (None: unnamed, "").
     """
     import xarray as xr
 
@@ -80,6 +81,10 @@ def build(configs, times, aggregates, occupations, codes, titles, milestones,
               "date": ("time", np.array([year_month(t) for t in times], dtype=object)),
               "scenario": ("scenario", np.arange(n)),
               "seed": ("scenario", np.array([c.seed for c in configs], dtype=np.int64)),
+              "name": ("scenario", np.array(list(names) if names is not None else [""] * n,
+                                            dtype=object),
+                       {"description": "the scenario's name: an overlay, a config file's stem, "
+                                       "'default', or as the caller named it"}),
               "occupation": ("occupation", np.array(codes, dtype=object)),
               "title": ("occupation", np.array(titles, dtype=object))}
     data = {name: (("time", "scenario"), values, {"units": units.get(name, "")})

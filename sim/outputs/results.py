@@ -67,7 +67,6 @@ class Results:
     def __init__(self, record):
         self.record = record
         self._configs: list[SimConfig] | None = None
-        self._aggregates: dict[str, np.ndarray] | None = None
         #: an ensemble's plan (:class:`sim.ensemble.EnsemblePlan`: base config, draws, seeds)
         #: when the scenarios are its members (in memory only; the folder keeps its files)
         self.ensemble: Any = None
@@ -88,17 +87,22 @@ class Results:
     @property
     def aggregates(self) -> dict[str, np.ndarray]:
         """Name -> (T, B)."""
-        if self._aggregates is None:
-            self._aggregates = {str(name): v.values for name, v in self.record.data_vars.items()
-                                if v.dims == ("time", "scenario")}
-        return self._aggregates
+        return {str(name): v.values for name, v in self.record.variables.items()
+                if v.dims == ("time", "scenario")}
 
     @property
     def occupations(self) -> dict[str, np.ndarray]:
         """Name -> (T, B', O); empty if not recorded."""
         return {str(name)[len(OCCUPATION_PREFIX):]: v.values
-                for name, v in self.record.data_vars.items()
+                for name, v in self.record.variables.items()
                 if str(name).startswith(OCCUPATION_PREFIX)}
+
+    @property
+    def names(self) -> np.ndarray:
+        """Each scenario's name ("" where the run was not named), (B,)."""
+        if "name" not in self.record.coords:
+            return np.full(self.n_scenarios, "", dtype=object)
+        return self.record["name"].values
 
     @property
     def occupation_codes(self) -> tuple[str, ...]:
@@ -191,7 +195,8 @@ class Results:
         T, B = len(self.times), self.n_scenarios
         t = self._time_columns()
         data = {"scenario": np.repeat(np.arange(B), T),
-                "seed": np.repeat([c.seed for c in self.configs], T)}
+                "name": np.repeat(self.names, T),
+                "seed": np.repeat(self.record["seed"].values, T)}
         for col in t.columns:
             data[col] = np.tile(t[col].to_numpy(), B)
         for name, values in self.aggregates.items():
@@ -211,6 +216,7 @@ class Results:
         held = np.arange(B) if self.occupation_scenarios is None else np.asarray(
             self.occupation_scenarios)
         data = {"scenario": np.repeat(held, T * O),
+                "name": np.repeat(self.names[held], T * O),
                 "step": np.tile(np.repeat(t["step"].to_numpy(), O), B),
                 "year": np.tile(np.repeat(t["year"].to_numpy(), O), B),
                 "date": np.tile(np.repeat(t["date"].to_numpy(), O), B),
@@ -222,15 +228,16 @@ class Results:
 
     def milestones_frame(self) -> pd.DataFrame:
         """One row per scenario and milestone; ``year`` is NaN if not reached by the end."""
-        rows = [{"scenario": b, "seed": self.configs[b].seed, "milestone": name,
+        seeds, names = self.record["seed"].values, self.names
+        rows = [{"scenario": b, "name": names[b], "seed": int(seeds[b]), "milestone": name,
                  "year": float(years[b])}
                 for name, years in self.milestones.items() for b in range(self.n_scenarios)]
         return pd.DataFrame(rows)
 
     def units(self) -> dict[str, str]:
         """Unit of every series the record holds, as its ``units`` attribute says."""
-        return {str(name): v.attrs["units"] for name, v in self.record.data_vars.items()
-                if "time" in v.dims and "units" in v.attrs}
+        return {str(name): v.attrs["units"] for name, v in self.record.variables.items()
+                if name in self.record.data_vars and "time" in v.dims and "units" in v.attrs}
 
     def step_of_year(self, year: float) -> int:
         """Index of the last step in ``year`` (or the last step run)."""
@@ -260,7 +267,8 @@ class Results:
                 "us_output_usd_per_yr", "labour_share", "ai_share", "mean_wage_usd_per_hour")}
             for y in SUMMARY_YEARS if y <= end and "us_output_usd_per_yr" in a}
         return {
-            "seed": self.configs[scenario].seed,
+            "name": str(self.names[scenario]),
+            "seed": int(self.record["seed"].values[scenario]),
             "milestones": {k: (None if np.isnan(v[scenario]) else round(float(v[scenario]), 3))
                            for k, v in self.milestones.items()},
             "workforce": workforce,

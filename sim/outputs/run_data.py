@@ -277,7 +277,7 @@ class RunData:
                    occupations=res.occupations_frame() if res.occupations else pd.DataFrame(),
                    info=info,
                    milestones=dict(zip(ms["milestone"], ms["year"].astype(float), strict=True)),
-                   identity={"scenario": scenario, "seed": seed,
+                   identity={"scenario": scenario or str(results.names[k]), "seed": seed,
                              "version": __version__, "created_utc": "", "command": ""},
                    members=members, config=res.configs[0])
 
@@ -523,7 +523,9 @@ def load_run(folder: Path | str, arg: str = "RUN_DIR", label: str | None = None)
         members = Members(whole["aggregates"], whole["milestones"], ensemble, k)
     config = _read_config(folder)
     command = str(manifest.get("command", ""))[:4000]  # shown in the report, parsed by shlex
-    identity = {"scenario": scenario_of(command), "seed": manifest.get("seed"),
+    named = agg["name"].iloc[0] if "name" in agg and len(agg) else ""  # CSV reads "" as NaN
+    scenario = named if isinstance(named, str) and named else scenario_of(command)  # older runs
+    identity = {"scenario": scenario, "seed": manifest.get("seed"),
                 "version": manifest.get("version", "?"),
                 "created_utc": manifest.get("created_utc", ""), "command": command}
     return RunData(label=label or folder.name, source=str(folder), aggregates=agg,
