@@ -30,7 +30,8 @@ from pathlib import Path
 
 import sim
 from sim.data import detailed
-from sim.runner import _bins, build_model
+from sim.data.occupations import task_bins
+from sim.runner import build_model
 
 TARGET_S = 3.0
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "onet_exposure"
@@ -60,11 +61,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as cache:  # time a real build, then the cached load
         os.environ["SIM_CACHE_DIR"] = cache
         t0 = time.perf_counter()
-        table, report = detailed.load_detailed(args.data, _bins(config))
+        table, report = detailed.load_detailed(args.data, task_bins(config))
         load_s = time.perf_counter() - t0
         detailed._cached.cache_clear()
         t0 = time.perf_counter()
-        detailed.load_detailed(args.data, _bins(config))
+        detailed.load_detailed(args.data, task_bins(config))
         cached_s = time.perf_counter() - t0
     detail = step_times(config, args.repeats)
     builtin = step_times(sim.load_config(), args.repeats)

@@ -6,7 +6,8 @@ Typical use from Python::
     cfg = sim.load_config(scenario="compute_boom", overrides=["seed=3"])
     ds = sim.run(cfg)           # the run record, an xarray.Dataset (sim.outputs.record)
     ds.sim.aggregates_frame()   # tidy pandas tables
-    sim.outputs.output.write_run(ds, "results/boom")   # tables, record.nc, summary, figures
+    from sim.outputs.output import write_run
+    write_run(ds, "results/boom")   # tables, record.nc, summary, figures: all from ds
 """
 
 import os

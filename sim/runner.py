@@ -50,10 +50,11 @@ def run_batch(configs: Sequence[SimConfig], *, progress: bool = False,
     each scenario's name, kept in the record (``name`` beside ``scenario``) and its tables.
     """
     from sim.outputs import record
+
     configs = [resolve_data_dir(c) for c in configs]
     model = build_model(configs, record_occupations, table, record_aggregates)
-    with tqdm(total=model.n_steps, disable=not progress,
-                                          unit="month", desc="simulating") as bar:
+    with tqdm(total=model.n_steps, disable=not progress, unit="month",
+              desc="simulating") as bar:
         model.run(progress=bar)
     join_report = (detailed_with_report(configs[0])[1]  # kept with the results it explains
                    if table is None and configs[0].occupations.source == "detailed" else None)

@@ -161,3 +161,24 @@ def test_occupations_frame_says_when_occupations_were_not_recorded():
     res = sim.run(sim.load_config(overrides=["time.end_year=2023"]), record_occupations=False).sim
     with pytest.warns(UserWarning, match="no occupations were recorded"):
         assert res.occupations_frame().empty
+
+
+def test_a_scenario_past_the_first_keeps_its_occupations(batch):
+    """An ensemble whose median member is not member 0: its one-scenario view, its tables and
+    the report's view of it hold that member's occupations."""
+    from sim.outputs.run_data import RunData
+
+    one = batch.sim.scenario(1)
+    assert one.occupation_scenarios is None and one.configs == [batch.sim.configs[1]]
+    frame = one.occupations_frame()
+    full = batch.sim.occupations_frame()
+    np.testing.assert_array_equal(frame["employed"], full[full["scenario"] == 1]["employed"])
+    median = record.with_occupations_of(batch, 1)
+    median.attrs["median_member"] = 1
+    view = median.sim
+    assert view.occupation_scenarios == (1,) and view.scenario(0).occupations == {}
+    assert set(view.occupations_frame()["scenario"]) == {1}
+    run = RunData.from_results(view.scenario(1), label="median", source="memory")
+    np.testing.assert_array_equal(run.occupations["employed"], frame["employed"])
+    with pytest.raises(ValueError, match="left out"):
+        batch.isel(scenario=[1]).sim.occupations_frame()

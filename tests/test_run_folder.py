@@ -410,3 +410,13 @@ def test_a_named_scenario_is_named_in_the_record_and_every_table(tmp_path, capsy
     assert unnamed["name"].values.tolist() == [""]
     default = sim.run(None, record_occupations=False)  # the built-in default, 2023-2050
     assert default["name"].values.tolist() == ["default"]
+
+
+def test_an_unnamed_run_written_as_csv_reads_back(tmp_path):
+    from sim.outputs.run_data import load_run
+
+    ds = sim.run(sim.load_config(overrides=["time.end_year=2023"]))
+    folder = output.write_run(ds, tmp_path / "csv", fmt="csv", plots=False)
+    run = load_run(folder)
+    assert run.identity["scenario"] == "unnamed"
+    assert run.aggregates["name"].tolist() == [""] * 12

@@ -262,10 +262,11 @@ def _data_loc(data: Any, loc: tuple) -> tuple:
     """``loc`` without the tags pydantic puts in it for a tagged union's member: a path names
     keys of the data only.
     """
-    out, node = [], data
+    out, node, tagged = [], data, None
     for part in loc:
-        if isinstance(node, dict) and part not in node and part in {
+        if isinstance(node, dict) and node is not tagged and part not in node and part in {
                 v for v in node.values() if isinstance(v, str)}:
+            tagged = node  # one tag per mapping: what follows names one of its keys
             continue
         out.append(part)
         node = node[part] if isinstance(node, (dict, list)) and _has(node, part) else None

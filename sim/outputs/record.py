@@ -126,7 +126,9 @@ def with_occupations_of(ds, k: int, occupations: dict[str, np.ndarray] | None = 
     """
     view = ds.sim
     if occupations is None:
-        occupations = {name: v[:, k:k + 1].copy() for name, v in view.occupations.items()}
+        held = ds.sel(occupation_scenario=[k])
+        occupations = {name[len(OCCUPATION_PREFIX):]: held[name].values.copy()
+                       for name in ds.data_vars if str(name).startswith(OCCUPATION_PREFIX)}
     kept = ds.drop_vars([n for n, v in ds.variables.items()
                          if "occupation_scenario" in v.dims])
     units = series_units()

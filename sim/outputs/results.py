@@ -144,12 +144,21 @@ class Results:
 
     @property
     def occupation_scenarios(self) -> tuple[int, ...] | None:
-        """The scenarios the occupation arrays hold, in order (axis 1 of each); None: all of
-        them. An ensemble records the occupations of its median member only.
+        """Where on the scenario axis lie the scenarios the occupation arrays hold, in order
+        (axis 1 of each); None: all of them. An ensemble records the occupations of its median
+        member only. The record names them by their ``scenario`` label, which a selection
+        such as ``isel(scenario=[i])`` keeps.
         """
         if "occupation_scenario" not in self.record.coords:
             return None
-        held = tuple(int(i) for i in self.record["occupation_scenario"].values)
+        position = {int(s): p for p, s in enumerate(self.record["scenario"].values)}
+        labels = [int(s) for s in self.record["occupation_scenario"].values]
+        lost = [s for s in labels if s not in position]
+        if lost:
+            raise ValueError(f"the occupation series hold scenarios {lost}, which this "
+                             "selection of the record left out; select occupation_scenario "
+                             "too, or use record.sim.scenario(i)")
+        held = tuple(position[s] for s in labels)
         return None if held == tuple(range(self.n_scenarios)) else held
 
     @property
@@ -183,7 +192,8 @@ class Results:
             one = (one.isel(occupation_scenario=[j]) if j is not None else one.drop_vars(
                 [n for n, v in one.variables.items() if "occupation_scenario" in v.dims]))
         view = one.sim
-        view._configs = [self.configs[i]]
+        # this scenario's config as parsed, or (None) parsed from its own JSON when asked for
+        view._configs = None if self._configs is None else [self._configs[i]]
         return view
 
     def _time_columns(self) -> pd.DataFrame:

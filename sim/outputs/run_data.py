@@ -24,7 +24,8 @@ from sim.outputs.results import year_end_step
 REQUIRED_TABLES = ("aggregates", "occupations", "occupation_info", "milestones")
 ALLOWED_FOLDER = "allowed: a result folder written by `sim run` (with manifest.json and tables)"
 ALLOWED_TABLE = "allowed: a Parquet or CSV table as `sim run` wrote it"
-_STR_COLUMNS = {"occupation": str, "soc_major": str, "title": str, "soc_major_title": str}
+_STR_COLUMNS = {"occupation": str, "soc_major": str, "title": str, "soc_major_title": str,
+                "name": str}
 
 #: The columns the report reads, per table: "number" (finite), "number?" (NaN allowed: a
 #: milestone not reached, a fact not known), "text". Every other numeric column of the
@@ -311,7 +312,10 @@ def read_table(path: Path, where: str, allowed: str = ALLOWED_TABLE) -> pd.DataF
     try:
         if path.suffix == ".parquet":
             return pd.read_parquet(path)
-        return pd.read_csv(path, dtype=_STR_COLUMNS)
+        df = pd.read_csv(path, dtype=_STR_COLUMNS)
+        if "name" in df:  # an unnamed run's "" reads back as NaN
+            df["name"] = df["name"].fillna("")
+        return df
     except Exception as exc:  # noqa: BLE001 - pyarrow and pandas raise many kinds on bad bytes
         why = f"{type(exc).__name__}: {str(exc).replace(str(path), path.name)[:120]}"
         raise _bad(f"{where} {path}", "table", path.name, f"unreadable ({why}); {allowed}"
@@ -523,8 +527,10 @@ def load_run(folder: Path | str, arg: str = "RUN_DIR", label: str | None = None)
         members = Members(whole["aggregates"], whole["milestones"], ensemble, k)
     config = _read_config(folder)
     command = str(manifest.get("command", ""))[:4000]  # shown in the report, parsed by shlex
-    named = agg["name"].iloc[0] if "name" in agg and len(agg) else ""  # CSV reads "" as NaN
-    scenario = named if isinstance(named, str) and named else scenario_of(command)  # older runs
+    if "name" in agg:  # the record's name ("" for a run nobody named)
+        scenario = str(agg["name"].iloc[0]) if len(agg) and agg["name"].iloc[0] else "unnamed"
+    else:  # written before runs were named
+        scenario = scenario_of(command)
     identity = {"scenario": scenario, "seed": manifest.get("seed"),
                 "version": manifest.get("version", "?"),
                 "created_utc": manifest.get("created_utc", ""), "command": command}

@@ -44,8 +44,8 @@ class WorkerGroup(mesa.Agent):
 
     def update(self, needed_hours_per_yr):
         """Move employment toward the hours firms want of each occupation at today's wages
-        (:meth:`sim.model.agents.economy.Economy.labour_demand`); wages move with the slack, down to
-        the minimum wage.
+        (``Economy.needed_hours``, :mod:`sim.model.agents.economy`); wages move with the slack,
+        down to the minimum wage.
         """
         m, lab = self.model, self.model.p.labour
         dt = m.dt_years
