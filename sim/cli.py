@@ -106,11 +106,23 @@ def run(config, scenario, overrides, rules, occupations, data_dir, seed, out, fm
 
 def _scenario_name(config, scenario) -> str:
     """What a run is called in its record and tables: its overlay, else its config file's
-    stem, else "default" (``--set`` changes do not rename it).
+    stem, else "default" (``--set`` changes do not rename it). A result folder's own
+    ``config.yaml`` reruns under the folder's name, so the rerun reproduces the folder.
     """
     if scenario is not None:
         return Path(scenario).stem
-    return Path(config).stem if config is not None else "default"
+    if config is None:
+        return "default"
+    summary = Path(config).parent / "summary.json"
+    if Path(config).name == "config.yaml" and summary.is_file():
+        try:
+            named = json.loads(summary.read_text())
+            named = named[0] if isinstance(named, list) else named
+            if isinstance(named.get("name"), str):
+                return named["name"]
+        except (OSError, ValueError, AttributeError, IndexError):
+            pass  # not a result folder's summary: name it after the file
+    return Path(config).stem
 
 
 def _ensemble_plan(cfg, members, ranges):
