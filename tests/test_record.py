@@ -182,3 +182,6 @@ def test_a_scenario_past_the_first_keeps_its_occupations(batch):
     np.testing.assert_array_equal(run.occupations["employed"], frame["employed"])
     with pytest.raises(ValueError, match="left out"):
         batch.isel(scenario=[1]).sim.occupations_frame()
+    with pytest.raises(ValueError, match="no scenario dimension"):
+        batch.sel(scenario=1).sim.summary()
+    assert batch.isel(scenario=[1]).sim.summary() == batch.sim.summary(1)

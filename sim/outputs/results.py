@@ -65,6 +65,10 @@ class Results:
     """
 
     def __init__(self, record):
+        if "scenario" not in record.dims:  # ds.sel(scenario=1) drops the dimension
+            raise ValueError("this record has no scenario dimension (a scalar selection such "
+                             "as ds.sel(scenario=1) drops it); select with a list, "
+                             "ds.isel(scenario=[1]), or use ds.sim.scenario(1)")
         self.record = record
         self._configs: list[SimConfig] | None = None
         #: an ensemble's plan (:class:`sim.ensemble.EnsemblePlan`: base config, draws, seeds)
