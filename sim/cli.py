@@ -71,10 +71,12 @@ def run(config, scenario, overrides, rules, occupations, data_dir, seed, out, fm
 
     cfg = load_config(config, scenario, _shortcuts(rules, occupations, data_dir, overrides),
                       seed)  # before importing the model (~1.5 s): bad input is refused at once
+    from sim.outputs.run_data import run_name
+
+    name = run_name(config, scenario)
     if members is not None or ranges is not None:
         plan = _ensemble_plan(cfg, members, ranges)
-        return _run_ensemble(plan, out, fmt, no_plots, force, quiet,
-                             _scenario_name(config, scenario))
+        return _run_ensemble(plan, out, fmt, no_plots, force, quiet, name)
     from sim.outputs import output
 
     out = Path(out or f"results/run-{time.strftime('%Y%m%d-%H%M%S')}")
@@ -87,7 +89,7 @@ def run(config, scenario, overrides, rules, occupations, data_dir, seed, out, fm
             click.echo("reading the detailed occupations (O*NET x BLS data) ...")
         load_occupations(cfg)  # built or read from cache now: the time below is stepping
     t0 = time.perf_counter()
-    run_record = runner.run(cfg, progress=not quiet, name=_scenario_name(config, scenario))
+    run_record = runner.run(cfg, progress=not quiet, name=name)
     results = run_record.sim
     stepped = time.perf_counter() - t0
     try:
@@ -102,27 +104,6 @@ def run(config, scenario, overrides, rules, occupations, data_dir, seed, out, fm
 
             click.echo(format_join_report(results.join_report))
         _print_summary(results.summary(), folder, stepped)
-
-
-def _scenario_name(config, scenario) -> str:
-    """What a run is called in its record and tables: its overlay, else its config file's
-    stem, else "default" (``--set`` changes do not rename it). A result folder's own
-    ``config.yaml`` reruns under the folder's name, so the rerun reproduces the folder.
-    """
-    if scenario is not None:
-        return Path(scenario).stem
-    if config is None:
-        return "default"
-    summary = Path(config).parent / "summary.json"
-    if Path(config).name == "config.yaml" and summary.is_file():
-        try:
-            named = json.loads(summary.read_text())
-            named = named[0] if isinstance(named, list) else named
-            if isinstance(named.get("name"), str):
-                return named["name"]
-        except (OSError, ValueError, AttributeError, IndexError):
-            pass  # not a result folder's summary: name it after the file
-    return Path(config).stem
 
 
 def _ensemble_plan(cfg, members, ranges):

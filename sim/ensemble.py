@@ -418,21 +418,21 @@ def run_ensemble(base: SimConfig, n: int, seed: int | None = None, ranges=None, 
     results = batch.sim
     k = median_member(results.aggregates[MEDIAN_BY]) \
         if np.isfinite(results.aggregates[MEDIAN_BY]).all() else 0
+
+    def members(occupations=None):
+        """The members' record holding member ``k``'s occupations, marked as the ensemble."""
+        out = record.with_occupations_of(batch, k, occupations)
+        out.attrs["median_member"] = k
+        out.sim.ensemble = plan_
+        return out
+
     if after_batch is not None:
-        aggregates_only = record.with_occupations_of(batch, k, {})
-        aggregates_only.attrs["median_member"] = k
-        aggregates_only.sim.ensemble = plan_
-        after_batch(aggregates_only.sim)
+        after_batch(members({}).sim)
     if in_batch:
-        out = record.with_occupations_of(batch, k)
-    else:
-        with np.errstate(all="ignore"):
-            alone = run_one(configs[k]).sim
-        for name, values in alone.aggregates.items():
-            if not np.array_equal(values[:, 0], results.aggregates[name][:, k],
-                                  equal_nan=True):
-                raise RuntimeError(f"member {k} run alone differs from its batch in {name}")
-        out = record.with_occupations_of(batch, k, alone.occupations)
-    out.attrs["median_member"] = k
-    out.sim.ensemble = plan_
-    return out
+        return members()
+    with np.errstate(all="ignore"):
+        alone = run_one(configs[k]).sim
+    for series, values in alone.aggregates.items():
+        if not np.array_equal(values[:, 0], results.aggregates[series][:, k], equal_nan=True):
+            raise RuntimeError(f"member {k} run alone differs from its batch in {series}")
+    return members(alone.occupations)

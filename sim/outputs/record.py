@@ -36,7 +36,14 @@ from sim.config.schema import SimConfig
 from sim.errors import Problem, SimInputError
 from sim.outputs.manifest import read_manifest, verify_files
 from sim.outputs.milestones import milestone_years
-from sim.outputs.results import INFO_PREFIX, OCCUPATION_PREFIX, series_units, year_month
+from sim.outputs.results import (
+    INFO_PREFIX,
+    MILESTONE_UNITS,
+    OCCUPATION_PREFIX,
+    series_units,
+    without_occupations,
+    year_month,
+)
 
 #: File name of the record in a result folder.
 RECORD_FILE = "record.nc"
@@ -64,10 +71,10 @@ def from_model(model, configs: list[SimConfig], join_report: dict | None = None,
 
 
 def build(configs, times, aggregates, occupations, codes, titles, milestones,
-          occupation_info=None, held=None, join_report=None, names=None):
+          occupation_info=None, join_report=None, names=None):
     """A record from arrays as recorded: aggregates ``(T, B)``, occupation series
-    ``(T, B', O)`` of the scenarios ``held`` (None: all), milestone years ``(B,)``; the arrays
-    are used as they are, not copied. ``names``: each scenario's name (None: unnamed, "").
+    ``(T, B, O)``, milestone years ``(B,)``; the arrays are used as they are, not copied.
+    ``names``: each scenario's name (None: unnamed, "").
     """
     import xarray as xr
 
@@ -90,18 +97,14 @@ def build(configs, times, aggregates, occupations, codes, titles, milestones,
     data = {name: (("time", "scenario"), values, {"units": units.get(name, "")})
             for name, values in aggregates.items()}
     if occupations:
-        coords["occupation_scenario"] = ("occupation_scenario",
-                                         np.arange(n) if held is None else np.asarray(held))
-        for name, values in occupations.items():
-            data[OCCUPATION_PREFIX + name] = (("time", "occupation_scenario", "occupation"),
-                                              values,
-                                              {"units": units.get(OCCUPATION_PREFIX + name, "")})
-    names = list(milestones)
-    coords["milestone"] = ("milestone", np.array(names, dtype=object))
+        coords["occupation_scenario"] = ("occupation_scenario", np.arange(n))
+        data.update(_occupation_variables(occupations))
+    reached = list(milestones)
+    coords["milestone"] = ("milestone", np.array(reached, dtype=object))
     data["milestone_year"] = (
         ("scenario", "milestone"),
-        np.stack([milestones[m] for m in names], axis=1) if names else np.zeros((n, 0)),
-        {"units": "calendar year (decimal) first reached; NaN if not by the end"})
+        np.stack([milestones[m] for m in reached], axis=1) if reached else np.zeros((n, 0)),
+        {"units": MILESTONE_UNITS})
     if occupation_info is not None:
         for col in occupation_info.columns:
             if col in ("occupation", "title"):
@@ -124,21 +127,22 @@ def with_occupations_of(ds, k: int, occupations: dict[str, np.ndarray] | None = 
     """``ds`` holding the occupation series of scenario ``k`` only: its own (``occupations``
     None) or ``occupations`` ``(T, 1, O)`` recorded elsewhere (a run of ``k`` alone).
     """
-    view = ds.sim
     if occupations is None:
-        held = ds.sel(occupation_scenario=[k])
-        occupations = {name[len(OCCUPATION_PREFIX):]: held[name].values.copy()
-                       for name in ds.data_vars if str(name).startswith(OCCUPATION_PREFIX)}
-    kept = ds.drop_vars([n for n, v in ds.variables.items()
-                         if "occupation_scenario" in v.dims])
-    units = series_units()
-    for name, values in occupations.items():
-        kept[OCCUPATION_PREFIX + name] = (("time", "occupation_scenario", "occupation"), values,
-                                          {"units": units.get(OCCUPATION_PREFIX + name, "")})
+        occupations = {name: values.copy() for name, values in
+                       ds.sel(occupation_scenario=[k]).sim.occupations.items()}
+    kept = without_occupations(ds).assign(_occupation_variables(occupations))
     if occupations:
         kept = kept.assign_coords(occupation_scenario=("occupation_scenario", [k]))
-    kept.sim._configs = view._configs
+    kept.sim._configs = ds.sim._configs
     return kept
+
+
+def _occupation_variables(occupations: dict[str, np.ndarray]) -> dict:
+    """Occupation series ``(T, B', O)`` as the record's variables, with their units."""
+    units = series_units()
+    return {OCCUPATION_PREFIX + name: (("time", "occupation_scenario", "occupation"), values,
+                                       {"units": units.get(OCCUPATION_PREFIX + name, "")})
+            for name, values in occupations.items()}
 
 
 def chunk_dataset(columns: dict):
@@ -180,8 +184,7 @@ def chunk_dataset(columns: dict):
         coords["milestone"] = ("milestone", np.array(list(milestones), dtype=object))
         data["milestone_year"] = (("scenario", "milestone"),
                                   np.stack(list(milestones.values()), axis=1),
-                                  {"units": "calendar year (decimal) first reached; NaN if "
-                                            "not by the end"})
+                                  {"units": MILESTONE_UNITS})
     return xr.Dataset(data, coords=coords, attrs={"title": "ai-economy-sim sweep chunk"})
 
 

@@ -45,6 +45,15 @@ OCCUPATION_PREFIX = "occupation."
 INFO_PREFIX = "info."
 
 
+#: Units of a milestone year, in a run's record and a sweep chunk's.
+MILESTONE_UNITS = "calendar year (decimal) first reached; NaN if not by the end"
+
+
+def without_occupations(ds):
+    """``ds`` without its occupation series (and their ``occupation_scenario`` axis)."""
+    return ds.drop_vars([n for n, v in ds.variables.items() if "occupation_scenario" in v.dims])
+
+
 def series_units() -> dict[str, str]:
     """Unit of every series the recorder can record (aggregates, then ``occupation.NAME``)."""
     out = {k: u for k, (u, _) in AGGREGATES.items()}
@@ -193,8 +202,8 @@ class Results:
         j = self.occupation_index(i)
         one = self.record.isel(scenario=[i])
         if "occupation_scenario" in one.dims:
-            one = (one.isel(occupation_scenario=[j]) if j is not None else one.drop_vars(
-                [n for n, v in one.variables.items() if "occupation_scenario" in v.dims]))
+            one = (one.isel(occupation_scenario=[j]) if j is not None
+                   else without_occupations(one))
         view = one.sim
         # this scenario's config as parsed, or (None) parsed from its own JSON when asked for
         view._configs = None if self._configs is None else [self._configs[i]]

@@ -7,6 +7,7 @@ re-running it; :meth:`RunData.from_results` gives the same object for a run made
 
 from __future__ import annotations
 
+import json
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -283,22 +284,44 @@ class RunData:
                    members=members, config=res.configs[0])
 
 
+def run_name(config: str | Path | None, scenario: str | None) -> str:
+    """What a run of ``config`` (a file) with overlay ``scenario`` is called: the overlay, else
+    the file's stem, else "default" (``--set`` changes do not rename it). A result folder's
+    own ``config.yaml`` reruns under the folder's name, so the rerun reproduces the folder.
+    """
+    if scenario is not None:
+        return Path(scenario).stem
+    if config is None:
+        return "default"
+    summary = Path(config).parent / "summary.json"
+    if Path(config).name == "config.yaml" and summary.is_file():
+        try:
+            named = json.loads(summary.read_text())
+            named = named[0] if isinstance(named, list) else named
+            if isinstance(named.get("name"), str):
+                return named["name"]
+        except (OSError, ValueError, AttributeError, IndexError):
+            pass  # not a result folder's summary: name it after the file
+    return Path(config).stem
+
+
 def scenario_of(command: str) -> str:
-    """The scenario a ``sim run`` command line ran: ``--scenario NAME``, a config file, or the
-    built-in default.
+    """The scenario a ``sim run`` command line ran (see :func:`run_name`), for folders
+    written before runs were named.
     """
     try:
         words = shlex.split(command)
     except ValueError:
         words = command.split()
+    scenario = None
     for i, w in enumerate(words):
         if w == "--scenario" and i + 1 < len(words):
-            return words[i + 1]
-        if w.startswith("--scenario="):
-            return w.split("=", 1)[1]
-    if len(words) > 2 and words[:2] == ["sim", "run"] and not words[2].startswith("-"):
-        return Path(words[2]).stem
-    return "default"
+            scenario = words[i + 1]
+        elif w.startswith("--scenario="):
+            scenario = w.split("=", 1)[1]
+    config = (words[2] if len(words) > 2 and words[:2] == ["sim", "run"]
+              and not words[2].startswith("-") else None)
+    return run_name(config, scenario)
 
 
 def _bad(where: str, field: str, value, why: str) -> SimInputError:
