@@ -119,7 +119,9 @@ def test_a_scenario_is_cleared_the_same_alone_or_beside_another():
 def test_compiled_code_calls_only_compiled_code_of_its_own_file():
     # numba's disk cache is invalidated only by edits to the defining file: a compiled caller
     # elsewhere would keep a stale copy of an edited helper (see sim/model/mechanisms/market.py).
-    # So the files with compiled code are known, and none imports another's.
+    # So the files with compiled code are known, and none imports another's; the one shared
+    # file, vector_math, is named by its hash in each caller, so editing it means editing them.
+    import hashlib
     from pathlib import Path
 
     import sim
@@ -127,13 +129,18 @@ def test_compiled_code_calls_only_compiled_code_of_its_own_file():
     users = {p.relative_to(root).as_posix() for p in root.rglob("*.py")
              if "from numba" in p.read_text() or "import numba" in p.read_text()}
     compiled = {"model/mechanisms/market.py", "model/mechanisms/production.py"}
-    assert users == compiled
+    shared = "model/vector_math.py"
+    assert users == compiled | {shared}
+    digest = hashlib.sha256((root / shared).read_bytes()).hexdigest()
     for name in compiled:
         text = (root / name).read_text()
         others = [c for c in compiled if c != name]
         for other in others:
             module = "sim." + other.removesuffix(".py").replace("/", ".")
             assert f"from {module} import" not in text and f"import {module}" not in text
+        assert f"# vector_math sha256: {digest}" in text, (
+            f"sim/{shared} changed: put its new hash in sim/{name}'s '# vector_math sha256:' "
+            "line, so numba compiles that file's kernels anew")
 
 
 def test_customers_of_a_sold_out_lab_go_to_the_next_best():

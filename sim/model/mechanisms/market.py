@@ -8,7 +8,9 @@ batch around it (``tests/test_batch_equivalence.py``).
 
 Every compiled function lives in this one file on purpose: numba's on-disk cache
 (``cache=True``) is invalidated only by edits to the file that defines a function, so a
-compiled caller in another file would keep running a stale copy of an edited helper.
+compiled caller in another file would keep running a stale copy of an edited helper. (The one
+exception, :mod:`sim.model.vector_math`, says what to do after editing it.) The kernels use
+numpy's error model: no zero-division checks, so loops over task bins compile to SIMD code.
 """
 
 from __future__ import annotations
@@ -18,7 +20,12 @@ import math
 import numpy as np
 from numba import njit
 
+from sim.model import vector_math
 from sim.model.reductions import total
+
+# vector_math is inlined into the kernels below: naming its hash makes an edit there recompile
+# them (see its docstring)
+# vector_math sha256: 55414125a2f7a2a628725526afdc9a2a9c42677e1cabd4c94200269ac1df1511
 
 
 def markups(capability_, is_open, markup, window_oom):
@@ -34,13 +41,13 @@ def markups(capability_, is_open, markup, window_oom):
     return np.where(is_open[None, :], 0.0, markup / n_close)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def customer_value_per_hour(wage, oversight_ratio):
     """What a human-equivalent AI hour is worth to a customer: the wage saved less oversight."""
     return wage * (1.0 - oversight_ratio)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def price_per_hour(cost, value, markup_share):
     """Price between cost and the customer's value: cost plus a share of the surplus
     (scalars).
@@ -55,7 +62,7 @@ BASS_P, BASS_Q = 0.03, 0.38
 BASS_HALF_LIFE_YEARS = float(np.log(BASS_Q / BASS_P) / (BASS_P + BASS_Q))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def adopt(adoption, target, dt_years, lag_years):
     """Bass (S-shaped) diffusion of one task's adoption toward its target (scalars);
     ``lag_years`` is the time to reach half of a new target from zero. Adoption above its
@@ -70,7 +77,7 @@ def adopt(adoption, target, dt_years, lag_years):
     return adoption + min(rate * dt_years, 1.0) * (target - adoption)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def ration_by_surplus(served, surplus, mine, supply):
     """Ration one lab's ``supply`` over its tasks (``mine``), highest ``surplus`` first.
 
@@ -86,12 +93,12 @@ def ration_by_surplus(served, surplus, mine, supply):
         before += wanted
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def soft_feasibility(level, threshold, softness):
     """Share of a task AI can do at ``level`` (scalars): a logistic ramp around its threshold,
     0 to 1, of width ``softness`` (OOM). exp overflowing to inf gives the right limit, 0.
     """
-    return 1.0 / (1.0 + math.exp((threshold - level) / softness))
+    return 1.0 / (1.0 + vector_math.exp((threshold - level) / softness))
 
 
 LN_10 = math.log(10.0)
@@ -100,21 +107,20 @@ LN_10 = math.log(10.0)
 NEVER_OOM = 1.0e3
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def learning_reduction_oom(experience_hours, oom_per_decade, reference_hours, max_oom):
     """How far parallel learning has lowered a task's threshold (OOM), with diminishing
     returns (scalars).
     """
-    # log(x) / ln 10: glibc's log is ~1.6x faster than its log10, and this runs per task bin
-    return min(oom_per_decade * (math.log(1.0 + experience_hours / reference_hours) / LN_10),
-               max_oom)
+    return min(oom_per_decade * (vector_math.log(1.0 + experience_hours / reference_hours)
+                                 / LN_10), max_oom)
 
 
 #: Largest exponent either factor of the lab x task logistic may take (e^300 ~ 1e130).
 MAX_EXPONENT = 300.0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def feasibility_factors(capability, theta, softness, lab_factor, task_factor):
     """Fill the factors of 1 / (1 + e^((theta - c) / s)) = 1 / (1 + lab x task) for one scenario.
 
@@ -123,30 +129,33 @@ def feasibility_factors(capability, theta, softness, lab_factor, task_factor):
     then uses :func:`soft_feasibility` per cell.
     """
     top = capability.max()
-    ok = True
+    clipped = 0
     for j in range(capability.size):
         a = (top - capability[j]) / softness  # >= 0
-        ok = ok and a <= MAX_EXPONENT
-        lab_factor[j] = math.exp(min(a, MAX_EXPONENT))
-    for k in range(theta.size):
+        clipped += 0 if a <= MAX_EXPONENT else 1
+        lab_factor[j] = vector_math.exp(min(a, MAX_EXPONENT))
+    for k in range(theta.size):   # no branch, so the loop is SIMD code
         b = (theta[k] - top) / softness
-        ok = ok and -MAX_EXPONENT <= b <= MAX_EXPONENT
-        task_factor[k] = math.exp(min(max(b, -MAX_EXPONENT), MAX_EXPONENT))
-    return ok
+        clipped += 0 if (b >= -MAX_EXPONENT) & (b <= MAX_EXPONENT) else 1
+        task_factor[k] = vector_math.exp(min(max(b, -MAX_EXPONENT), MAX_EXPONENT))
+    return clipped == 0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def research_feasibility(capability, theta, physical, physical_threshold, hours_share,
                          robotics_index, softness):
     """Share of AI-research task-hours a model at ``capability`` (B,) can do, (B,)."""
     n_scen, n_tasks = theta.shape
     out = np.zeros(n_scen)
+    f = np.empty(n_tasks)
     for b in range(n_scen):
-        for k in range(n_tasks):
-            f = soft_feasibility(capability[b], theta[b, k], softness[b])
-            if physical[k]:
-                f *= soft_feasibility(robotics_index[b], physical_threshold[b, k], softness[b])
-            out[b] += f * hours_share[k]
+        s = softness[b]
+        for k in range(n_tasks):   # SIMD
+            f[k] = soft_feasibility(capability[b], theta[b, k], s) * (
+                soft_feasibility(robotics_index[b], physical_threshold[b, k], s)
+                if physical[k] else 1.0)
+        for k in range(n_tasks):   # summed in order
+            out[b] += f[k] * hours_share[k]
     return out
 
 
@@ -161,7 +170,7 @@ WORK_SHARES = ("capable", "adopted", "augmentable", "augmented")
 BIN_VALUES = ("automated", "human", "oversight", "ai_payment")
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def clear_scenarios(capability, oversight, cost, share, supply,
                     theta0, experience, adoption, physical_threshold, cap,
                     oversight_multiplier, wage_bill_weight,
@@ -200,7 +209,7 @@ def clear_scenarios(capability, oversight, cost, share, supply,
     shares = np.zeros((len(WORK_SHARES), n_scen))
     automated_share = np.empty((n_scen, n_tasks))
     by_bin = np.empty((len(BIN_VALUES), n_scen, n_tasks))
-    theta, gate = np.empty(n_tasks), np.empty(n_tasks)
+    theta, gate, augmentable = np.empty(n_tasks), np.empty(n_tasks), np.empty(n_tasks)
     task_factor, lab_factor = np.empty(n_tasks), np.empty(n_labs)
     lab = np.empty(n_tasks, np.int64)
     f_best, capable = np.empty(n_tasks), np.empty(n_tasks)
@@ -211,13 +220,17 @@ def clear_scenarios(capability, oversight, cost, share, supply,
     for b in range(n_scen):
         s = softness[b]
         top_lab = np.argmax(capability[b])
+        c_top, robotics = capability[b, top_lab], robotics_index[b]
+        per_decade, reference, most = learning[b, 0], learning[b, 1], learning[b, 2]
         saving, price_share = augmentation[b, 0], augmentation[b, 1]
-        for k in range(n_tasks):   # thresholds after parallel learning; the robotics gate
-            theta[k] = theta0[b, k] - (learning_reduction_oom(
-                experience[b, k], learning[b, 0], learning[b, 1], learning[b, 2])
-                if experience[b, k] > 0.0 else 0.0)  # log(1 + 0) = 0: no log to take
-            gate[k] = (soft_feasibility(robotics_index[b], physical_threshold[b, k], s)
+        for k in range(n_tasks):   # thresholds after parallel learning, the robotics gate and
+            theta[k] = theta0[b, k] - (learning_reduction_oom(   # what AI can augment (SIMD)
+                experience[b, k], per_decade, reference, most) if experience[b, k] > 0.0
+                else 0.0)
+            gate[k] = (soft_feasibility(robotics, physical_threshold[b, k], s)
                        if physical[k] else 1.0)
+            augmentable[k] = (soft_feasibility(c_top, aug_theta[b, k], s)
+                              if aug_theta[b, k] < NEVER_OOM else 0.0)  # E0: never, exactly
         factored = feasibility_factors(capability[b], theta, s, lab_factor, task_factor)
 
         lab_demand[:] = 0.0
@@ -259,16 +272,14 @@ def clear_scenarios(capability, oversight, cost, share, supply,
 
         capable_w = adopted_w = augmentable_w = augmented_w = 0.0   # this scenario's sums
         aug_revenue = aug_hours = 0.0
-        c_top, lag = capability[b, top_lab], lag_years[b]
+        lag = lag_years[b]
         for k in range(n_tasks):
             o, w = occ[k], wage[b, occ[k]]
             experience[b, k] += served[k] * dt_years
             automated = served[k] / world[b]
             automated_share[b, k] = automated / max(demand[k], 1e-300)
             remaining = demand[k] - automated
-            augmentable = (soft_feasibility(c_top, aug_theta[b, k], s)
-                           if aug_theta[b, k] < NEVER_OOM else 0.0)  # E0: never, exactly
-            aug_adoption[b, k] = adopt(aug_adoption[b, k], augmentable, dt_years, lag)
+            aug_adoption[b, k] = adopt(aug_adoption[b, k], augmentable[k], dt_years, lag)
             saved = remaining * saving * aug_adoption[b, k]
             human = remaining - saved
             ob = oversight[b, lab[k]] * oversight_multiplier[b, k]
@@ -282,7 +293,7 @@ def clear_scenarios(capability, oversight, cost, share, supply,
             by_occ[5, b, o] += competing * (price[k] / max(1.0 - ob, 1e-3))
             by_occ[6, b, o] += capable[k] * hours_share[k]
             by_occ[7, b, o] += saved
-            by_occ[8, b, o] += augmentable * (1.0 - capable[k]) * hours_share[k]
+            by_occ[8, b, o] += augmentable[k] * (1.0 - capable[k]) * hours_share[k]
             by_lab[0, b, lab[k]] += served[k] * price[k]
             by_bin[0, b, k] = automated
             by_bin[1, b, k] = human
@@ -294,7 +305,7 @@ def clear_scenarios(capability, oversight, cost, share, supply,
             weight = wage_bill_weight[b, k]
             capable_w += capable[k] * weight
             adopted_w += automated_share[b, k] * weight
-            augmentable_w += augmentable * (1.0 - capable[k]) * weight
+            augmentable_w += augmentable[k] * (1.0 - capable[k]) * weight
             augmented_w += aug_adoption[b, k] * (1.0 - automated_share[b, k]) * weight
         by_lab[0, b, top_lab] += aug_revenue * price_share * world[b]
         by_lab[1, b, top_lab] += aug_hours * world[b]
@@ -303,7 +314,7 @@ def clear_scenarios(capability, oversight, cost, share, supply,
     return by_occ, by_lab, shares, automated_share, by_bin
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def sum_by_occupation(per_bin, occ, n_occupations):
     """``(B, K)`` task-bin values summed into ``(B, O)`` occupations, in bin order (so a
     scenario's sums do not depend on the batch).

@@ -30,7 +30,12 @@ import math
 import numpy as np
 from numba import njit
 
+from sim.model import vector_math
 from sim.model.reductions import total
+
+# vector_math is inlined into the kernels below: naming its hash makes an edit there recompile
+# them (see its docstring)
+# vector_math sha256: 55414125a2f7a2a628725526afdc9a2a9c42677e1cabd4c94200269ac1df1511
 
 
 def task_aggregate(weights, quantities, sigma):
@@ -75,7 +80,7 @@ def marginal_product_of_tasks(tfp, beta, capital, aggregate, rho):
     return tfp ** rho * (1.0 - beta) * (y / aggregate) ** (1.0 - rho)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def aggregate_demand(tfp, beta, capital, index, rho):
     """The ``X`` at which ``dY/dX`` equals its price ``index`` (scalars; compiled, and what
     :func:`plan_bins` uses).
@@ -105,10 +110,12 @@ def calibrate(output_0, capital_0, labour_income_0, rho):
 # --- the per-bin work of a step, compiled ---------------------------------------------------
 # Each scenario is done by its own loop over its own bins, in a fixed order, so its results do
 # not depend on the batch around it. Every compiled function lives in this file (numba's
-# cache is invalidated only by edits to the defining file).
+# cache is invalidated only by edits to the defining file; sim.model.vector_math, inlined,
+# says what to do after editing it). Powers go through vector_math in loops of their own, with
+# numpy's error model (no zero-division branches), so those loops compile to SIMD code.
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def produce_bins(demand, automated, human, oversight, ai_payment, weights, weights0,
                  new_weights, new_demand, employed_hours, labour_price, occ, sigma,
                  spend_before, automated_before, planned_terms, log_scale,
@@ -138,6 +145,9 @@ def produce_bins(demand, automated, human, oversight, ai_payment, weights, weigh
     per_bin = np.empty((2, n_scen, n_bins))
     per_occ = np.zeros((3, n_scen, n_occ))
     staffed, untouched = np.empty(n_occ), np.empty(n_occ)
+    share, power = np.empty(n_bins), np.empty(n_bins)   # f per bin, and f^e
+    partly = np.empty(n_bins, np.bool_)
+    staffed_power = np.empty(n_occ)
     log_terms = np.empty(n_bins + n_occ)
     for b in range(n_scen):
         s = sigma[b]
@@ -166,18 +176,25 @@ def produce_bins(demand, automated, human, oversight, ai_payment, weights, weigh
             per_occ[0, b, o] += weights0[b, k] * done
             per_occ[2, b, o] += spend_before[b, k] * (automated_before[b, k] - done)
             f = done + (1.0 - done) * staffed[o]
-            if done == 0.0 or staffed[o] == 1.0:
+            share[k] = f
+            partly[k] = not (done == 0.0 or staffed[o] == 1.0)
+            if not partly[k]:
                 untouched[o] += planned_terms[b, k]
-            else:
-                ces += planned_terms[b, k] * f ** e
             x = demand[b, k] * f
             per_bin[1, b, k] = unit * x
             wage_bill += labour_cost * x
             spending += unit * x
+        for k in range(n_bins):   # SIMD
+            power[k] = vector_math.exp(e * vector_math.log(share[k]))
+        for o in range(n_occ):
+            staffed_power[o] = vector_math.exp(e * vector_math.log(staffed[o]))
+        for k in range(n_bins):   # summed in order
+            if partly[k]:
+                ces += planned_terms[b, k] * power[k]
         for o in range(n_occ):
             x = new_demand[b, o] * staffed[o]
             ces += (untouched[o] + planned_terms[b, n_bins + o]) * (
-                staffed[o] ** e if staffed[o] < 1.0 else 1.0)
+                staffed_power[o] if staffed[o] < 1.0 else 1.0)
             new_spend = labour_price[b, o] * x
             per_occ[1, b, o] = new_spend
             wage_bill += new_spend
@@ -210,7 +227,7 @@ def produce_bins(demand, automated, human, oversight, ai_payment, weights, weigh
     return needed, sums, per_bin, per_occ
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def plan_bins(weights0, automated, dropped, new_weights, labour_hours, ai_cost, labour_price,
               occ, sigma, tfp, beta, capital, rho, least, weights):
     """Next step's task weights, price index and task demand, per scenario.
@@ -238,21 +255,25 @@ def plan_bins(weights0, automated, dropped, new_weights, labour_hours, ai_cost, 
     index = np.empty(n_scen)
     terms = np.empty((n_scen, n_bins + n_occ))
     log_scale = np.empty(n_scen)
+    price, power = np.empty(n_bins + n_occ), np.empty(n_bins + n_occ)  # p and p^-sigma
     for b in range(n_scen):
         s = sigma[b]
+        for k in range(n_bins):
+            o = occ[k]
+            weights[b, k] = weights0[b, k] * (1.0 - automated[b, k] * dropped[b, o])
+            price[k] = max(labour_price[b, o] * labour_hours[b, k] + ai_cost[b, k], 1e-300)
+        for o in range(n_occ):
+            price[n_bins + o] = max(labour_price[b, o], 1e-300)
+        for i in range(n_bins + n_occ):   # SIMD
+            power[i] = vector_math.exp(-s * vector_math.log(price[i]))
         acc = 0.0
         for k in range(n_bins):  # demand[k] holds p^-sigma until the index is known
-            o = occ[k]
-            w = weights0[b, k] * (1.0 - automated[b, k] * dropped[b, o])
-            weights[b, k] = w
-            p = max(labour_price[b, o] * labour_hours[b, k] + ai_cost[b, k], 1e-300)
-            demand[b, k] = math.exp(-s * math.log(p))
-            terms[b, k] = w * p * demand[b, k]
+            demand[b, k] = power[k]
+            terms[b, k] = weights[b, k] * price[k] * power[k]
             acc += terms[b, k]
         for o in range(n_occ):
-            p = max(labour_price[b, o], 1e-300)
-            new_demand[b, o] = math.exp(-s * math.log(p))
-            terms[b, n_bins + o] = new_weights[b, o] * p * new_demand[b, o]
+            new_demand[b, o] = power[n_bins + o]
+            terms[b, n_bins + o] = new_weights[b, o] * price[n_bins + o] * power[n_bins + o]
             acc += terms[b, n_bins + o]
         index[b] = acc ** (1.0 / (1.0 - s))
         x = aggregate_demand(tfp[b], beta[b], capital[b], index[b], rho[b])
