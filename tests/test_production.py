@@ -9,6 +9,7 @@ import pytest
 from sim.config.loading import load_config
 from sim.config.schema import SimConfig
 from sim.model.mechanisms import production
+from sim.model.reductions import total
 from sim.runner import build_model, run
 
 RHO = -0.2
@@ -215,3 +216,5 @@ def test_production_kernel_sums_the_ces_of_what_was_produced(employed_share, sig
                             np.concatenate([x[b], new_demand[b] * staffed[b]]), sigma[b])
         assert out[1][b, 0] == pytest.approx(expected, rel=1e-12, abs=1e-9)
         assert np.isfinite(out[1][b, 0])
+    # what customers paid the labs, summed in bin order: exactly the model's ordered total
+    np.testing.assert_array_equal(out[1][:, 3], total(automated * 0.2, axis=1))

@@ -111,7 +111,7 @@ class Economy(mesa.Agent):
             self.labour_hours_per_unit, self.ai_cost_per_unit, relax)
         self.automated, self._spend = per_bin
         self.automated_weight, new_spend, displaced = per_occ
-        log_ces, wage_bill, spending = (sums[:, i:i + 1] for i in range(3))
+        log_ces, wage_bill, spending, paid_to_labs = (sums[:, i:i + 1] for i in range(4))
         log_aggregate = log_ces * self.sigma / (self.sigma - 1.0)
         self.aggregate = np.exp(np.minimum(log_aggregate, 700.0))  # recorded; Y uses the log
         before = self.output
@@ -123,7 +123,7 @@ class Economy(mesa.Agent):
         # US; capital (and profit) receives the rest, so output = the sum of incomes
         self.labour_income = self.labour_cost * total(
             workers.earnings_usd_per_hour() * workers.employed, axis=1, keepdims=True) * h
-        self.ai_income = total(q["ai_payment"], axis=1, keepdims=True)
+        self.ai_income = paid_to_labs
         self.capital_income = self.output - self.labour_income - self.ai_income
         self._decompose(wage_bill, spending, new_spend, displaced)
 

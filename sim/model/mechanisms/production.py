@@ -131,9 +131,10 @@ def produce_bins(demand, automated, human, oversight, ai_payment, weights, weigh
     in logs about the largest. Firms' expected labour hours and AI cost per unit of each bin
     (``expected_*``) follow the realised ones by ``relax`` (B,) of the gap, in place.
 
-    Returns ``(needed (B, O), sums (B, 3), per_bin (2, B, K), per_occ (3, B, O))``: the hours
+    Returns ``(needed (B, O), sums (B, 4), per_bin (2, B, K), per_occ (3, B, O))``: the hours
     firms want of each occupation's people; per scenario the log of the CES sum of ``X``, the
-    task wage bill and task spending; per bin the share AI did and the spending on it; per
+    task wage bill, task spending and what customers paid the labs (``ai_payment`` summed in
+    bin order); per bin the share AI did and the spending on it; per
     occupation the automated task weight (at 2023 weights), the new tasks' spending, and the
     spending moved from people to AI since the last step at its prices (``spend_before`` x the
     rise in the share AI does, from ``automated_before``).
@@ -141,7 +142,7 @@ def produce_bins(demand, automated, human, oversight, ai_payment, weights, weigh
     n_scen, n_bins = demand.shape
     n_occ = new_weights.shape[1]
     needed = np.zeros((n_scen, n_occ))
-    sums = np.zeros((n_scen, 3))
+    sums = np.zeros((n_scen, 4))
     per_bin = np.empty((2, n_scen, n_bins))
     per_occ = np.zeros((3, n_scen, n_occ))
     staffed, untouched = np.empty(n_occ), np.empty(n_occ)
@@ -161,7 +162,7 @@ def produce_bins(demand, automated, human, oversight, ai_payment, weights, weigh
                 if needed[b, o] > 0.0 else 1.0
             untouched[o] = 0.0   # planned terms of bins AI did none of (x = demand staffed)
         ces = 0.0
-        wage_bill = spending = 0.0
+        wage_bill = spending = paid_to_labs = 0.0
         for k in range(n_bins):
             o = occ[k]
             d = max(demand[b, k], 1e-300)
@@ -184,6 +185,7 @@ def produce_bins(demand, automated, human, oversight, ai_payment, weights, weigh
             per_bin[1, b, k] = unit * x
             wage_bill += labour_cost * x
             spending += unit * x
+            paid_to_labs += ai_payment[b, k]
         for k in range(n_bins):   # SIMD
             power[k] = vector_math.exp(e * vector_math.log(share[k]))
         for o in range(n_occ):
@@ -223,7 +225,7 @@ def produce_bins(demand, automated, human, oversight, ai_payment, weights, weigh
             for i in range(n_terms):
                 total_ += math.exp(log_terms[i] - top)
             log_ces = top + math.log(total_)
-        sums[b, 0], sums[b, 1], sums[b, 2] = log_ces, wage_bill, spending
+        sums[b, 0], sums[b, 1], sums[b, 2], sums[b, 3] = log_ces, wage_bill, spending, paid_to_labs
     return needed, sums, per_bin, per_occ
 
 
