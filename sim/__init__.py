@@ -13,8 +13,9 @@ Typical use from Python::
 import os
 from importlib.metadata import PackageNotFoundError, version
 
-# The compiled task market (numba) must use the same libm exp/log for every task bin:
-# Intel's vector maths library, where installed, would make last bits depend on SIMD lanes.
+# The compiled kernels' own exp/log (sim.model.vector_math) give an element the same bits in
+# any SIMD lane; Intel's vector maths library, where installed, would not, so the C-library
+# calls left in the kernels stay scalar libm calls.
 os.environ.setdefault("NUMBA_DISABLE_INTEL_SVML", "1")
 
 from sim.config.loading import load_config  # noqa: E402

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from sim.model import reductions
 from sim.model.mechanisms import hardware, labour, market, research, tasks, training
 from sim.model.reductions import safe_ratio, total
 from sim.outputs.milestones import first_crossing
@@ -210,3 +211,15 @@ def test_first_crossing_and_totals():
     np.testing.assert_array_equal(total(x, axis=1), x.sum(axis=1))
     np.testing.assert_array_equal(safe_ratio(np.array([1.0, 1.0]), np.array([2.0, 0.0]), 7.0),
                                   [0.5, 7.0])
+
+
+@pytest.mark.parametrize("n", [4, 22, 264])
+def test_a_row_sums_to_the_same_bits_alone_and_in_a_wide_batch(n):
+    # a batch of 1,000 rows is summed slice by slice, one row alone through cumsum: the same
+    # strictly ordered additions, so the same bits (values spanning 12 orders of magnitude)
+    x = 10.0 ** np.random.default_rng(n).uniform(-6, 6, (1000, n))
+    together = total(x, axis=1, keepdims=True)
+    assert x.size >= reductions.WIDE_SLICE * n > x[:1].size
+    for i in (0, 1, 499, 999):
+        assert total(x[i:i + 1], axis=1, keepdims=True)[0, 0] == together[i, 0]
+    np.testing.assert_array_equal(together[:, 0], np.cumsum(x, axis=1)[:, -1])
