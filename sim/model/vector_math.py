@@ -2,7 +2,7 @@
 
 A loop calling ``math.exp`` or ``math.log`` calls the C library once per element, so the
 per-task-bin loops of the task market and of production ran one element at a time and spent
-a third of a sweep in those calls. These are the same algorithms as Sun's fdlibm
+about a quarter of a sweep in those calls. These are the same algorithms as Sun's fdlibm
 (``e_exp.c``, ``e_log.c``: argument reduction by ln 2, then its polynomial; error below 1 ulp),
 in plain arithmetic and bit operations, so a loop over task bins becomes SIMD code.
 
