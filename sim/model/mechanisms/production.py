@@ -35,7 +35,7 @@ from sim.model.reductions import total
 
 # vector_math is inlined into the kernels below: naming its hash makes an edit there recompile
 # them (see its docstring)
-# vector_math sha256: 66e5af5a2ef8893065d1aa19b5ed77ea75b5fd007de93cd2b4cf351e2b507fe9
+# vector_math sha256: 229c88138ba3ace1bf524679d9adcf9b1ac16da9ce556d46fce73d5209ef39f7
 
 
 def task_aggregate(weights, quantities, sigma):
@@ -126,7 +126,8 @@ def produce_bins(demand, automated, human, oversight, ai_payment, weights, weigh
     people firms want; then its human part is done in proportion, ``x = demand f`` with
     ``f = done + (1 - done) staffed``, and its CES term is the planned one
     (``planned_terms`` x ``exp(log_scale)``, see :func:`plan_bins`) times ``f^e``, where
-    ``e = (sigma - 1) / sigma``: no log per bin, and one power only for bins AI did part of.
+    ``e = (sigma - 1) / sigma``: the power is taken for every bin in one SIMD loop
+    (:mod:`sim.model.vector_math`) and enters the sum only for bins AI did part of.
     Should that sum not be finite (an economy with almost nobody at work), the terms are summed
     in logs about the largest. Firms' expected labour hours and AI cost per unit of each bin
     (``expected_*``) follow the realised ones by ``relax`` (B,) of the gap, in place.
