@@ -22,6 +22,12 @@ def _log_each(x, out):
         out[i] = vector_math.log(x[i])
 
 
+@njit(error_model="numpy")
+def _power_each(x, y, out):
+    for i in range(x.size):
+        out[i] = vector_math.power(x[i], y[i])
+
+
 def _apply(each, x):
     out = np.empty_like(x)
     each(x, out)
@@ -63,3 +69,16 @@ def test_an_element_gets_the_same_bits_in_a_simd_lane_as_alone(each, args):
     together = _apply(each, args[:10_007])   # most in vector lanes, a few in the remainder
     for i in RNG.integers(0, 10_007, 300):
         assert _apply(each, args[i:i + 1])[0] == together[i]
+
+
+def test_power_is_close_to_pow_and_keeps_its_limits():
+    # the kernels' powers: task prices (~1e-3 to 1e4) to -sigma, shares of a bin (0, 1] to e < 0
+    x = np.concatenate([10.0 ** RNG.uniform(-3, 4, 50_000), RNG.uniform(1e-5, 1.0, 50_000)])
+    y = -RNG.uniform(0.01, 5.0, x.size)
+    got = np.empty_like(x)
+    _power_each(x, y, got)
+    np.testing.assert_allclose(got, x ** y, rtol=1e-13)
+    edge = np.empty(3)
+    _power_each(np.array([0.0, 1.0, 0.0]), np.array([-0.5, -3.0, 2.0]), edge)
+    np.testing.assert_array_equal(edge, [np.inf, 1.0, 0.0])
+

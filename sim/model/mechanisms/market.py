@@ -25,7 +25,7 @@ from sim.model.reductions import total
 
 # vector_math is inlined into the kernels below: naming its hash makes an edit there recompile
 # them (see its docstring)
-# vector_math sha256: 229c88138ba3ace1bf524679d9adcf9b1ac16da9ce556d46fce73d5209ef39f7
+# vector_math sha256: 08ec07acb858c5d5f41e28bb26589b977dccbd02b13f64b1253f5f9e5a608714
 
 
 def markups(capability_, is_open, markup, window_oom):

@@ -35,7 +35,7 @@ from sim.model.reductions import total
 
 # vector_math is inlined into the kernels below: naming its hash makes an edit there recompile
 # them (see its docstring)
-# vector_math sha256: 229c88138ba3ace1bf524679d9adcf9b1ac16da9ce556d46fce73d5209ef39f7
+# vector_math sha256: 08ec07acb858c5d5f41e28bb26589b977dccbd02b13f64b1253f5f9e5a608714
 
 
 def task_aggregate(weights, quantities, sigma):
@@ -188,9 +188,9 @@ def produce_bins(demand, automated, human, oversight, ai_payment, weights, weigh
             spending += unit * x
             paid_to_labs += ai_payment[b, k]
         for k in range(n_bins):   # SIMD
-            power[k] = vector_math.exp(e * vector_math.log(share[k]))
+            power[k] = vector_math.power(share[k], e)
         for o in range(n_occ):
-            staffed_power[o] = vector_math.exp(e * vector_math.log(staffed[o]))
+            staffed_power[o] = vector_math.power(staffed[o], e)
         for k in range(n_bins):   # summed in order
             if partly[k]:
                 ces += planned_terms[b, k] * power[k]
@@ -268,7 +268,7 @@ def plan_bins(weights0, automated, dropped, new_weights, labour_hours, ai_cost, 
         for o in range(n_occ):
             price[n_bins + o] = max(labour_price[b, o], 1e-300)
         for i in range(n_bins + n_occ):   # SIMD
-            power[i] = vector_math.exp(-s * vector_math.log(price[i]))
+            power[i] = vector_math.power(price[i], -s)
         acc = 0.0
         for k in range(n_bins):  # demand[k] holds p^-sigma until the index is known
             demand[b, k] = power[k]
