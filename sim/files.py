@@ -20,7 +20,9 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -62,6 +64,30 @@ def remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) during the block and raise it after: for the few lines
+    between making a temporary (or starting a process that writes into one) and noting it
+    for clean-up, and for the clean-up itself, where a ``KeyboardInterrupt`` would leave the
+    temporary behind. Only the main thread receives Python's signals; elsewhere it does
+    nothing, and a handler set outside Python is left alone.
+    """
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is None):  # not set from Python: cannot restore
+        yield
+        return
+    caught = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(frame))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught and callable(previous):
+            previous(signal.SIGINT, caught[0])
+        elif caught and previous == signal.SIG_DFL:
+            signal.raise_signal(signal.SIGINT)
+
+
 def _umask() -> int:
     umask = os.umask(0)
     os.umask(umask)
@@ -77,17 +103,21 @@ def staging(target: Path, folder: bool = False, tag: str = PARTIAL) -> Iterator[
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     prefix = f".{target.name}.{tag}-"
-    if folder:
-        tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
-    else:
-        fd, name = tempfile.mkstemp(prefix=prefix, dir=target.parent)
-        os.close(fd)
-        tmp = Path(name)
+    tmp = None
     try:
+        with interrupts_deferred():  # Ctrl-C between making it and noting it would leave it
+            if folder:
+                tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
+            else:
+                fd, name = tempfile.mkstemp(prefix=prefix, dir=target.parent)
+                os.close(fd)
+                tmp = Path(name)
         os.chmod(tmp, (0o777 if folder else 0o666) & ~_umask())  # mkstemp's are private
         yield tmp
     finally:
-        remove(tmp)
+        if tmp is not None:
+            with interrupts_deferred():  # a Ctrl-C during the clean-up stops it after
+                remove(tmp)
 
 
 def fsync(path: Path) -> None:

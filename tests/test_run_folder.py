@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -198,6 +199,59 @@ def test_killed_run_leaves_no_folder(tmp_path, sig):
 
 
 # ---------------------------------------------------------------- disk full, races, NaN
+
+
+def _ctrl_c(fn, before=False):
+    """``fn`` that sends this process Ctrl-C as it returns (or ``before`` it starts): the
+    KeyboardInterrupt comes at the next line, the narrowest window a real Ctrl-C can hit.
+    """
+    def wrapped(*args, **kwargs):
+        if before:
+            signal.raise_signal(signal.SIGINT)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if not before:
+                signal.raise_signal(signal.SIGINT)
+    return wrapped
+
+
+@pytest.mark.parametrize("folder", [True, False], ids=["folder", "file"])
+@pytest.mark.parametrize("where", ["made", "removing"])
+def test_ctrl_c_as_a_temporary_is_made_or_removed_leaves_nothing(tmp_path, monkeypatch,
+                                                                 folder, where):
+    if where == "made":
+        name = "mkdtemp" if folder else "mkstemp"
+        monkeypatch.setattr(files.tempfile, name, _ctrl_c(getattr(files.tempfile, name)))
+    else:
+        monkeypatch.setattr(files, "remove", _ctrl_c(files.remove, before=True))
+    with pytest.raises(KeyboardInterrupt):
+        with files.staging(tmp_path / "run", folder=folder):
+            pass
+    assert _entries(tmp_path) == []
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_ctrl_c_as_a_figure_worker_starts_stops_it_before_the_folder_goes(
+        short_record, tmp_path, monkeypatch):
+    from sim.figures import run as run_figures
+
+    started = []
+
+    def fork(work):
+        started.append(real_fork(work))
+        signal.raise_signal(signal.SIGINT)
+        return started[-1]
+
+    real_fork = run_figures.fork
+    monkeypatch.setattr(run_figures, "fork", fork)
+    monkeypatch.setenv("SIM_FIGURE_WORKERS", "2")  # one worker forked, on any machine
+    with pytest.raises(KeyboardInterrupt):
+        output.write_run(short_record, tmp_path / "run")
+    assert started, "no figure worker was started"
+    with pytest.raises(ChildProcessError):  # stopped and reaped, so it writes nothing more
+        os.waitpid(started[0], os.WNOHANG)
+    assert _entries(tmp_path) == []
 
 
 @pytest.fixture(scope="module")

@@ -29,6 +29,7 @@ from sim.figures.style import (
     short_title,
     year_axis,
 )
+from sim.files import interrupts_deferred
 from sim.forks import ForkedCall, fork, stop, wait
 from sim.outputs.results import Results
 from sim.outputs.run_data import RunData, work_shares
@@ -298,9 +299,11 @@ def _draw_shared(jobs: list[tuple], workers: int, folder: Path) -> None:
             (folder / f"{name}.png").write_bytes(fn())
 
     warm_up()  # fonts and text layout loaded once, before the workers inherit them
-    children = {fork(lambda share=share: draw(share)): share for share in shares[1:]}
-    failed = []
+    children, failed = {}, []
     try:
+        for share in shares[1:]:
+            with interrupts_deferred():  # a worker is noted for stopping as soon as it starts
+                children[fork(lambda share=share: draw(share))] = share
         draw(shares[0])
         failed = [share for pid, share in children.items() if wait(pid) != 0]
         children = {}
