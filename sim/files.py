@@ -65,27 +65,34 @@ def remove(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def interrupts_deferred() -> Iterator[None]:
-    """Hold back Ctrl-C (SIGINT) during the block and raise it after: for the few lines
-    between making a temporary (or starting a process that writes into one) and noting it
-    for clean-up, and for the clean-up itself, where a ``KeyboardInterrupt`` would leave the
-    temporary behind. Only the main thread receives Python's signals; elsewhere it does
-    nothing, and a handler set outside Python is left alone.
+def interrupts_deferred(*signals: int) -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT, or the ``signals`` given) during the block and act on it
+    after: for the few lines between making a temporary (or starting a process that writes
+    into one) and noting it for clean-up, for the clean-up itself, and for a write that must
+    not stop half-way, where an exception raised by the signal would leave something behind.
+    Only the main thread receives Python's signals; elsewhere it does nothing, and a handler
+    set outside Python is left alone.
     """
+    signals = signals or (signal.SIGINT,)
     if (threading.current_thread() is not threading.main_thread()
-            or signal.getsignal(signal.SIGINT) is None):  # not set from Python: cannot restore
+            or any(signal.getsignal(s) is None for s in signals)):  # not ours to restore
         yield
         return
     caught = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(frame))
+    previous = {s: signal.signal(s, lambda signum, frame: caught.append((signum, frame)))
+                for s in signals}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
-        if caught and callable(previous):
-            previous(signal.SIGINT, caught[0])
-        elif caught and previous == signal.SIG_DFL:
-            signal.raise_signal(signal.SIGINT)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if caught:
+            signum, frame = caught[0]
+            handler = previous[signum]
+            if callable(handler):
+                handler(signum, frame)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(signum)
 
 
 def _umask() -> int:
@@ -214,19 +221,27 @@ def move_into_place(tmp: Path, out: Path, check: Callable[[], None] | None = Non
     """Move the finished folder (or file) ``tmp`` to ``out`` under ``out``'s lock, after
     ``check()`` (which raises to refuse) under that lock too: a check and the rename that
     follows it never interleave with another writer's. An existing ``out`` is moved aside,
-    put back if the rename fails, and removed once the lock is released.
+    put back if the rename fails, and removed once the lock is released. A Ctrl-C waits for
+    the two renames, so the old one is never left aside with nothing in its place.
     """
-    with target_lock(out):
-        if check is not None:
-            check()
-        if not out.exists():
-            os.replace(tmp, out)
-            return
-        trash = out.with_name(f".{out.name}.old-{secrets.token_hex(4)}")
-        os.replace(out, trash)
-        try:
-            os.replace(tmp, out)
-        except BaseException:
-            os.replace(trash, out)  # put the old one back
-            raise
-    remove(trash)
+    trash = None
+    try:
+        with target_lock(out):
+            if check is not None:
+                check()
+            if not out.exists():
+                os.replace(tmp, out)
+                return
+            aside = out.with_name(f".{out.name}.old-{secrets.token_hex(4)}")
+            with interrupts_deferred():
+                os.replace(out, aside)
+                try:
+                    os.replace(tmp, out)
+                except BaseException:
+                    os.replace(aside, out)  # put the old one back
+                    raise
+                trash = aside
+    finally:
+        if trash is not None:
+            with interrupts_deferred():
+                remove(trash)

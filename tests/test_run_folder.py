@@ -232,6 +232,21 @@ def test_ctrl_c_as_a_temporary_is_made_or_removed_leaves_nothing(tmp_path, monke
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+def test_ctrl_c_while_a_folder_is_swapped_in_leaves_the_new_one_and_no_old_one(
+        tmp_path, monkeypatch):
+    out, new = tmp_path / "run", tmp_path / ".run.partial-test"
+    out.mkdir()
+    (out / "old.txt").write_text("old")
+    new.mkdir()
+    (new / "new.txt").write_text("new")
+    monkeypatch.setattr(files.os, "replace", _ctrl_c(files.os.replace))  # after the first rename
+    with pytest.raises(KeyboardInterrupt):
+        files.move_into_place(new, out)
+    monkeypatch.undo()
+    assert _entries(out) == ["new.txt"]
+    assert _entries(tmp_path) == ["run"]  # neither the old folder set aside nor the lock
+
+
 def test_ctrl_c_as_a_figure_worker_starts_stops_it_before_the_folder_goes(
         short_record, tmp_path, monkeypatch):
     from sim.figures import run as run_figures

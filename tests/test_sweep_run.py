@@ -157,6 +157,35 @@ def test_a_run_rejected_by_the_schema_is_recorded_as_invalid(tmp_path):
     assert "capital.investor_growth_per_yr" in cols["error"][2]
 
 
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_while_a_chunk_is_written_stops_the_sweep_after_the_chunk(tmp_path,
+                                                                          monkeypatch, sig):
+    """A signal landing inside the NetCDF writer (a half-built file object printed errors as
+    it was cleared away) waits for the chunk, then stops the sweep.
+    """
+    from sim.outputs import record
+    from sim.sweep import runner
+
+    spec = tiny_spec(tmp_path, runs=2, chunk=2)
+    task = runner.ChunkTask(index=0, runs=np.arange(2), sweep_seed=spec.seed, keys=spec.keys,
+                            values=sample_values(spec), base=spec.base, outputs=spec.outputs)
+    result = runner.run_chunk(task)
+    real_write = record.write
+
+    def write(ds, path):
+        signal.raise_signal(sig)  # lands inside the writer
+        return real_write(ds, path)
+
+    monkeypatch.setattr(record, "write", write)
+    out = tmp_path / "out"
+    (out / CHUNKS).mkdir(parents=True)
+    with pytest.raises(KeyboardInterrupt), runner._stop_on_sigterm():
+        runner.write_chunk(out, result)
+    assert finished_chunks(out) == {0}
+    assert sorted(p.name for p in (out / CHUNKS).iterdir()) == ["chunk-00000.parquet"]
+    assert sorted(p.name for p in (out / runner.RECORDS).iterdir()) == ["chunk-00000.nc"]
+
+
 def test_analyze_saltelli_sweep_writes_indices_and_figures(tmp_path):
     spec = tiny_spec(tmp_path, runs=40, chunk=10, sampler="saltelli")
     run_sweep(spec, tmp_path / "s", workers=1, progress=False)
@@ -339,6 +368,7 @@ def test_killing_sim_sweep_ends_its_workers(tmp_path, how):
     if how == "SIGTERM":
         assert not list((out / CHUNKS).glob(".chunk-*"))  # no half-written chunk
         assert code == 128 + signal.SIGTERM
+        assert len(err.splitlines()) == 1, err
         [line] = err.splitlines()
         assert "stopped by SIGTERM" in line and "--resume" in line and str(out) in line
         assert len(finished_chunks(out)) >= 1

@@ -67,6 +67,7 @@ from sim.files import (
     LockTaken,
     dump_json,
     exclusive_lock,
+    interrupts_deferred,
     probe_writable,
     replacing,
     write_text,
@@ -632,17 +633,19 @@ def _arrow_table(columns: dict):
 
 def write_chunk(out: Path, result: dict) -> None:
     """Paths and the record first, then the table: a chunk counts as done only when its
-    table exists.
+    table exists. Ctrl-C and SIGTERM wait for the chunk (a few milliseconds), so no writer
+    is stopped half-way (one left half-built prints errors as it is cleared away).
     """
     from sim.outputs import record
 
-    if result["paths"] is not None:
-        _write_table(_arrow_table(result["paths"]), chunk_path(out, result["index"], PATHS))
-    path = out / RECORDS / f"chunk-{result['index']:05d}.nc"
-    path.parent.mkdir(exist_ok=True)
-    with replacing(path, TEMPORARY) as tmp:
-        record.write(record.chunk_dataset(result["columns"]), tmp)
-    _write_table(_arrow_table(result["columns"]), chunk_path(out, result["index"]))
+    with interrupts_deferred(signal.SIGINT, signal.SIGTERM):
+        if result["paths"] is not None:
+            _write_table(_arrow_table(result["paths"]), chunk_path(out, result["index"], PATHS))
+        path = out / RECORDS / f"chunk-{result['index']:05d}.nc"
+        path.parent.mkdir(exist_ok=True)
+        with replacing(path, TEMPORARY) as tmp:
+            record.write(record.chunk_dataset(result["columns"]), tmp)
+        _write_table(_arrow_table(result["columns"]), chunk_path(out, result["index"]))
 
 
 def tasks_for(spec: SweepSpec, values: list[np.ndarray], chunks) -> Iterator[ChunkTask]:
