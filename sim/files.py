@@ -4,8 +4,10 @@ leaves something that looks complete.
 Everything is written under a hidden temporary name beside its target (``.NAME.partial-*``,
 or another tag) and renamed onto the target in one step only once complete, so a reader sees
 the old file or the whole new one; the temporary is removed whatever stops the write (only
-SIGKILL or a power cut can leave one, and it is hidden). Writers that must take turns hold an
-exclusive ``flock``, which the kernel drops when the process ends, killed or not.
+a kill, SIGTERM where nothing handles it, or a power cut can leave one, and it is hidden), and
+a Ctrl-C waits out the few lines where it would leave one (:func:`interrupts_deferred`).
+Writers that must take turns hold an exclusive ``flock``, which the kernel drops when the
+process ends, killed or not.
 
 What the files hold, and how a failure is told to the user, is the callers' (result folders in
 :mod:`sim.outputs.output`, sweep folders in :mod:`sim.sweep.runner`): here a failure to write is
@@ -105,8 +107,10 @@ def _umask() -> int:
 def staging(target: Path, folder: bool = False, tag: str = PARTIAL) -> Iterator[Path]:
     """A hidden temporary file (or folder) ``.NAME.TAG-*`` beside ``target``, for the caller
     to fill and move into place: beside it, so the move is a rename within one file system.
-    Whatever is left of it on the way out (an error, Ctrl-C, SIGTERM) is removed. It gets the
-    permissions a new file (folder) would, not ``mkstemp``'s owner-only ones.
+    Whatever is left of it on the way out (an error, Ctrl-C, or a SIGTERM the process turns
+    into an exception, as sweeps do) is removed; SIGTERM's default action, like SIGKILL, can
+    leave it, hidden. It gets the permissions a new file (folder) would, not ``mkstemp``'s
+    owner-only ones.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     prefix = f".{target.name}.{tag}-"
