@@ -104,18 +104,19 @@ def test_autonomy_and_oversight():
 def test_rationing_by_surplus_respects_supply_and_order():
     demand = np.array([10.0, 10.0, 10.0, 7.0])
     surplus = np.array([1.0, 3.0, 2.0, 9.0])
-    lab0 = np.array([True, True, True, False])
+    lab = np.array([0, 0, 0, 1])   # lab 0 sells the first three tasks
+    scratch = np.empty(4, np.int64), np.empty(4)
 
     def ration(supply):
         served = demand.copy()
-        market.ration_by_surplus(served, surplus, lab0, supply)
+        market.ration_by_surplus(served, surplus, lab, 0, supply, *scratch)
         return served
 
     np.testing.assert_allclose(ration(15.0), [0.0, 10.0, 5.0, 7.0])  # lab 1's task untouched
     np.testing.assert_allclose(ration(100.0), demand)
     np.testing.assert_allclose(ration(0.0), [0.0, 0.0, 0.0, 7.0])
     tied = demand.copy()
-    market.ration_by_surplus(tied, np.ones(4), lab0, 15.0)
+    market.ration_by_surplus(tied, np.ones(4), lab, 0, 15.0, *scratch)
     np.testing.assert_allclose(tied, [10.0, 5.0, 0.0, 7.0])  # ties: lower task index first
 
 

@@ -5,7 +5,11 @@ per-task-bin loops of the task market and of production ran one element at a tim
 about a quarter of a sweep in those calls. These follow Sun's fdlibm (``e_exp.c``: reduction
 by ln 2, then its polynomial; ``e_log.c``: its polynomial, here with one formula throughout and
 the split at sqrt(2) taken on the whole mantissa), in plain arithmetic and bit operations, so a
-loop over task bins becomes SIMD code; both stay within 1 ulp of the C library. A power built
+loop over task bins becomes SIMD code; both stay within 1 ulp of the C library. Whole numbers
+stay floats throughout (``np.floor``, and powers of 2 and exponents moved in and out of the
+exponent bits by adding 2^52): AVX2 has no vector conversion between 64-bit integers and
+floats, and each such conversion made the compiler take the lanes apart (removing them made
+``exp`` ~28% and a power ~23% faster, with the same bits). A power built
 from them, :func:`power`, carries an error that grows with ``|e ln x|`` (tens of ulp for
 the CES terms), unlike the C library's ``pow``.
 
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
@@ -70,20 +75,32 @@ MANTISSA = 0xFFFFFFFFFFFFF
 SQRT2_MANTISSA = 0x6A09E667F3BCD   # the mantissa bits of sqrt(2)
 
 
+#: 2^52: a whole number n from 0 to 2^52, added to it, lies in the low bits of the mantissa
+ROUNDING = 4503599627370496.0
+ROUNDING_BITS = 0x4330000000000000   # the bits of 2^52
+
+
+@njit(inline="always", error_model="numpy")
+def _two_to(n):
+    """2^n for a whole number n (a float) from -1022 to 1023, by placing n + 1023 in the
+    exponent bits: plain SIMD operations, no conversion to an integer register.
+    """
+    return _float_from_bits(_bits_of_float(n + (1023.0 + ROUNDING)) << 52)  # 2^52 shifts out
+
+
 @njit(inline="always", error_model="numpy")
 def exp(x):
     """e**x to within 1 ulp; inf above ~709.78, 0 below ~-745.13, nan for nan."""
     c = min(max(x, -EXP_CLAMP), EXP_CLAMP)
-    k = math.floor(c * INV_LN2 + 0.5)
+    k = np.floor(c * INV_LN2 + 0.5)   # a float: no conversion to an integer register
     hi = c - k * LN2_HI
     lo = k * LN2_LO
     r = hi - lo
     t = r * r
     p = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))))
     y = 1.0 - ((lo - (r * p) / (2.0 - p)) - hi)
-    n = int(k)
-    half = n >> 1   # 2^n as two factors, each a normal number, so over- and underflow round
-    y = y * _float_from_bits((half + 1023) << 52) * _float_from_bits((n - half + 1023) << 52)
+    half = np.floor(k * 0.5)   # 2^k as two factors, each a normal number, so over- and
+    y = y * _two_to(half) * _two_to(k - half)   # underflow round
     return y if x == x else x
 
 
@@ -94,14 +111,14 @@ def log(x):
     bits = _bits_of_float(x * TWO_54 if small else x)
     mantissa = bits & MANTISSA
     up = mantissa > SQRT2_MANTISSA   # 1.m above sqrt(2): take 1.m / 2 and one more power of 2
-    k = (bits >> 52) - 1023 + (1 if up else 0) - (54 if small else 0)
+    exponent = _float_from_bits(((bits >> 52) & 0x7FF) | ROUNDING_BITS) - ROUNDING  # as float
     f = _float_from_bits(mantissa | ((1022 if up else 1023) << 52)) - 1.0
     s = f / (2.0 + f)
     z = s * s
     w = z * z
     r = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7))) + w * (LG2 + w * (LG4 + w * LG6))
     half_f2 = 0.5 * f * f
-    d = float(k)
+    d = exponent - 1023.0 + (1.0 if up else 0.0) - (54.0 if small else 0.0)
     y = d * LN2_HI - ((half_f2 - (s * (half_f2 + r) + d * LN2_LO)) - f)
     if x == 0.0:
         return -math.inf

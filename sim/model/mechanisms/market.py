@@ -25,7 +25,7 @@ from sim.model.reductions import total
 
 # vector_math is inlined into the kernels below: naming its hash makes an edit there recompile
 # them (see its docstring)
-# vector_math sha256: 08ec07acb858c5d5f41e28bb26589b977dccbd02b13f64b1253f5f9e5a608714
+# vector_math sha256: d6f47d4a7a21eca0549185fe3dcc7899d8f0ea8e2380795ac2b8502ae3ef5960
 
 
 def markups(capability_, is_open, markup, window_oom):
@@ -78,16 +78,21 @@ def adopt(adoption, target, dt_years, lag_years):
 
 
 @njit(cache=True, error_model="numpy")
-def ration_by_surplus(served, surplus, mine, supply):
-    """Ration one lab's ``supply`` over its tasks (``mine``), highest ``surplus`` first.
+def ration_by_surplus(served, surplus, lab, j, supply, tasks_, key):
+    """Ration lab ``j``'s ``supply`` over its tasks (``lab == j``), highest ``surplus`` first.
 
     ``served`` (K,) holds the hours wanted and is cut to the hours served, in place; ties in
-    surplus go to the lower task index. One scenario at a time, so no batch can change it.
+    surplus go to the lower task index. ``tasks_`` and ``key`` are (K,) scratch space. One
+    scenario at a time, so no batch can change it.
     """
-    tasks_ = np.flatnonzero(mine)
-    order = tasks_[np.argsort(-surplus[tasks_], kind="mergesort")]
+    n = 0
+    for k in range(served.size):
+        if lab[k] == j:
+            tasks_[n], key[n] = k, -surplus[k]
+            n += 1
     before = 0.0
-    for k in order:
+    for i in np.argsort(key[:n], kind="mergesort"):
+        k = tasks_[i]
         wanted = served[k]
         served[k] = min(max(supply - before, 0.0), wanted)
         before += wanted
@@ -216,6 +221,9 @@ def clear_scenarios(capability, oversight, cost, share, supply,
     surplus, price = np.empty(n_tasks), np.empty(n_tasks)
     demand, served = np.empty(n_tasks), np.empty(n_tasks)
     lab_demand = np.empty(n_labs)
+    scratch_tasks, scratch_key = np.empty(n_tasks, np.int64), np.empty(n_tasks)
+    w_bin = np.empty(n_tasks)
+    f_all, kept_all = np.empty((n_labs, n_tasks)), np.empty((n_labs, n_tasks))
 
     for b in range(n_scen):
         s = softness[b]
@@ -233,28 +241,37 @@ def clear_scenarios(capability, oversight, cost, share, supply,
                               if aug_theta[b, k] < NEVER_OOM else 0.0)  # E0: never, exactly
         factored = feasibility_factors(capability[b], theta, s, lab_factor, task_factor)
 
+        # customers pick the lab offering the most expected surplus: they keep (1 - markup
+        # share) of value over cost; ties go to the first lab. A lab whose hours are already
+        # sold out takes no more customers (they try the next best); customers arrive in task
+        # order. What each lab offers each bin is worked out first, in SIMD loops; only the
+        # choice, which depends on the hours already sold, goes bin by bin.
         lab_demand[:] = 0.0
         for k in range(n_tasks):
-            w = wage[b, occ[k]]
-            # customers pick the lab offering the most expected surplus: they keep
-            # (1 - markup share) of value over cost; ties go to the first lab. A lab whose
-            # hours are already sold out takes no more customers (they try the next best);
-            # customers arrive in task order.
+            w_bin[k] = wage[b, occ[k]]
+        for j in range(n_labs):
+            lf, ov, cj, keep = lab_factor[j], oversight[b, j], cost[b, j], 1.0 - share[b, j]
+            if factored:
+                for k in range(n_tasks):
+                    f_all[j, k] = 1.0 / (1.0 + lf * task_factor[k]) * gate[k]
+            else:
+                for k in range(n_tasks):
+                    f_all[j, k] = soft_feasibility(capability[b, j], theta[k], s) * gate[k]
+            for k in range(n_tasks):
+                kept = customer_value_per_hour(w_bin[k], ov * oversight_multiplier[b, k])
+                kept_all[j, k] = max(kept - cj, 0.0) * keep * f_all[j, k]
+        for k in range(n_tasks):   # feasibility rises with capability: the top lab's is the
+            capable[k] = f_all[top_lab, k]   # share of the task AI can do at all
+        for k in range(n_tasks):
+            w = w_bin[k]
             best, best_kept = 0, -1.0
             for j in range(n_labs):
-                if factored:
-                    f = 1.0 / (1.0 + lab_factor[j] * task_factor[k])
-                else:
-                    f = soft_feasibility(capability[b, j], theta[k], s)
-                f *= gate[k]
-                if j == top_lab:   # feasibility rises with capability: the top lab's is
-                    capable[k] = f  # the share of the task AI can do at all
                 if lab_demand[j] >= supply[b, j] and best_kept >= 0.0:
                     continue       # sold out (the first lab stays a fallback)
-                kept = customer_value_per_hour(w, oversight[b, j] * oversight_multiplier[b, k])
-                kept = max(kept - cost[b, j], 0.0) * (1.0 - share[b, j]) * f
+                kept = kept_all[j, k]
                 if kept > best_kept:
-                    best, best_kept, f_best[k] = j, kept, f
+                    best, best_kept = j, kept
+            f_best[k] = f_all[best, k]
             lab[k] = best
             ob = oversight[b, best] * oversight_multiplier[b, k]
             value = customer_value_per_hour(w, ob)
@@ -268,7 +285,8 @@ def clear_scenarios(capability, oversight, cost, share, supply,
 
         for j in range(n_labs):    # labs short of hours serve the highest surplus first
             if lab_demand[j] > supply[b, j]:
-                ration_by_surplus(served, surplus, lab == j, supply[b, j])
+                ration_by_surplus(served, surplus, lab, j, supply[b, j], scratch_tasks,
+                                  scratch_key)
 
         capable_w = adopted_w = augmentable_w = augmented_w = 0.0   # this scenario's sums
         aug_revenue = aug_hours = 0.0
