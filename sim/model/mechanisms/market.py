@@ -231,14 +231,17 @@ def clear_scenarios(capability, oversight, cost, share, supply,
         c_top, robotics = capability[b, top_lab], robotics_index[b]
         per_decade, reference, most = learning[b, 0], learning[b, 1], learning[b, 2]
         saving, price_share = augmentation[b, 0], augmentation[b, 1]
-        for k in range(n_tasks):   # thresholds after parallel learning, the robotics gate and
-            theta[k] = theta0[b, k] - (learning_reduction_oom(   # what AI can augment (SIMD)
-                experience[b, k], per_decade, reference, most) if experience[b, k] > 0.0
-                else 0.0)
-            gate[k] = (soft_feasibility(robotics, physical_threshold[b, k], s)
-                       if physical[k] else 1.0)
-            augmentable[k] = (soft_feasibility(c_top, aug_theta[b, k], s)
-                              if aug_theta[b, k] < NEVER_OOM else 0.0)  # E0: never, exactly
+        # thresholds after parallel learning, the robotics gate and what AI can augment: each
+        # computed for every bin and then chosen, in loops of their own (SIMD code)
+        for k in range(n_tasks):
+            cut = learning_reduction_oom(experience[b, k], per_decade, reference, most)
+            theta[k] = theta0[b, k] - (cut if experience[b, k] > 0.0 else 0.0)
+        for k in range(n_tasks):
+            gated = soft_feasibility(robotics, physical_threshold[b, k], s)
+            gate[k] = gated if physical[k] else 1.0
+        for k in range(n_tasks):
+            can = soft_feasibility(c_top, aug_theta[b, k], s)
+            augmentable[k] = can if aug_theta[b, k] < NEVER_OOM else 0.0  # E0: never, exactly
         factored = feasibility_factors(capability[b], theta, s, lab_factor, task_factor)
 
         # customers pick the lab offering the most expected surplus: they keep (1 - markup
