@@ -155,10 +155,10 @@ def research_feasibility(capability, theta, physical, physical_threshold, hours_
     f = np.empty(n_tasks)
     for b in range(n_scen):
         s = softness[b]
-        for k in range(n_tasks):   # SIMD
+        for k in range(n_tasks):   # SIMD: the gate computed for every task, then chosen
+            gated = soft_feasibility(robotics_index[b], physical_threshold[b, k], s)
             f[k] = soft_feasibility(capability[b], theta[b, k], s) * (
-                soft_feasibility(robotics_index[b], physical_threshold[b, k], s)
-                if physical[k] else 1.0)
+                gated if physical[k] else 1.0)
         for k in range(n_tasks):   # summed in order
             out[b] += f[k] * hours_share[k]
     return out
