@@ -99,16 +99,23 @@ class EnsemblePlan:
         """
         return ForkedCall.start(lambda: _draws(self.spec, self.seed, self.n))
 
-    def member_config(self, i: int) -> SimConfig:
-        """The config of member ``i``: the base with member ``i``'s draws and seed."""
-        from sim.sweep.runner import build_config
+    def member_config(self, i: int, base: SimConfig | None = None) -> SimConfig:
+        """The config of member ``i``: the base with member ``i``'s draws and seed (``base``:
+        the base already validated, see :func:`sim.sweep.runner.build_config`).
+        """
+        from sim.sweep.runner import build_config, validated
 
+        if base is None:
+            base = validated(self.spec.base)
         return build_config(self.spec.base, self.spec.keys, [v[i] for v in self.values],
-                            int(self.seeds[i]))
+                            int(self.seeds[i]), base)
 
     def configs(self) -> list[SimConfig]:
         """Every member's config, in member order."""
-        return [self.member_config(i) for i in range(self.n)]
+        from sim.sweep.runner import validated
+
+        base = validated(self.spec.base)
+        return [self.member_config(i, base) for i in range(self.n)]
 
     def members_frame(self) -> pd.DataFrame:
         """One row per member: ``scenario`` (the member's index in the result tables), its

@@ -28,6 +28,7 @@ from sim.sweep.runner import (
     SweepInterrupted,
     build_config,
     chunk_path,
+    validated,
     finished_chunks,
     load_folder,
 )
@@ -78,6 +79,30 @@ def test_a_run_equals_the_same_config_run_alone(reference):
         p = paths(folder)
         np.testing.assert_array_equal(p.loc[p["run"] == run, "adopted_share"],
                                       alone.aggregates["adopted_share"][:, 0])
+
+
+def test_configs_built_on_the_validated_base_equal_those_validated_in_full():
+    """Sections no key changes are reused from the validated base; every other part is
+    validated as usual, so the config, and a bad value's message, are the same.
+    """
+    from sim.config.schema import SimConfig
+
+    base = SimConfig().model_dump(mode="python")
+    keys = ("market.adoption_lag_years", "labs.frontier_a.research_share", "tasks.bins.e0")
+    ready = validated(base)
+    for row in ([6.0, 0.5, 4], [3.0, 0.2, 2], [15.0, 0.1, 1]):
+        fast = build_config(base, keys, row, 11, ready)
+        full = build_config(base, keys, row, 11)
+        assert fast == full and fast.model_dump() == full.model_dump()
+        assert fast.capital is ready.capital   # reused, not validated again
+        assert fast.market is not ready.market
+    for row in ([-1.0, 0.5, 4], [6.0, 0.5, 0]):
+        with pytest.raises(SimInputError) as fast_error:
+            build_config(base, keys, row, 11, ready)
+        with pytest.raises(SimInputError) as full_error:
+            build_config(base, keys, row, 11)
+        assert str(fast_error.value) == str(full_error.value)
+    assert validated({**base, "time": {"start_year": 1900}}) is None
 
 
 def test_same_results_whatever_the_workers_and_chunk_size(reference, tmp_path):
