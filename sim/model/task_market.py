@@ -147,7 +147,7 @@ class TaskMarket:
             automated_hours=sums["automated"],
             human_task_hours=sums["human"],
             oversight_hours=sums["oversight"],
-            demand_hours=market.sum_by_occupation(demand, self.occ, workers.wage.shape[1]),
+            demand_hours=sums["demand"],
             capable_share_occ=sums["capable_hours_share"],
             revenue_usd_per_yr=by_lab[0],
             sold_hours_per_yr=by_lab[1],

@@ -167,7 +167,7 @@ def research_feasibility(capability, theta, physical, physical_threshold, hours_
 #: Per-occupation outputs of :func:`clear_scenarios`, in the order of its first result.
 OCCUPATION_SUMS = ("automated", "human", "oversight", "saving", "competing",
                    "competing_x_ai_wage", "capable_hours_share", "augmented",
-                   "augmentable_hours_share")
+                   "augmentable_hours_share", "demand")
 #: Wage-weighted shares of work from :func:`clear_scenarios`, in the order of its third result.
 WORK_SHARES = ("capable", "adopted", "augmentable", "augmented")
 #: Per task bin, US, per year (its last result): hours AI does, hours people do (after
@@ -202,7 +202,7 @@ def clear_scenarios(capability, oversight, cost, share, supply,
     ``learning`` ``(B, 3)`` = OOM per decade, reference hours, max OOM and ``augmentation``
     ``(B, 2)`` = time saving, price share.
 
-    Returns ``(by_occupation (9, B, O), by_lab (2, B, L), shares (4, B), automated_share
+    Returns ``(by_occupation (10, B, O), by_lab (2, B, L), shares (4, B), automated_share
     (B, K), by_bin (4, B, K))``: the sums named in :data:`OCCUPATION_SUMS`; revenue and hours
     sold per lab; the wage-weighted shares named in :data:`WORK_SHARES`; per bin the US
     quantities named in :data:`BIN_VALUES`.
@@ -315,6 +315,7 @@ def clear_scenarios(capability, oversight, cost, share, supply,
             by_occ[6, b, o] += capable[k] * hours_share[k]
             by_occ[7, b, o] += saved
             by_occ[8, b, o] += augmentable[k] * (1.0 - capable[k]) * hours_share[k]
+            by_occ[9, b, o] += demand[k]
             by_lab[0, b, lab[k]] += served[k] * price[k]
             by_bin[0, b, k] = automated
             by_bin[1, b, k] = human
