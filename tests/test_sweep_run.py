@@ -28,9 +28,9 @@ from sim.sweep.runner import (
     SweepInterrupted,
     build_config,
     chunk_path,
-    validated,
     finished_chunks,
     load_folder,
+    validated,
 )
 from sim.sweep.sampling import run_seeds, sample_values
 from tests.sweep_helpers import paths, summary, tiny_spec
