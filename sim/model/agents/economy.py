@@ -38,15 +38,16 @@ class Economy(mesa.Agent):
         self.rho = p.capital_substitution_rho
         employment = np.broadcast_to(table.employment, (B, n_occ))
         wage = np.broadcast_to(table.wage_usd_per_hour, (B, n_occ))
-        hours0 = employment[:, self.occ] * h * hours_share  # (B, K)
+        hours0 = np.ascontiguousarray(employment[:, self.occ] * h * hours_share)  # (B, K)
         # 2023 dollars of labour income per dollar of the table's wages: benefits, prices and
         # the workers the table leaves out, so that labour earns its share of output
         labour_income0 = p.labour_share * p.us_output_usd
         self.labour_cost = labour_income0 / total(wage[:, self.occ] * hours0, axis=1,
                                                   keepdims=True)
         price0 = self.labour_cost * wage[:, self.occ]  # labour cost of a task-hour
-        self.weights0 = price0 ** self.sigma * hours0 / labour_income0  # so that P = 1 in 2023
-        self.weights = np.array(self.weights0, order="C")  # written in place by plan_bins
+        self.weights0 = np.ascontiguousarray(  # so that P = 1 in 2023
+            price0 ** self.sigma * hours0 / labour_income0)
+        self.weights = self.weights0.copy()  # written in place by plan_bins
         self.new_weights = np.zeros((B, n_occ))  # reinstated tasks, one pool per occupation
         self.capital = p.capital_output_ratio * p.us_output_usd * np.ones((B, 1))
         self.beta, self.tfp0 = production.calibrate(p.us_output_usd, self.capital,
