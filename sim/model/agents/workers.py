@@ -21,14 +21,15 @@ class WorkerGroup(mesa.Agent):
         super().__init__(model)
         self.table = table
         B, lab = model.n_scenarios, model.p.labour
-        emp0 = np.broadcast_to(table.employment, (B, table.n_occupations)).astype(float)
+        emp0 = np.broadcast_to(table.employment, (B, table.n_occupations)).astype(float, order="C")
         u = lab.initial_unemployment_rate
         self.employed = emp0.copy()
         self.unemployed = emp0 * u / (1.0 - u)
         self.retraining = np.zeros_like(emp0)
         self.labour_force_0 = total((self.employed + self.unemployed), axis=1, keepdims=True)
         self.base_hours_per_yr = emp0 * lab.hours_per_worker_per_yr
-        self.market_wage = np.broadcast_to(table.wage_usd_per_hour, emp0.shape).astype(float)
+        self.market_wage = np.broadcast_to(table.wage_usd_per_hour, emp0.shape).astype(
+            float, order="C")
         self.wage = self.market_wage.copy()
         self.penalized = np.zeros_like(emp0)
         self.target = self.employed.copy()
